@@ -1,0 +1,123 @@
+# lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: d54005f637a698cc5a4d371fd55311353999cd8688fc357504ce680203f8721e
+# lossgen-generator: 437608c6472f79d7
+# lossgen-content-sha256: 1b9730f4cfb7189784b34738cf4dc104f2e19600a9b07bfa19dbabbc1b40baa5
+"""Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
+
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
+float64 whatever the input dtype and stored in the output's dtype. Each chunk accumulates its
+partial sum in float64 and the partials are added in chunk order, so results do not depend on
+the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
+every written element (1/N or 1/sum(w) for a mean).
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+NAME = 'bce_with_logits'
+SPEC_SHA256 = 'd54005f637a698cc5a4d371fd55311353999cd8688fc357504ce680203f8721e'
+PREDICTION = 'x'
+TARGET = 'y'
+TARGET_DOMAIN = 'unit_interval'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = ()
+
+#: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
+CHUNK = 4096
+
+
+def _kernel(function):
+    try:
+        return njit(parallel=True, cache=True, error_model="numpy")(function)
+    except RuntimeError:  # no writable cache location: compile on every import instead
+        return njit(parallel=True, cache=False, error_model="numpy")(function)
+
+
+@_kernel
+def loss_sum(_pred, _target, _weight):
+    """Sum of w·loss over all elements (8 operations per element)."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            x = float(_pred[_i])
+            y = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _loss = -x*y + math.log1p(math.exp(-abs(x))) + max(0, x)
+            _acc += _w * _loss
+        _partial[_c] = _acc
+    return _partial.sum()
+
+
+@_kernel
+def loss_elements(_pred, _target, _weight, _loss_out):
+    """Write w·loss per element into ``_loss_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            x = float(_pred[_i])
+            y = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _loss = -x*y + math.log1p(math.exp(-abs(x))) + max(0, x)
+            _loss_out[_i] = _w * _loss
+
+
+@_kernel
+def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂x into ``_grad_out``, in one pass."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            x = float(_pred[_i])
+            y = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = math.exp(-abs(x))
+            _t1 = 1/(_t0 + 1)
+            _loss = -x*y + math.log1p(_t0) + max(0, x)
+            _grad = -y + (_t1 if (x >= 0) else _t0*_t1)
+            _acc += _w * _loss
+            _grad_out[_i] = _scale * _w * _grad
+        _partial[_c] = _acc
+    return _partial.sum()
+
+
+@_kernel
+def grad(_pred, _target, _weight, _scale, _grad_out):
+    """Write scale·w·∂loss/∂x into ``_grad_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            x = float(_pred[_i])
+            y = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = math.exp(-abs(x))
+            _t1 = 1/(_t0 + 1)
+            _grad = -y + (_t1 if (x >= 0) else _t0*_t1)
+            _grad_out[_i] = _scale * _w * _grad
+
+
+@_kernel
+def hess(_pred, _target, _weight, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂x² into ``_hess_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            x = float(_pred[_i])
+            y = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = math.exp(-abs(x))
+            _t1 = 1/(_t0 + 1)
+            _t2 = _t0*_t1
+            _hess = (_t1 if (x >= 0) else _t2)*(_t1 if (x <= 0) else _t2)
+            _hess_out[_i] = _scale * _w * _hess
+

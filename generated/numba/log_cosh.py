@@ -1,0 +1,120 @@
+# lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: 71abd4a756067e7c86668ce57fa4adba5495ec9728a063f45269b3ad8332ca75
+# lossgen-generator: 437608c6472f79d7
+# lossgen-content-sha256: b60ffbcff8531bbc9b931afd6faf7d1805acec8f84ac564387b14014957882bb
+"""Numba kernels for ``log_cosh`` (Log-cosh loss).
+
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
+float64 whatever the input dtype and stored in the output's dtype. Each chunk accumulates its
+partial sum in float64 and the partials are added in chunk order, so results do not depend on
+the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
+every written element (1/N or 1/sum(w) for a mean).
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+NAME = 'log_cosh'
+SPEC_SHA256 = '71abd4a756067e7c86668ce57fa4adba5495ec9728a063f45269b3ad8332ca75'
+PREDICTION = 'y_pred'
+TARGET = 'y_true'
+TARGET_DOMAIN = 'real'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = ()
+
+#: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
+CHUNK = 4096
+
+
+def _kernel(function):
+    try:
+        return njit(parallel=True, cache=True, error_model="numpy")(function)
+    except RuntimeError:  # no writable cache location: compile on every import instead
+        return njit(parallel=True, cache=False, error_model="numpy")(function)
+
+
+@_kernel
+def loss_sum(_pred, _target, _weight):
+    """Sum of w·loss over all elements (17 operations per element)."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = abs(y_pred - y_true)
+            _loss = (math.log1p(2*math.sinh((0.5)*y_pred - 0.5*y_true)**2) if (_t0 < 1) else _t0 + math.log1p(math.exp(-2*_t0)) - math.log(2))
+            _acc += _w * _loss
+        _partial[_c] = _acc
+    return _partial.sum()
+
+
+@_kernel
+def loss_elements(_pred, _target, _weight, _loss_out):
+    """Write w·loss per element into ``_loss_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = abs(y_pred - y_true)
+            _loss = (math.log1p(2*math.sinh((0.5)*y_pred - 0.5*y_true)**2) if (_t0 < 1) else _t0 + math.log1p(math.exp(-2*_t0)) - math.log(2))
+            _loss_out[_i] = _w * _loss
+
+
+@_kernel
+def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂y_pred into ``_grad_out``, in one pass."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = y_pred - y_true
+            _t1 = abs(_t0)
+            _loss = (math.log1p(2*math.sinh((0.5)*y_pred - 0.5*y_true)**2) if (_t1 < 1) else _t1 + math.log1p(math.exp(-2*_t1)) - math.log(2))
+            _grad = math.tanh(_t0)
+            _acc += _w * _loss
+            _grad_out[_i] = _scale * _w * _grad
+        _partial[_c] = _acc
+    return _partial.sum()
+
+
+@_kernel
+def grad(_pred, _target, _weight, _scale, _grad_out):
+    """Write scale·w·∂loss/∂y_pred into ``_grad_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _grad = math.tanh(y_pred - y_true)
+            _grad_out[_i] = _scale * _w * _grad
+
+
+@_kernel
+def hess(_pred, _target, _weight, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂y_pred² into ``_hess_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _hess = math.cosh(y_pred - y_true)**(-2)
+            _hess_out[_i] = _scale * _w * _hess
+

@@ -1,0 +1,128 @@
+# lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: 95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0
+# lossgen-generator: 437608c6472f79d7
+# lossgen-content-sha256: 2d72638ec59a3f171e2616acc89a5829876675dbbaa4347e92bd5f246bafd3f9
+"""Numba kernels for ``pinball`` (Pinball (quantile) loss).
+
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
+float64 whatever the input dtype and stored in the output's dtype. Each chunk accumulates its
+partial sum in float64 and the partials are added in chunk order, so results do not depend on
+the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
+every written element (1/N or 1/sum(w) for a mean).
+
+Conventions:
+- Heaviside(0) = 1/2: at a tie of max/min the derivative is the mean of the one-sided derivatives, as torch.maximum does (consistent with sign(0) = 0).
+- The Hessian is the almost-everywhere second derivative: point masses (Dirac deltas) at kinks are dropped.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+NAME = 'pinball'
+SPEC_SHA256 = '95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0'
+PREDICTION = 'y_pred'
+TARGET = 'y_true'
+TARGET_DOMAIN = 'real'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = (('tau', 0.5, 'unit_interval'),)
+
+#: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
+CHUNK = 4096
+
+
+def _kernel(function):
+    try:
+        return njit(parallel=True, cache=True, error_model="numpy")(function)
+    except RuntimeError:  # no writable cache location: compile on every import instead
+        return njit(parallel=True, cache=False, error_model="numpy")(function)
+
+
+@_kernel
+def loss_sum(_pred, _target, _weight, tau):
+    """Sum of w·loss over all elements (5 operations per element)."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = -y_pred + y_true
+            _loss = max(_t0*tau, _t0*(tau - 1))
+            _acc += _w * _loss
+        _partial[_c] = _acc
+    return _partial.sum()
+
+
+@_kernel
+def loss_elements(_pred, _target, _weight, tau, _loss_out):
+    """Write w·loss per element into ``_loss_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = -y_pred + y_true
+            _loss = max(_t0*tau, _t0*(tau - 1))
+            _loss_out[_i] = _w * _loss
+
+
+@_kernel
+def loss_and_grad(_pred, _target, _weight, tau, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂y_pred into ``_grad_out``, in one pass."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = y_pred - y_true
+            _t1 = -_t0
+            _t2 = tau - 1
+            _t3 = (_t0 == 0)
+            _loss = max(_t1*_t2, _t1*tau)
+            _grad = -_t2*(1 if (_t0 > 0) else (0.5 if _t3 else 0)) - tau*(1 if (_t0 < 0) else (0.5 if _t3 else 0))
+            _acc += _w * _loss
+            _grad_out[_i] = _scale * _w * _grad
+        _partial[_c] = _acc
+    return _partial.sum()
+
+
+@_kernel
+def grad(_pred, _target, _weight, tau, _scale, _grad_out):
+    """Write scale·w·∂loss/∂y_pred into ``_grad_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = y_pred - y_true
+            _t1 = (_t0 == 0)
+            _grad = -tau*(1 if (_t0 < 0) else (0.5 if _t1 else 0)) - (tau - 1)*(1 if (_t0 > 0) else (0.5 if _t1 else 0))
+            _grad_out[_i] = _scale * _w * _grad
+
+
+@_kernel
+def hess(_pred, _target, _weight, tau, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂y_pred² into ``_hess_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _hess = 0
+            _hess_out[_i] = _scale * _w * _hess
+

@@ -1,0 +1,122 @@
+# lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: 25bbf669d06ef0333aba4a430cd4a83a13494232795865b1f68897f3e8b2bc50
+# lossgen-generator: 437608c6472f79d7
+# lossgen-content-sha256: e62f34c3610dd99769592f51a9399fd4ae85dc116c732f57e424937e46bd9ee6
+"""Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
+
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
+float64 whatever the input dtype and stored in the output's dtype. Each chunk accumulates its
+partial sum in float64 and the partials are added in chunk order, so results do not depend on
+the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
+every written element (1/N or 1/sum(w) for a mean).
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+NAME = 'pseudo_huber'
+SPEC_SHA256 = '25bbf669d06ef0333aba4a430cd4a83a13494232795865b1f68897f3e8b2bc50'
+PREDICTION = 'y_pred'
+TARGET = 'y_true'
+TARGET_DOMAIN = 'real'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = (('delta', 1.0, 'positive'),)
+
+#: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
+CHUNK = 4096
+
+
+def _kernel(function):
+    try:
+        return njit(parallel=True, cache=True, error_model="numpy")(function)
+    except RuntimeError:  # no writable cache location: compile on every import instead
+        return njit(parallel=True, cache=False, error_model="numpy")(function)
+
+
+@_kernel
+def loss_sum(_pred, _target, _weight, delta):
+    """Sum of w·loss over all elements (9 operations per element)."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = (y_pred - y_true)**2
+            _loss = _t0/(math.sqrt(_t0/delta**2 + 1) + 1)
+            _acc += _w * _loss
+        _partial[_c] = _acc
+    return _partial.sum()
+
+
+@_kernel
+def loss_elements(_pred, _target, _weight, delta, _loss_out):
+    """Write w·loss per element into ``_loss_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = (y_pred - y_true)**2
+            _loss = _t0/(math.sqrt(_t0/delta**2 + 1) + 1)
+            _loss_out[_i] = _w * _loss
+
+
+@_kernel
+def loss_and_grad(_pred, _target, _weight, delta, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂y_pred into ``_grad_out``, in one pass."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = y_pred - y_true
+            _t1 = _t0**2
+            _t2 = delta**2
+            _loss = _t1/(math.sqrt(_t1/_t2 + 1) + 1)
+            _grad = _t0*delta/math.sqrt(_t1 + _t2)
+            _acc += _w * _loss
+            _grad_out[_i] = _scale * _w * _grad
+        _partial[_c] = _acc
+    return _partial.sum()
+
+
+@_kernel
+def grad(_pred, _target, _weight, delta, _scale, _grad_out):
+    """Write scale·w·∂loss/∂y_pred into ``_grad_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = y_pred - y_true
+            _grad = _t0*delta/math.sqrt(_t0**2 + delta**2)
+            _grad_out[_i] = _scale * _w * _grad
+
+
+@_kernel
+def hess(_pred, _target, _weight, delta, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂y_pred² into ``_hess_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _hess = delta**3/(delta**2 + (y_pred - y_true)**2)**(1.5)
+            _hess_out[_i] = _scale * _w * _hess
+

@@ -1,0 +1,130 @@
+# lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: c154446011a80caf4fed6026fea9e8b588b0a9862968f6f8d733bae3a2c7279e
+# lossgen-generator: 437608c6472f79d7
+# lossgen-content-sha256: a87eb20ac909490bef4faec610c2f27f069fd76ec4d25f43f3980154901f3ef4
+"""Numba kernels for ``smooth_l1`` (Smooth L1 loss).
+
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
+float64 whatever the input dtype and stored in the output's dtype. Each chunk accumulates its
+partial sum in float64 and the partials are added in chunk order, so results do not depend on
+the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
+every written element (1/N or 1/sum(w) for a mean).
+
+Conventions:
+- sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
+- At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
+- The Hessian is the almost-everywhere second derivative: point masses (Dirac deltas) at kinks are dropped.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+NAME = 'smooth_l1'
+SPEC_SHA256 = 'c154446011a80caf4fed6026fea9e8b588b0a9862968f6f8d733bae3a2c7279e'
+PREDICTION = 'y_pred'
+TARGET = 'y_true'
+TARGET_DOMAIN = 'real'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = (('beta', 1.0, 'positive'),)
+
+#: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
+CHUNK = 4096
+
+
+def _kernel(function):
+    try:
+        return njit(parallel=True, cache=True, error_model="numpy")(function)
+    except RuntimeError:  # no writable cache location: compile on every import instead
+        return njit(parallel=True, cache=False, error_model="numpy")(function)
+
+
+@_kernel
+def loss_sum(_pred, _target, _weight, beta):
+    """Sum of w·loss over all elements (8 operations per element)."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = y_pred - y_true
+            _t1 = abs(_t0)
+            _loss = ((0.5)*_t0**2/beta if (_t1 < beta) else _t1 - 0.5*beta)
+            _acc += _w * _loss
+        _partial[_c] = _acc
+    return _partial.sum()
+
+
+@_kernel
+def loss_elements(_pred, _target, _weight, beta, _loss_out):
+    """Write w·loss per element into ``_loss_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = y_pred - y_true
+            _t1 = abs(_t0)
+            _loss = ((0.5)*_t0**2/beta if (_t1 < beta) else _t1 - 0.5*beta)
+            _loss_out[_i] = _w * _loss
+
+
+@_kernel
+def loss_and_grad(_pred, _target, _weight, beta, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂y_pred into ``_grad_out``, in one pass."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = 1/beta
+            _t1 = y_pred - y_true
+            _t2 = abs(_t1)
+            _t3 = (beta > _t2)
+            _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
+            _grad = (_t0*_t1 if _t3 else (1 if (_t1 > 0) else (-1 if (_t1 < 0) else 0)))
+            _acc += _w * _loss
+            _grad_out[_i] = _scale * _w * _grad
+        _partial[_c] = _acc
+    return _partial.sum()
+
+
+@_kernel
+def grad(_pred, _target, _weight, beta, _scale, _grad_out):
+    """Write scale·w·∂loss/∂y_pred into ``_grad_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _t0 = y_pred - y_true
+            _grad = (_t0/beta if (beta > abs(_t0)) else (1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
+            _grad_out[_i] = _scale * _w * _grad
+
+
+@_kernel
+def hess(_pred, _target, _weight, beta, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂y_pred² into ``_hess_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            y_pred = float(_pred[_i])
+            y_true = float(_target[_i])
+            _w = 1.0 if _weight is None else float(_weight[_i])
+            _hess = (1/beta if (beta > abs(y_pred - y_true)) else 0)
+            _hess_out[_i] = _scale * _w * _hess
+

@@ -1,0 +1,63 @@
+# lossgen: generated from specs/huber.toml with template numpy_module.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: 04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7
+# lossgen-generator: 437608c6472f79d7
+# lossgen-content-sha256: c6b6f7e6459df84b7a92065537dcf6de9aca4c3d454e14e289b8f9b27b2e8ad0
+"""NumPy kernels for ``huber`` (Huber loss): vectorized, element-wise, float64.
+
+Each function takes broadcast-compatible float64 arrays and the parameters, and returns
+per-element values; weights and reductions are applied by ``lossgen.runtime``.
+
+Conventions:
+- sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
+- At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
+- The Hessian is the almost-everywhere second derivative: point masses (Dirac deltas) at kinks are dropped.
+"""
+
+import numpy as np
+
+NAME = 'huber'
+SPEC_SHA256 = '04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7'
+PREDICTION = 'y_pred'
+TARGET = 'y_true'
+TARGET_DOMAIN = 'real'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = (('delta', 1.0, 'positive'),)
+
+
+def _shaped(value, like):
+    """``value`` as a float64 array of ``like``'s shape (constant derivatives broadcast)."""
+    value = np.asarray(value, dtype=np.float64)
+    return value if value.shape == like.shape else np.full(like.shape, value)
+
+
+def loss(y_pred, y_true, delta):
+    """Per-element loss (8 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = y_pred - y_true
+        _t1 = abs(_t0)
+        return _shaped(np.where(np.less_equal(_t1, delta), (0.5)*_t0**2, delta*(_t1 - 0.5*delta)), y_pred)
+
+
+def loss_and_grad(y_pred, y_true, delta):
+    """Per-element loss and gradient (13 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = y_pred - y_true
+        _t1 = abs(_t0)
+        _t2 = np.greater_equal(delta, _t1)
+        return (
+            _shaped(np.where(_t2, (0.5)*_t0**2, delta*(_t1 - 0.5*delta)), y_pred),
+            _shaped(np.where(_t2, _t0, delta*np.where(np.greater(_t0, 0), 1, np.where(np.less(_t0, 0), -1, 0))), y_pred),
+        )
+
+
+def grad(y_pred, y_true, delta):
+    """Per-element gradient with respect to the prediction (6 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = y_pred - y_true
+        return _shaped(np.where(np.greater_equal(delta, abs(_t0)), _t0, delta*np.where(np.greater(_t0, 0), 1, np.where(np.less(_t0, 0), -1, 0))), y_pred)
+
+
+def hess(y_pred, y_true, delta):
+    """Per-element second derivative with respect to the prediction (Hessian diagonal) (3 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        return _shaped(np.where(np.greater_equal(delta, abs(y_pred - y_true)), 1, 0), y_pred)

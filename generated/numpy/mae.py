@@ -1,0 +1,58 @@
+# lossgen: generated from specs/mae.toml with template numpy_module.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: 09e9128286963aa63bbef17a3f45ec075fae6a4f02804e1172308dcf4d8d66b1
+# lossgen-generator: 437608c6472f79d7
+# lossgen-content-sha256: ddfe72955ceb7f5572fe1095022e0bb85ec1f9229a222f5dc41b89c5a94cc901
+"""NumPy kernels for ``mae`` (Mean absolute error): vectorized, element-wise, float64.
+
+Each function takes broadcast-compatible float64 arrays and the parameters, and returns
+per-element values; weights and reductions are applied by ``lossgen.runtime``.
+
+Conventions:
+- sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
+- The Hessian is the almost-everywhere second derivative: point masses (Dirac deltas) at kinks are dropped.
+"""
+
+import numpy as np
+
+NAME = 'mae'
+SPEC_SHA256 = '09e9128286963aa63bbef17a3f45ec075fae6a4f02804e1172308dcf4d8d66b1'
+PREDICTION = 'y_pred'
+TARGET = 'y_true'
+TARGET_DOMAIN = 'real'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = ()
+
+
+def _shaped(value, like):
+    """``value`` as a float64 array of ``like``'s shape (constant derivatives broadcast)."""
+    value = np.asarray(value, dtype=np.float64)
+    return value if value.shape == like.shape else np.full(like.shape, value)
+
+
+def loss(y_pred, y_true):
+    """Per-element loss (2 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        return _shaped(abs(y_pred - y_true), y_pred)
+
+
+def loss_and_grad(y_pred, y_true):
+    """Per-element loss and gradient (4 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = y_pred - y_true
+        return (
+            _shaped(abs(_t0), y_pred),
+            _shaped(np.where(np.greater(_t0, 0), 1, np.where(np.less(_t0, 0), -1, 0)), y_pred),
+        )
+
+
+def grad(y_pred, y_true):
+    """Per-element gradient with respect to the prediction (3 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = y_pred - y_true
+        return _shaped(np.where(np.greater(_t0, 0), 1, np.where(np.less(_t0, 0), -1, 0)), y_pred)
+
+
+def hess(y_pred, y_true):
+    """Per-element second derivative with respect to the prediction (Hessian diagonal) (0 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        return _shaped(0, y_pred)

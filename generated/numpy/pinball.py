@@ -1,0 +1,63 @@
+# lossgen: generated from specs/pinball.toml with template numpy_module.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: 95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0
+# lossgen-generator: 437608c6472f79d7
+# lossgen-content-sha256: 4fbb9cd3a07f978de179cf3a8c3e08df963f044d860b93c3fe8aecf1fb7ba5ab
+"""NumPy kernels for ``pinball`` (Pinball (quantile) loss): vectorized, element-wise, float64.
+
+Each function takes broadcast-compatible float64 arrays and the parameters, and returns
+per-element values; weights and reductions are applied by ``lossgen.runtime``.
+
+Conventions:
+- Heaviside(0) = 1/2: at a tie of max/min the derivative is the mean of the one-sided derivatives, as torch.maximum does (consistent with sign(0) = 0).
+- The Hessian is the almost-everywhere second derivative: point masses (Dirac deltas) at kinks are dropped.
+"""
+
+import numpy as np
+
+NAME = 'pinball'
+SPEC_SHA256 = '95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0'
+PREDICTION = 'y_pred'
+TARGET = 'y_true'
+TARGET_DOMAIN = 'real'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = (('tau', 0.5, 'unit_interval'),)
+
+
+def _shaped(value, like):
+    """``value`` as a float64 array of ``like``'s shape (constant derivatives broadcast)."""
+    value = np.asarray(value, dtype=np.float64)
+    return value if value.shape == like.shape else np.full(like.shape, value)
+
+
+def loss(y_pred, y_true, tau):
+    """Per-element loss (5 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = -y_pred + y_true
+        return _shaped(np.maximum(_t0*tau, _t0*(tau - 1)), y_pred)
+
+
+def loss_and_grad(y_pred, y_true, tau):
+    """Per-element loss and gradient (15 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = y_pred - y_true
+        _t1 = -_t0
+        _t2 = tau - 1
+        _t3 = np.equal(_t0, 0)
+        return (
+            _shaped(np.maximum(_t1*_t2, _t1*tau), y_pred),
+            _shaped(-_t2*np.where(np.greater(_t0, 0), 1, np.where(_t3, 0.5, 0)) - tau*np.where(np.less(_t0, 0), 1, np.where(_t3, 0.5, 0)), y_pred),
+        )
+
+
+def grad(y_pred, y_true, tau):
+    """Per-element gradient with respect to the prediction (11 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = y_pred - y_true
+        _t1 = np.equal(_t0, 0)
+        return _shaped(-tau*np.where(np.less(_t0, 0), 1, np.where(_t1, 0.5, 0)) - (tau - 1)*np.where(np.greater(_t0, 0), 1, np.where(_t1, 0.5, 0)), y_pred)
+
+
+def hess(y_pred, y_true, tau):
+    """Per-element second derivative with respect to the prediction (Hessian diagonal) (0 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        return _shaped(0, y_pred)

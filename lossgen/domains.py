@@ -1,0 +1,48 @@
+"""Value domains for inputs and parameters (no SymPy here: the kernel runtime imports this)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A set of allowed values: SymPy assumptions for its symbol plus a runtime membership test."""
+
+    name: str
+    assumptions: Mapping[str, bool]
+    low: float
+    high: float
+    low_open: bool
+    high_open: bool
+    latex: str
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` is a finite number inside the domain."""
+        if not math.isfinite(value):
+            return False
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return above and below
+
+    @property
+    def description(self) -> str:
+        """Interval notation, e.g. ``(0, inf)``."""
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        return f"{left}{self.low:g}, {self.high:g}{right}"
+
+
+_INF = math.inf
+DOMAINS: Mapping[str, Domain] = MappingProxyType(
+    {
+        "real": Domain("real", {"real": True}, -_INF, _INF, True, True, r"\mathbb{R}"),
+        "positive": Domain("positive", {"positive": True}, 0.0, _INF, True, True, r"(0, \infty)"),
+        "nonnegative": Domain("nonnegative", {"nonnegative": True}, 0.0, _INF, False, True, r"[0, \infty)"),
+        "unit_interval": Domain("unit_interval", {"nonnegative": True}, 0.0, 1.0, False, False, "[0, 1]"),
+        "open_unit_interval": Domain("open_unit_interval", {"positive": True}, 0.0, 1.0, True, True, "(0, 1)"),
+    }
+)

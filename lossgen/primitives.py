@@ -1,0 +1,318 @@
+"""Numerically stable primitives and the rewrite rules that introduce them.
+
+A naive formula and its symbolic derivative overflow at extreme inputs: d/dx log(1 + e^x) is
+e^x / (1 + e^x), which is NaN at x = 800. lossgen therefore
+
+1. rewrites unstable patterns in a declared loss into *primitives* (``log(1 + exp(x))`` becomes
+   ``softplus(x)``) before differentiating, and again after simplifying the derivatives;
+2. gives every primitive a derivative that is itself stable (softplus' = sigmoid, never a ratio
+   of exponentials);
+3. lowers each primitive to a stable elementary form only at emission time
+   (:func:`lower_primitives`), so the backends print plain ``exp``/``log1p``/conditionals and CSE
+   sees the shared pieces (``exp(-|x|)`` is computed once for softplus and sigmoid together).
+
+Each primitive also names its exact definition (:attr:`StablePrimitive.definition`), which the
+tests differentiate to prove the hand-stated derivative right, and an mpmath implementation used
+by the high-precision reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import mpmath
+import sympy as sp
+from sympy.codegen.cfunctions import expm1, log1p
+
+
+class StablePrimitive(sp.Function):
+    """A one-argument function with a stable derivative and a stable elementary lowering."""
+
+    nargs = 1
+    #: LaTeX operator name used by the reference sheet.
+    latex_name: str = ""
+
+    @classmethod
+    def definition(cls, x: sp.Expr) -> sp.Expr:
+        """The exact mathematical definition (may be numerically unstable)."""
+        raise NotImplementedError
+
+    @classmethod
+    def stable_form(cls, x: sp.Expr) -> sp.Expr:
+        """An elementary expression equal to the definition that is accurate for every finite x."""
+        raise NotImplementedError
+
+    @staticmethod
+    def mpmath_impl(x):  # pragma: no cover - overridden
+        """High-precision evaluation (mpmath has an unbounded exponent range)."""
+        raise NotImplementedError
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer):
+        return rf"\operatorname{{{self.latex_name}}}\left({printer._print(self.args[0])}\right)"
+
+
+class softplus(StablePrimitive):
+    """softplus(x) = log(1 + e^x), lowered as max(x, 0) + log1p(e^-|x|)."""
+
+    latex_name = "softplus"
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    @classmethod
+    def definition(cls, x):
+        return sp.log(1 + sp.exp(x))
+
+    @classmethod
+    def stable_form(cls, x):
+        return sp.Max(x, 0) + log1p(sp.exp(-sp.Abs(x)))
+
+    @staticmethod
+    def mpmath_impl(x):
+        return mpmath.log1p(mpmath.exp(x))
+
+    def _eval_is_nonnegative(self):
+        return self.args[0].is_real
+
+
+class sigmoid(StablePrimitive):
+    """The logistic function 1 / (1 + e^-x), lowered without overflow on either side."""
+
+    latex_name = "sigmoid"
+
+    def fdiff(self, argindex=1):
+        x = self.args[0]
+        # sigmoid(-x) rather than 1 - sigmoid(x): the latter cancels to 0 for large x.
+        return sigmoid(x) * sigmoid(-x)
+
+    @classmethod
+    def definition(cls, x):
+        return 1 / (1 + sp.exp(-x))
+
+    @classmethod
+    def stable_form(cls, x):
+        e = sp.exp(-sp.Abs(x))
+        return sp.Piecewise((1 / (1 + e), x >= 0), (e / (1 + e), True))
+
+    @staticmethod
+    def mpmath_impl(x):
+        return 1 / (1 + mpmath.exp(-x))
+
+    def _eval_is_positive(self):
+        return self.args[0].is_real
+
+
+class logcosh(StablePrimitive):
+    """log(cosh(x)): log1p(2 sinh²(x/2)) near 0, |x| + log1p(e^-2|x|) − log 2 elsewhere."""
+
+    latex_name = "logcosh"
+
+    def fdiff(self, argindex=1):
+        return sp.tanh(self.args[0])
+
+    @classmethod
+    def definition(cls, x):
+        return sp.log(sp.cosh(x))
+
+    @classmethod
+    def stable_form(cls, x):
+        a = sp.Abs(x)
+        # Near 0 the second form cancels (|x| ≈ log 2 - log1p(...)); the first overflows past ~1400.
+        return sp.Piecewise(
+            (log1p(2 * sp.sinh(x / 2) ** 2), a < 1),
+            (a + log1p(sp.exp(-2 * a)) - sp.log(2), True),
+        )
+
+    @staticmethod
+    def mpmath_impl(x):
+        return mpmath.log(mpmath.cosh(x))
+
+    def _eval_is_nonnegative(self):
+        return self.args[0].is_real
+
+
+#: Primitives by the name a spec uses for them.
+PRIMITIVES: dict[str, type[StablePrimitive]] = {cls.__name__: cls for cls in (softplus, sigmoid, logcosh)}
+
+
+def _log_sigmoid(x):
+    return -softplus(-x)
+
+
+#: Functions a spec expression may call, by name. Values build SymPy objects.
+SPEC_FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {
+    "abs": sp.Abs,
+    "sign": sp.sign,
+    "sqrt": sp.sqrt,
+    "exp": sp.exp,
+    "log": sp.log,
+    "log1p": log1p,
+    "expm1": expm1,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+    "atan": sp.atan,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "tanh": sp.tanh,
+    "max": sp.Max,
+    "min": sp.Min,
+    "softplus": softplus,
+    "sigmoid": sigmoid,
+    "log_sigmoid": _log_sigmoid,
+    "logcosh": logcosh,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Stability rewrites. Each rule maps one node to a stable equivalent or returns None.
+
+
+def _add_split(expr: sp.Expr, term: sp.Expr) -> sp.Expr | None:
+    """For an Add containing ``term``, return the Add without it; else None."""
+    if isinstance(expr, sp.Add) and term in expr.args:
+        return sp.Add(*[a for a in expr.args if a != term])
+    return None
+
+
+def _rule_log(expr):
+    if not isinstance(expr, sp.log):
+        return None
+    arg = expr.args[0]
+    if isinstance(arg, sp.cosh):
+        return logcosh(arg.args[0])
+    if isinstance(arg, sigmoid):
+        return -softplus(-arg.args[0])
+    rest = _add_split(arg, sp.S.One)
+    if rest is None:
+        return None
+    if isinstance(rest, sp.exp):
+        return softplus(rest.args[0])
+    return log1p(rest)
+
+
+def _rule_expm1(expr):
+    rest = _add_split(expr, sp.S.NegativeOne)
+    if rest is not None and isinstance(rest, sp.exp):
+        return expm1(rest.args[0])
+    return None
+
+
+def _rule_sigmoid(expr):
+    # (1 + exp(-u))**-1 -> sigmoid(u)
+    if isinstance(expr, sp.Pow) and expr.exp == -1:
+        rest = _add_split(expr.base, sp.S.One)
+        if rest is not None and isinstance(rest, sp.exp):
+            return sigmoid(-rest.args[0])
+    return None
+
+
+def _rule_sqrt1pm1(expr):
+    # sqrt(1 + u) - 1 -> u / (sqrt(1 + u) + 1): the left side loses all digits for small u.
+    if not isinstance(expr, sp.Add) or sp.S.NegativeOne not in expr.args:
+        return None
+    for term in expr.args:
+        if isinstance(term, sp.Pow) and term.exp == sp.S.Half:
+            u = _add_split(term.base, sp.S.One)
+            if u is not None:
+                others = [a for a in expr.args if a not in (term, sp.S.NegativeOne)]
+                return sp.Add(*others, u / (term + 1))
+    return None
+
+
+def _rule_sech2(expr):
+    # 1 - tanh(u)**2 -> cosh(u)**-2: the left side is 0 for |u| > 19 where the truth is not.
+    if not isinstance(expr, sp.Add) or sp.S.One not in expr.args:
+        return None
+    for term in expr.args:
+        if (
+            isinstance(term, sp.Mul)
+            and len(term.args) == 2
+            and term.args[0] == -1
+            and isinstance(term.args[1], sp.Pow)
+            and isinstance(term.args[1].base, sp.tanh)
+            and term.args[1].exp == 2
+        ):
+            others = [a for a in expr.args if a not in (term, sp.S.One)]
+            return sp.Add(*others, sp.cosh(term.args[1].base.args[0]) ** -2)
+    return None
+
+
+Rule = Callable[[sp.Expr], "sp.Expr | None"]
+
+#: Rules that introduce primitives. They run on the loss *before* differentiation, so that the
+#: derivatives are those of the primitives (stable by construction), and again afterwards.
+PRIMITIVE_RULES: tuple[Rule, ...] = (_rule_log, _rule_expm1, _rule_sigmoid)
+
+#: Algebraic rewrites that avoid cancellation. They run only on final expressions: applied
+#: before differentiation they would make the derivatives needlessly complicated.
+CANCELLATION_RULES: tuple[Rule, ...] = (_rule_sqrt1pm1, _rule_sech2)
+
+STABILITY_RULES: tuple[Rule, ...] = PRIMITIVE_RULES + CANCELLATION_RULES
+
+
+def stabilize(expr: sp.Expr, rules: tuple[Rule, ...] = STABILITY_RULES) -> sp.Expr:
+    """Apply ``rules`` bottom-up until nothing changes."""
+
+    def visit(node: sp.Basic) -> sp.Basic:
+        if node.args:
+            new_args = tuple(visit(a) for a in node.args)
+            if new_args != node.args:
+                node = node.func(*new_args)
+        for rule in rules:
+            replaced = rule(node)
+            if replaced is not None:
+                return visit(replaced)
+        return node
+
+    previous = None
+    while previous != expr:
+        previous, expr = expr, visit(expr)
+    return expr
+
+
+def lower_primitives(expr: sp.Expr) -> sp.Expr:
+    """Replace primitives by their stable elementary forms, and sign/Heaviside by Piecewise.
+
+    The result contains only functions every backend prints directly. Conventions at kinks are
+    fixed here: sign(0) = 0 and Heaviside(0) = 1/2 (the mean of the one-sided derivatives).
+    """
+
+    def heaviside(x, h0=sp.S.Half):
+        return sp.Piecewise((1, x > 0), (h0, sp.Eq(x, 0)), (0, True))
+
+    def sign(x):
+        return sp.Piecewise((1, x > 0), (-1, x < 0), (0, True))
+
+    expr = expr.replace(sp.Heaviside, heaviside).replace(sp.sign, sign)
+    for cls in PRIMITIVES.values():
+        expr = expr.replace(cls, cls.stable_form)
+    return expr
+
+
+def definition_form(expr: sp.Expr) -> sp.Expr:
+    """Replace primitives by their exact definitions (for symbolic checks and finite differences)."""
+    for cls in PRIMITIVES.values():
+        expr = expr.replace(cls, cls.definition)
+    return expr
+
+
+def mpmath_namespace() -> dict[str, Callable]:
+    """Names the mpmath reference evaluator needs beyond mpmath's own functions."""
+
+    def heaviside(x, h0=None):
+        if x == 0:
+            return mpmath.mpf(1) / 2 if h0 is None else h0
+        return mpmath.mpf(1) if x > 0 else mpmath.mpf(0)
+
+    namespace: dict[str, Callable] = {cls.__name__: cls.mpmath_impl for cls in PRIMITIVES.values()}
+    namespace.update(
+        log1p=mpmath.log1p,
+        expm1=mpmath.expm1,
+        Heaviside=heaviside,
+        sign=mpmath.sign,
+    )
+    return namespace

@@ -1,0 +1,297 @@
+"""Stage 4: the kernels users call. Loads generated modules and gives them one checked API.
+
+``Kernel.loss/grad/loss_and_grad/hess`` validate every argument (dtype, shape, parameters and
+their domains, target domain, reduction, ``out``) and raise ``TypeError``/``ValueError`` naming
+the problem, then call the generated code. Neither SymPy nor (for the NumPy backend) Numba is
+imported here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import math
+import numbers
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+
+import numpy as np
+
+from .catalog import Project
+from .domains import DOMAINS
+from .errors import StaleBuildError
+
+BACKENDS = ("numpy", "numba")
+REDUCTIONS = ("mean", "sum", "none")
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+_modules: dict[tuple[str, str, str], ModuleType] = {}
+
+
+def load_generated(project: Project, backend: str, name: str) -> ModuleType:
+    """Import ``generated/<backend>/<name>.py`` under a stable module name.
+
+    The module is registered in ``sys.modules`` before it runs: Numba's on-disk cache finds
+    functions by module name and file, so a module imported by path without that could never
+    load its compiled kernels from the cache in a new process.
+    """
+    path = project.generated / backend / f"{name}.py"
+    expected_sha = project.spec_sha256(name)  # also raises for an unknown name
+    if not path.is_file():
+        raise StaleBuildError(f"{project.relative(path)} is missing: run `lossgen build`")
+    root_tag = hashlib.sha256(str(project.root).encode()).hexdigest()[:8]
+    module_name = f"_lossgen_generated_{root_tag}_{backend}_{name}"
+    key = (str(project.root), backend, name)
+    module = _modules.get(key)
+    if module is None or module.SPEC_SHA256 != expected_sha:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[module_name]
+            raise
+        _modules[key] = module
+    if module.SPEC_SHA256 != expected_sha:
+        raise StaleBuildError(
+            f"{project.relative(path)} was generated from another version of "
+            f"{project.relative(project.spec_path(name))}: run `lossgen build`"
+        )
+    return module
+
+
+@dataclass(frozen=True)
+class _Call:
+    """Validated arguments of one kernel call, flattened for the generated code."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    pred: np.ndarray  # 1-D, contiguous, dtype
+    target: np.ndarray  # 1-D, contiguous, dtype (broadcast to pred)
+    weight: np.ndarray | None  # 1-D, contiguous, dtype, or None
+    params: tuple[float, ...]
+    reduction: str
+
+    @property
+    def size(self) -> int:
+        return self.pred.shape[0]
+
+    def mean_scale(self) -> float:
+        """1/N, or 1/sum(w) with weights; NaN when that is 1/0 (a mean over nothing)."""
+        denominator = float(self.size) if self.weight is None else float(np.sum(self.weight, dtype=np.float64))
+        return 1.0 / denominator if denominator != 0.0 else math.nan
+
+    def scale(self) -> float:
+        return self.mean_scale() if self.reduction == "mean" else 1.0
+
+
+class _NumbaBackend:
+    """Calls the fused Numba kernels; each writes into preallocated 1-D arrays."""
+
+    def __init__(self, module: ModuleType):
+        self.module = module
+
+    def loss_sum(self, c: _Call) -> float:
+        return float(self.module.loss_sum(c.pred, c.target, c.weight, *c.params))
+
+    def loss_elements(self, c: _Call, out: np.ndarray) -> None:
+        self.module.loss_elements(c.pred, c.target, c.weight, *c.params, out)
+
+    def loss_and_grad(self, c: _Call, scale: float, out: np.ndarray) -> float:
+        return float(self.module.loss_and_grad(c.pred, c.target, c.weight, *c.params, scale, out))
+
+    def grad(self, c: _Call, scale: float, out: np.ndarray) -> None:
+        self.module.grad(c.pred, c.target, c.weight, *c.params, scale, out)
+
+    def hess(self, c: _Call, scale: float, out: np.ndarray) -> None:
+        self.module.hess(c.pred, c.target, c.weight, *c.params, scale, out)
+
+
+class _NumpyBackend:
+    """Evaluates the vectorized NumPy functions in float64 and applies weights and scale."""
+
+    def __init__(self, module: ModuleType):
+        self.module = module
+
+    @staticmethod
+    def _inputs(c: _Call) -> tuple[np.ndarray, np.ndarray]:
+        return c.pred.astype(np.float64), c.target.astype(np.float64)
+
+    @staticmethod
+    def _weighted(values: np.ndarray, c: _Call) -> np.ndarray:
+        return values if c.weight is None else values * c.weight.astype(np.float64)
+
+    def loss_sum(self, c: _Call) -> float:
+        return float(np.sum(self._weighted(self.module.loss(*self._inputs(c), *c.params), c)))
+
+    def loss_elements(self, c: _Call, out: np.ndarray) -> None:
+        out[...] = self._weighted(self.module.loss(*self._inputs(c), *c.params), c)
+
+    def loss_and_grad(self, c: _Call, scale: float, out: np.ndarray) -> float:
+        loss, grad = self.module.loss_and_grad(*self._inputs(c), *c.params)
+        out[...] = scale * self._weighted(grad, c)
+        return float(np.sum(self._weighted(loss, c)))
+
+    def grad(self, c: _Call, scale: float, out: np.ndarray) -> None:
+        out[...] = scale * self._weighted(self.module.grad(*self._inputs(c), *c.params), c)
+
+    def hess(self, c: _Call, scale: float, out: np.ndarray) -> None:
+        out[...] = scale * self._weighted(self.module.hess(*self._inputs(c), *c.params), c)
+
+
+def _float_array(value, argument: str, kernel: str) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype.kind != "f":
+        raise TypeError(
+            f"{kernel}: {argument} must be a floating-point array (float32 or float64), "
+            f"got dtype {array.dtype}; convert it with .astype(np.float64)"
+        )
+    return array
+
+
+class Kernel:
+    """The loss ``name`` on one backend. See the README for the API contract."""
+
+    def __init__(self, name: str, backend: str, module: ModuleType):
+        self.name = name
+        self.backend = backend
+        self.module = module
+        self.param_defaults = {p: float(default) for p, default, _ in module.PARAMS}
+        self.param_domains = {p: DOMAINS[domain] for p, _, domain in module.PARAMS}
+        self.target_domain = DOMAINS[module.TARGET_DOMAIN]
+        self._impl = _NumbaBackend(module) if backend == "numba" else _NumpyBackend(module)
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v:g}" for k, v in self.param_defaults.items())
+        return f"<lossgen kernel {self.name!r} ({self.backend}){' ' + params if params else ''}>"
+
+    # -- argument checking -------------------------------------------------------------------
+
+    def _params(self, given: dict) -> tuple[float, ...]:
+        unknown = sorted(set(given) - set(self.param_defaults))
+        if unknown:
+            known = ", ".join(self.param_defaults) or "none"
+            raise TypeError(f"{self.name}: unknown parameter '{unknown[0]}' (parameters: {known})")
+        values = []
+        for name, default in self.param_defaults.items():
+            value = given.get(name, default)
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{self.name}: parameter {name} must be a real number, got {type(value).__name__}")
+            value = float(value)
+            domain = self.param_domains[name]
+            if not domain.contains(value):
+                raise ValueError(f"{self.name}: parameter {name}={value!r} is outside its domain {domain.description}")
+            values.append(value)
+        return tuple(values)
+
+    def _prepare(self, y_pred, y_true, weight, reduction, params) -> _Call:
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"{self.name}: unknown reduction {reduction!r} (use one of {', '.join(REDUCTIONS)})")
+        param_values = self._params(params)
+        pred = _float_array(y_pred, "y_pred", self.name)
+        if pred.dtype not in _FLOAT_DTYPES:
+            raise TypeError(f"{self.name}: y_pred must be float32 or float64, got {pred.dtype}")
+        shape, dtype = pred.shape, pred.dtype
+        target = _float_array(y_true, "y_true", self.name)
+        arrays = [("y_true", target)]
+        if weight is not None:
+            arrays.append(("weight", _float_array(weight, "weight", self.name)))
+        flat = {}
+        for argument, array in arrays:
+            try:
+                broadcast = np.broadcast_shapes(array.shape, shape)
+            except ValueError:
+                broadcast = None
+            if broadcast != shape:
+                raise ValueError(
+                    f"{self.name}: {argument} of shape {array.shape} does not broadcast to y_pred's shape {shape}"
+                )
+            if array.shape != shape:  # broadcast views are read-only: a different Numba type
+                array = np.broadcast_to(array, shape)
+            flat[argument] = np.ascontiguousarray(array, dtype=dtype).reshape(-1)
+        self._check_target_domain(target)
+        return _Call(
+            shape=shape,
+            dtype=dtype,
+            pred=np.ascontiguousarray(pred).reshape(-1),
+            target=flat["y_true"],
+            weight=flat.get("weight"),
+            params=param_values,
+            reduction=reduction,
+        )
+
+    def _check_target_domain(self, target: np.ndarray) -> None:
+        domain = self.target_domain
+        if domain.name == "real" or target.size == 0:
+            return
+        inside = (target > domain.low) if domain.low_open else (target >= domain.low)
+        inside &= (target < domain.high) if domain.high_open else (target <= domain.high)
+        bad = ~(inside | np.isnan(target))  # NaN propagates to the result, as in PyTorch
+        if bad.any():
+            index = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(
+                f"{self.name}: y_true must lie in {domain.description}; {int(bad.sum())} value(s) "
+                f"do not, e.g. y_true[{', '.join(map(str, index))}] = {target[index]!r}"
+            )
+
+    def _output(self, c: _Call, out) -> np.ndarray:
+        if out is None:
+            return np.empty(c.shape, dtype=c.dtype)
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"{self.name}: out must be a numpy.ndarray, got {type(out).__name__}")
+        if out.shape != c.shape or out.dtype != c.dtype:
+            raise ValueError(
+                f"{self.name}: out must have y_pred's shape {c.shape} and dtype {c.dtype}, got {out.shape} {out.dtype}"
+            )
+        if not out.flags.c_contiguous or not out.flags.writeable:
+            raise ValueError(f"{self.name}: out must be C-contiguous and writeable")
+        return out
+
+    # -- the API -------------------------------------------------------------------------------
+
+    def loss(self, y_pred, y_true, *, reduction="mean", weight=None, **params):
+        """The reduced loss (a float), or per-element losses (an array like y_pred) for "none"."""
+        c = self._prepare(y_pred, y_true, weight, reduction, params)
+        if reduction == "none":
+            out = np.empty(c.shape, dtype=c.dtype)
+            self._impl.loss_elements(c, out.reshape(-1))
+            return out
+        total = self._impl.loss_sum(c)
+        return total * c.mean_scale() if reduction == "mean" else total
+
+    def grad(self, y_pred, y_true, *, reduction="mean", weight=None, out=None, **params):
+        """d(reduced loss)/d y_pred, shape of y_pred; for "none", the per-element derivative."""
+        c = self._prepare(y_pred, y_true, weight, reduction, params)
+        result = self._output(c, out)
+        self._impl.grad(c, c.scale(), result.reshape(-1))
+        return result
+
+    def loss_and_grad(self, y_pred, y_true, *, reduction="mean", weight=None, out=None, **params):
+        """``(loss(...), grad(...))`` computed together; one pass over memory for mean and sum."""
+        c = self._prepare(y_pred, y_true, weight, reduction, params)
+        result = self._output(c, out)
+        if reduction == "none":
+            losses = np.empty(c.shape, dtype=c.dtype)
+            self._impl.loss_elements(c, losses.reshape(-1))
+            self._impl.grad(c, 1.0, result.reshape(-1))
+            return losses, result
+        scale = c.scale()
+        total = self._impl.loss_and_grad(c, scale, result.reshape(-1))
+        return (total * scale if reduction == "mean" else total), result
+
+    def hess(self, y_pred, y_true, *, reduction="mean", weight=None, out=None, **params):
+        """Diagonal of the Hessian of the reduced loss w.r.t. y_pred, shape of y_pred."""
+        c = self._prepare(y_pred, y_true, weight, reduction, params)
+        result = self._output(c, out)
+        self._impl.hess(c, c.scale(), result.reshape(-1))
+        return result
+
+
+def kernel(name: str, backend: str = "numba", *, project: Project | None = None) -> Kernel:
+    """The kernel for loss ``name`` on ``backend`` ("numpy" or "numba")."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r} (use one of {', '.join(BACKENDS)})")
+    project = project or Project()
+    return Kernel(name, backend, load_generated(project, backend, name))

@@ -1,0 +1,414 @@
+"""Stage 1 of the pipeline: spec files (TOML) → validated, immutable :class:`Spec` objects.
+
+A spec is data. It is read with :mod:`tomllib` and its expressions are parsed by the
+whitelisting parser in :mod:`lossgen.expr`; nothing in a spec is ever executed. Every error
+raised here is a :class:`~lossgen.errors.SpecError` naming the file, the field and the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import keyword
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import sympy as sp
+
+from .domains import DOMAINS, Domain
+from .errors import SpecError
+from .expr import RESERVED_NAMES, ExpressionParser
+from .primitives import SPEC_FUNCTIONS
+
+#: Shapes a loss may have. "rowwise" (a reduction over a class axis) comes later.
+SHAPES = ("elementwise",)
+ROLES = ("prediction", "target", "weight")
+
+
+#: Styles of library equivalents. The test suite has one adapter per style; "documented" rows
+#: are stated by the library's documentation and not executed (the library is not installable).
+EQUIVALENT_STYLES = ("torch", "scipy", "sklearn", "xgboost", "optax", "documented")
+
+_LOSS_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_SYMBOL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: Names that would shadow something in generated code or in the kernel API.
+_RESERVED_SYMBOLS = (
+    frozenset(keyword.kwlist)
+    | RESERVED_NAMES
+    | frozenset(SPEC_FUNCTIONS)
+    | {"math", "np", "numba", "float", "range", "int", "len"}
+)
+_RESERVED_PARAMS = frozenset({"reduction", "weight", "out", "y_pred", "y_true", "self"})
+
+_TOP_LEVEL_KEYS = {
+    "name", "title", "summary", "shape", "loss", "inputs", "params", "intermediates",
+    "conventions", "references", "equivalents",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """An array argument of the loss."""
+
+    name: str
+    role: str
+    domain: Domain
+    latex: str
+    description: str
+    symbol: sp.Symbol
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """A scalar parameter with a default, passed to kernels as a keyword argument."""
+
+    name: str
+    default: float
+    domain: Domain
+    latex: str
+    description: str
+    symbol: sp.Symbol
+
+
+@dataclass(frozen=True)
+class Intermediate:
+    """A named subexpression (e.g. r = y_pred - y_true), in terms of earlier names."""
+
+    name: str
+    text: str
+    latex: str
+    symbol: sp.Symbol
+    expr: sp.Expr
+
+
+@dataclass(frozen=True)
+class Reference:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """The same loss in another library: ``ours = scale * theirs`` (per element).
+
+    ``args`` are our input, parameter or intermediate names passed positionally; ``kwargs`` maps the library's
+    keyword names to expressions in our parameters.
+    """
+
+    library: str
+    function: str
+    style: str
+    args: tuple[str, ...]
+    kwargs: tuple[tuple[str, str], ...]
+    scale: str
+    note: str
+
+    @property
+    def call(self) -> str:
+        """The call as a user would write it."""
+        parts = list(self.args) + [f"{k}={v}" for k, v in self.kwargs]
+        if self.style == "xgboost":
+            params = ", ".join([f"'objective': '{self.function}'"] + [f"'{k}': {v}" for k, v in self.kwargs])
+            return "xgboost.train({" + params + "}, ...)"
+        return f"{self.function}({', '.join(parts)})"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated loss specification. Expressions are SymPy objects built without eval."""
+
+    path: str
+    name: str
+    title: str
+    summary: str
+    shape: str
+    loss_text: str
+    inputs: tuple[InputSpec, ...]
+    params: tuple[ParamSpec, ...]
+    intermediates: tuple[Intermediate, ...]
+    loss: sp.Expr
+    conventions: tuple[str, ...]
+    references: tuple[Reference, ...]
+    equivalents: tuple[Equivalent, ...]
+    sha256: str
+
+    def input(self, role: str) -> InputSpec | None:
+        """The input with ``role``, or None."""
+        return next((i for i in self.inputs if i.role == role), None)
+
+    @property
+    def prediction(self) -> InputSpec:
+        return next(i for i in self.inputs if i.role == "prediction")
+
+    @property
+    def target(self) -> InputSpec:
+        return next(i for i in self.inputs if i.role == "target")
+
+    @property
+    def weight(self) -> InputSpec | None:
+        return self.input("weight")
+
+    def expanded_loss(self) -> sp.Expr:
+        """The loss with every intermediate substituted: a function of inputs and params only."""
+        expr = self.loss
+        for inter in reversed(self.intermediates):
+            expr = expr.subs(inter.symbol, inter.expr)
+        return expr
+
+
+def spec_sha256(path: Path) -> str:
+    """Hash of a spec file's bytes (what generated files record to detect staleness)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_spec(path: str | Path, label: str | None = None) -> Spec:
+    """Read and validate one spec file. Raises SpecError naming the file (as ``label``) and field."""
+    path = Path(path)
+    label = label or str(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise SpecError(label, "<file>", f"cannot read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw_bytes.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SpecError(label, "<file>", f"invalid TOML: {exc}") from None
+    return _SpecReader(label, path.stem, data, hashlib.sha256(raw_bytes).hexdigest()).read()
+
+
+class _SpecReader:
+    def __init__(self, label: str, stem: str, data: dict, sha256: str):
+        self.label = label
+        self.stem = stem
+        self.data = data
+        self.sha256 = sha256
+        self.names: dict[str, str] = {}  # symbol name -> field that declared it
+
+    def fail(self, field: str, message: str) -> SpecError:
+        return SpecError(self.label, field, message)
+
+    def string(self, table: Mapping, key: str, field: str, *, required: bool = True, default: str = "") -> str:
+        if key not in table:
+            if required:
+                raise self.fail(field, "missing (required)")
+            return default
+        value = table[key]
+        if not isinstance(value, str):
+            raise self.fail(field, f"expected a string, got {type(value).__name__}")
+        if required and not value.strip():
+            raise self.fail(field, "must not be empty")
+        return value.strip()
+
+    def table(self, key: str) -> Mapping:
+        value = self.data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a table, got {type(value).__name__}")
+        return value
+
+    def array_of_tables(self, key: str) -> list[dict]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(key, "expected an array of tables ([[" + key + "]])")
+        return value
+
+    def check_keys(self, table: Mapping, allowed: set[str], field: str) -> None:
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise self.fail(f"{field}.{unknown[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def declare(self, name: str, field: str, *, reserved: frozenset[str] = _RESERVED_SYMBOLS) -> None:
+        if not _SYMBOL_NAME.match(name):
+            raise self.fail(field, f"'{name}' is not a valid name (letters, digits, '_'; starts with a letter)")
+        if name in reserved:
+            raise self.fail(field, f"'{name}' is a reserved name")
+        if name in self.names:
+            raise self.fail(field, f"duplicate name '{name}' (already declared in {self.names[name]})")
+        self.names[name] = field
+
+    def domain(self, table: Mapping, field: str, default: str) -> Domain:
+        name = self.string(table, "domain", f"{field}.domain", required=False, default=default)
+        if name not in DOMAINS:
+            raise self.fail(f"{field}.domain", f"bad domain '{name}' (known: {', '.join(DOMAINS)})")
+        return DOMAINS[name]
+
+    def read(self) -> Spec:
+        data = self.data
+        self.check_keys(data, _TOP_LEVEL_KEYS, "<top level>")
+        name = self.string(data, "name", "name")
+        if not _LOSS_NAME.match(name):
+            raise self.fail("name", f"'{name}' must be lowercase letters, digits and '_', starting with a letter")
+        if name != self.stem:
+            raise self.fail("name", f"'{name}' must equal the file name '{self.stem}'")
+        title = self.string(data, "title", "title")
+        summary = " ".join(self.string(data, "summary", "summary").split())
+        shape = self.string(data, "shape", "shape", required=False, default="elementwise")
+        if shape not in SHAPES:
+            raise self.fail("shape", f"unsupported shape '{shape}' (supported: {', '.join(SHAPES)})")
+
+        inputs = self.read_inputs()
+        params = self.read_params()
+        symbols: dict[str, sp.Expr] = {i.name: i.symbol for i in inputs}
+        symbols.update({p.name: p.symbol for p in params})
+        parser = ExpressionParser(symbols, SPEC_FUNCTIONS, self.label)
+        intermediates = self.read_intermediates(parser)
+
+        loss_text = self.string(data, "loss", "loss")
+        loss = parser.parse(loss_text, "loss")
+        self.check_loss(loss, inputs, intermediates)
+
+        conventions = data.get("conventions", [])
+        if not isinstance(conventions, list) or not all(isinstance(c, str) for c in conventions):
+            raise self.fail("conventions", "expected an array of strings")
+        spec = Spec(
+            path=self.label,
+            name=name,
+            title=title,
+            summary=summary,
+            shape=shape,
+            loss_text=loss_text,
+            inputs=inputs,
+            params=params,
+            intermediates=intermediates,
+            loss=loss,
+            conventions=tuple(" ".join(c.split()) for c in conventions),
+            references=self.read_references(),
+            equivalents=self.read_equivalents(inputs, params, intermediates),
+            sha256=self.sha256,
+        )
+        return spec
+
+    def read_inputs(self) -> tuple[InputSpec, ...]:
+        table = self.table("inputs")
+        inputs = []
+        for name, entry in table.items():
+            field = f"inputs.{name}"
+            if not isinstance(entry, dict):
+                raise self.fail(field, "expected a table with 'role'")
+            self.check_keys(entry, {"role", "domain", "latex", "description"}, field)
+            self.declare(name, field)
+            role = self.string(entry, "role", f"{field}.role")
+            if role not in ROLES:
+                raise self.fail(f"{field}.role", f"bad role '{role}' (known: {', '.join(ROLES)})")
+            domain = self.domain(entry, field, "real")
+            symbol = sp.Symbol(name, **domain.assumptions)
+            latex = self.string(entry, "latex", f"{field}.latex", required=False, default=sp.latex(symbol))
+            description = self.string(entry, "description", f"{field}.description", required=False)
+            inputs.append(InputSpec(name, role, domain, latex, description, symbol))
+        for role, count in (("prediction", 1), ("target", 1)):
+            found = [i.name for i in inputs if i.role == role]
+            if len(found) != count:
+                raise self.fail("inputs", f"needs exactly {count} input with role '{role}', found {len(found)}")
+        if sum(i.role == "weight" for i in inputs) > 1:
+            raise self.fail("inputs", "at most one input may have role 'weight'")
+        return tuple(inputs)
+
+    def read_params(self) -> tuple[ParamSpec, ...]:
+        params = []
+        for name, entry in self.table("params").items():
+            field = f"params.{name}"
+            if not isinstance(entry, dict):
+                raise self.fail(field, "expected a table with 'default'")
+            self.check_keys(entry, {"default", "domain", "latex", "description"}, field)
+            self.declare(name, field, reserved=_RESERVED_SYMBOLS | _RESERVED_PARAMS)
+            if "default" not in entry:
+                raise self.fail(f"{field}.default", "missing default")
+            default = entry["default"]
+            if isinstance(default, bool) or not isinstance(default, (int, float)):
+                raise self.fail(f"{field}.default", f"expected a number, got {type(default).__name__}")
+            domain = self.domain(entry, field, "real")
+            if not domain.contains(float(default)):
+                raise self.fail(f"{field}.default", f"{default} is outside the domain {domain.description}")
+            symbol = sp.Symbol(name, **domain.assumptions)
+            latex = self.string(entry, "latex", f"{field}.latex", required=False, default=sp.latex(symbol))
+            description = self.string(entry, "description", f"{field}.description", required=False)
+            params.append(ParamSpec(name, float(default), domain, latex, description, symbol))
+        return tuple(params)
+
+    def read_intermediates(self, parser: ExpressionParser) -> tuple[Intermediate, ...]:
+        result = []
+        for name, entry in self.table("intermediates").items():
+            field = f"intermediates.{name}"
+            if isinstance(entry, str):
+                entry = {"expr": entry}
+            if not isinstance(entry, dict):
+                raise self.fail(field, "expected an expression string or a table with 'expr'")
+            self.check_keys(entry, {"expr", "latex"}, field)
+            self.declare(name, field)
+            expr = parser.parse(self.string(entry, "expr", f"{field}.expr"), f"{field}.expr")
+            symbol = sp.Symbol(name, real=True)
+            latex = self.string(entry, "latex", f"{field}.latex", required=False, default=sp.latex(symbol))
+            result.append(Intermediate(name, entry["expr"].strip(), latex, symbol, expr))
+            parser.symbols[name] = symbol  # later intermediates and the loss may use it
+        return tuple(result)
+
+    def check_loss(self, loss: sp.Expr, inputs, intermediates) -> None:
+        expanded = loss
+        for inter in reversed(intermediates):
+            expanded = expanded.subs(inter.symbol, inter.expr)
+        prediction = next(i for i in inputs if i.role == "prediction")
+        if prediction.symbol not in expanded.free_symbols:
+            raise self.fail("loss", f"does not depend on the prediction '{prediction.name}'")
+        for weight in (i for i in inputs if i.role == "weight"):
+            if weight.symbol in expanded.free_symbols:
+                raise self.fail(
+                    "loss", f"must not use the weight input '{weight.name}': kernels multiply the loss by it"
+                )
+        if expanded.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise self.fail("loss", "contains an infinite or undefined constant")
+
+    def read_references(self) -> tuple[Reference, ...]:
+        refs = []
+        for k, entry in enumerate(self.array_of_tables("references")):
+            field = f"references[{k}]"
+            self.check_keys(entry, {"title", "url"}, field)
+            refs.append(
+                Reference(
+                    self.string(entry, "title", f"{field}.title"),
+                    self.string(entry, "url", f"{field}.url", required=False),
+                )
+            )
+        return tuple(refs)
+
+    def read_equivalents(self, inputs, params, intermediates) -> tuple[Equivalent, ...]:
+        params_only = ExpressionParser({p.name: p.symbol for p in params}, SPEC_FUNCTIONS, self.label)
+        argument_names = {x.name for group in (inputs, params, intermediates) for x in group}
+        result = []
+        for k, entry in enumerate(self.array_of_tables("equivalents")):
+            field = f"equivalents[{k}]"
+            self.check_keys(entry, {"library", "function", "style", "args", "kwargs", "scale", "note"}, field)
+            style = self.string(entry, "style", f"{field}.style")
+            if style not in EQUIVALENT_STYLES:
+                raise self.fail(f"{field}.style", f"unknown style '{style}' (known: {', '.join(EQUIVALENT_STYLES)})")
+            args = entry.get("args", [])
+            if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+                raise self.fail(f"{field}.args", "expected an array of input or parameter names")
+            for a in args:
+                if a not in argument_names:
+                    raise self.fail(f"{field}.args", f"unknown name '{a}' (known: {', '.join(sorted(argument_names))})")
+            kwargs = entry.get("kwargs", {})
+            if not isinstance(kwargs, dict):
+                raise self.fail(f"{field}.kwargs", "expected a table of keyword = expression")
+            for key, text in kwargs.items():
+                params_only.parse(text, f"{field}.kwargs.{key}")
+            scale = entry.get("scale", "1")
+            params_only.parse(scale, f"{field}.scale")
+            result.append(
+                Equivalent(
+                    library=self.string(entry, "library", f"{field}.library"),
+                    function=self.string(entry, "function", f"{field}.function"),
+                    style=style,
+                    args=tuple(args),
+                    kwargs=tuple((k2, str(v)) for k2, v in kwargs.items()),
+                    scale=str(scale),
+                    note=" ".join(self.string(entry, "note", f"{field}.note", required=False).split()),
+                )
+            )
+        return tuple(result)
+
+
+def parse_param_expression(spec: Spec, text: str, field: str) -> sp.Expr:
+    """Parse an expression over ``spec``'s parameters (used for equivalents' kwargs and scale)."""
+    parser = ExpressionParser({p.name: p.symbol for p in spec.params}, SPEC_FUNCTIONS, spec.path)
+    return parser.parse(text, field)
