@@ -128,7 +128,8 @@ class logcosh(StablePrimitive):
 
     @staticmethod
     def mpmath_impl(x):
-        return mpmath.log(mpmath.cosh(x))
+        # log(cosh(x)) would round cosh(1e-30) to 1 at any fixed precision.
+        return mpmath.log1p(2 * mpmath.sinh(x / 2) ** 2)
 
     def _eval_is_nonnegative(self):
         return self.args[0].is_real

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: d54005f637a698cc5a4d371fd55311353999cd8688fc357504ce680203f8721e
-# lossgen-generator: 437608c6472f79d7
-# lossgen-content-sha256: 1b9730f4cfb7189784b34738cf4dc104f2e19600a9b07bfa19dbabbc1b40baa5
+# lossgen-spec-sha256: 07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1
+# lossgen-generator: 90ff2473bf87bd2c
+# lossgen-content-sha256: e2f93ed518b27d78552e7dfc62adcb26929fb6f4f533142261391d0749d3da97
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 NAME = 'bce_with_logits'
-SPEC_SHA256 = 'd54005f637a698cc5a4d371fd55311353999cd8688fc357504ce680203f8721e'
+SPEC_SHA256 = '07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1'
 PREDICTION = 'x'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
@@ -37,17 +37,18 @@ def _kernel(function):
 
 @_kernel
 def loss_sum(_pred, _target, _weight):
-    """Sum of w·loss over all elements (8 operations per element)."""
+    """Sum of w·loss over all elements (13 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            x = float(_pred[_i])
-            y = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
-            _loss = -x*y + math.log1p(math.exp(-abs(x))) + max(0, x)
+            x = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = math.log1p(math.exp(-abs(x)))
+            _loss = y*(_t0 + max(0, -x)) + (1 - y)*(_t0 + max(0, x))
             _acc += _w * _loss
         _partial[_c] = _acc
     return _partial.sum()
@@ -60,10 +61,11 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            x = float(_pred[_i])
-            y = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
-            _loss = -x*y + math.log1p(math.exp(-abs(x))) + max(0, x)
+            x = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = math.log1p(math.exp(-abs(x)))
+            _loss = y*(_t0 + max(0, -x)) + (1 - y)*(_t0 + max(0, x))
             _loss_out[_i] = _w * _loss
 
 
@@ -76,13 +78,16 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            x = float(_pred[_i])
-            y = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            x = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = math.exp(-abs(x))
-            _t1 = 1/(_t0 + 1)
-            _loss = -x*y + math.log1p(_t0) + max(0, x)
-            _grad = -y + (_t1 if (x >= 0) else _t0*_t1)
+            _t1 = math.log1p(_t0)
+            _t2 = 1 - y
+            _t3 = 1/(_t0 + 1)
+            _t4 = _t0*_t3
+            _loss = _t2*(_t1 + max(0, x)) + y*(_t1 + max(0, -x))
+            _grad = _t2*(_t3 if (x >= 0) else _t4) - y*(_t3 if (x <= 0) else _t4)
             _acc += _w * _loss
             _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _acc
@@ -96,12 +101,13 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            x = float(_pred[_i])
-            y = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            x = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = math.exp(-abs(x))
             _t1 = 1/(_t0 + 1)
-            _grad = -y + (_t1 if (x >= 0) else _t0*_t1)
+            _t2 = _t0*_t1
+            _grad = -y*(_t1 if (x <= 0) else _t2) + (1 - y)*(_t1 if (x >= 0) else _t2)
             _grad_out[_i] = _scale * _w * _grad
 
 
@@ -112,9 +118,9 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            x = float(_pred[_i])
-            y = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            x = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = math.exp(-abs(x))
             _t1 = 1/(_t0 + 1)
             _t2 = _t0*_t1

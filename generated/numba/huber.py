@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7
-# lossgen-generator: 437608c6472f79d7
-# lossgen-content-sha256: 2493e150caf3d69f2bbf794f6c3f283befff1e79ee56861d4b596acce5efb665
+# lossgen-generator: 90ff2473bf87bd2c
+# lossgen-content-sha256: dd0f77228dcc6ec60a348cde0327a2b7267232f7bd4b0180ec8484fba706923f
 """Numba kernels for ``huber`` (Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -49,9 +49,9 @@ def loss_sum(_pred, _target, _weight, delta):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _t1 = abs(_t0)
             _loss = ((0.5)*_t0**2 if (_t1 <= delta) else delta*(_t1 - 0.5*delta))
@@ -67,9 +67,9 @@ def loss_elements(_pred, _target, _weight, delta, _loss_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _t1 = abs(_t0)
             _loss = ((0.5)*_t0**2 if (_t1 <= delta) else delta*(_t1 - 0.5*delta))
@@ -85,9 +85,9 @@ def loss_and_grad(_pred, _target, _weight, delta, _scale, _grad_out):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _t1 = abs(_t0)
             _t2 = (delta >= _t1)
@@ -106,9 +106,9 @@ def grad(_pred, _target, _weight, delta, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _grad = (_t0 if (delta >= abs(_t0)) else delta*(1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
             _grad_out[_i] = _scale * _w * _grad
@@ -121,9 +121,9 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = (1 if (delta >= abs(y_pred - y_true)) else 0)
             _hess_out[_i] = _scale * _w * _hess
 

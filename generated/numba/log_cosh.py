@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 71abd4a756067e7c86668ce57fa4adba5495ec9728a063f45269b3ad8332ca75
-# lossgen-generator: 437608c6472f79d7
-# lossgen-content-sha256: b60ffbcff8531bbc9b931afd6faf7d1805acec8f84ac564387b14014957882bb
+# lossgen-generator: 90ff2473bf87bd2c
+# lossgen-content-sha256: 3258ce50db1abb29db794bf861f692494ad5966eefd81fc9cddd08023caed760
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -44,9 +44,9 @@ def loss_sum(_pred, _target, _weight):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = abs(y_pred - y_true)
             _loss = (math.log1p(2*math.sinh((0.5)*y_pred - 0.5*y_true)**2) if (_t0 < 1) else _t0 + math.log1p(math.exp(-2*_t0)) - math.log(2))
             _acc += _w * _loss
@@ -61,9 +61,9 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = abs(y_pred - y_true)
             _loss = (math.log1p(2*math.sinh((0.5)*y_pred - 0.5*y_true)**2) if (_t0 < 1) else _t0 + math.log1p(math.exp(-2*_t0)) - math.log(2))
             _loss_out[_i] = _w * _loss
@@ -78,9 +78,9 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _t1 = abs(_t0)
             _loss = (math.log1p(2*math.sinh((0.5)*y_pred - 0.5*y_true)**2) if (_t1 < 1) else _t1 + math.log1p(math.exp(-2*_t1)) - math.log(2))
@@ -98,9 +98,9 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _grad = math.tanh(y_pred - y_true)
             _grad_out[_i] = _scale * _w * _grad
 
@@ -112,9 +112,9 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = math.cosh(y_pred - y_true)**(-2)
             _hess_out[_i] = _scale * _w * _hess
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 09e9128286963aa63bbef17a3f45ec075fae6a4f02804e1172308dcf4d8d66b1
-# lossgen-generator: 437608c6472f79d7
-# lossgen-content-sha256: 1e94563e6487a246b12f5242b1a359359a260afd7f4e2d9c5490073ef463b235
+# lossgen-generator: 90ff2473bf87bd2c
+# lossgen-content-sha256: bd165e909d925f5f67092b9f11efca52e5d18c0e769701de5d683d7c377c2051
 """Numba kernels for ``mae`` (Mean absolute error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -48,9 +48,9 @@ def loss_sum(_pred, _target, _weight):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _loss = abs(y_pred - y_true)
             _acc += _w * _loss
         _partial[_c] = _acc
@@ -64,9 +64,9 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _loss = abs(y_pred - y_true)
             _loss_out[_i] = _w * _loss
 
@@ -80,9 +80,9 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _loss = abs(_t0)
             _grad = (1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0))
@@ -99,9 +99,9 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _grad = (1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0))
             _grad_out[_i] = _scale * _w * _grad
@@ -114,9 +114,9 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = 0
             _hess_out[_i] = _scale * _w * _hess
 

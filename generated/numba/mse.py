@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 368d4ed0472ebc4630d9d95a602afadb9daf3e8e41ace5e5d0ff70b70d8551d7
-# lossgen-generator: 437608c6472f79d7
-# lossgen-content-sha256: a305661e2dfa88531ec27f95a60452a1e825da25ddd7a88af7807527b3a4fdac
+# lossgen-generator: 90ff2473bf87bd2c
+# lossgen-content-sha256: 07341531c4dccbf4422e00009472911bb1a8d61f97e3a12d5ac562514aff3f34
 """Numba kernels for ``mse`` (Mean squared error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -44,9 +44,9 @@ def loss_sum(_pred, _target, _weight):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _loss = (y_pred - y_true)**2
             _acc += _w * _loss
         _partial[_c] = _acc
@@ -60,9 +60,9 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _loss = (y_pred - y_true)**2
             _loss_out[_i] = _w * _loss
 
@@ -76,9 +76,9 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _loss = (y_pred - y_true)**2
             _grad = 2*y_pred - 2*y_true
             _acc += _w * _loss
@@ -94,9 +94,9 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _grad = 2*y_pred - 2*y_true
             _grad_out[_i] = _scale * _w * _grad
 
@@ -108,9 +108,9 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = 2
             _hess_out[_i] = _scale * _w * _hess
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0
-# lossgen-generator: 437608c6472f79d7
-# lossgen-content-sha256: 2d72638ec59a3f171e2616acc89a5829876675dbbaa4347e92bd5f246bafd3f9
+# lossgen-generator: 90ff2473bf87bd2c
+# lossgen-content-sha256: 1d6fd3cc2c8a231d52bccfeb8331c474d2a89cb4f59c82391f3a2b17f7eb4a96
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -48,9 +48,9 @@ def loss_sum(_pred, _target, _weight, tau):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = -y_pred + y_true
             _loss = max(_t0*tau, _t0*(tau - 1))
             _acc += _w * _loss
@@ -65,9 +65,9 @@ def loss_elements(_pred, _target, _weight, tau, _loss_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = -y_pred + y_true
             _loss = max(_t0*tau, _t0*(tau - 1))
             _loss_out[_i] = _w * _loss
@@ -82,9 +82,9 @@ def loss_and_grad(_pred, _target, _weight, tau, _scale, _grad_out):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _t1 = -_t0
             _t2 = tau - 1
@@ -104,9 +104,9 @@ def grad(_pred, _target, _weight, tau, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _t1 = (_t0 == 0)
             _grad = -tau*(1 if (_t0 < 0) else (0.5 if _t1 else 0)) - (tau - 1)*(1 if (_t0 > 0) else (0.5 if _t1 else 0))
@@ -120,9 +120,9 @@ def hess(_pred, _target, _weight, tau, _scale, _hess_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = 0
             _hess_out[_i] = _scale * _w * _hess
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 25bbf669d06ef0333aba4a430cd4a83a13494232795865b1f68897f3e8b2bc50
-# lossgen-generator: 437608c6472f79d7
-# lossgen-content-sha256: e62f34c3610dd99769592f51a9399fd4ae85dc116c732f57e424937e46bd9ee6
+# lossgen-generator: 90ff2473bf87bd2c
+# lossgen-content-sha256: a3ffeae3ecf47ee4477bd0711dfae9989bdddf227e6ea379e6f774b40224e389
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -44,9 +44,9 @@ def loss_sum(_pred, _target, _weight, delta):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = (y_pred - y_true)**2
             _loss = _t0/(math.sqrt(_t0/delta**2 + 1) + 1)
             _acc += _w * _loss
@@ -61,9 +61,9 @@ def loss_elements(_pred, _target, _weight, delta, _loss_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = (y_pred - y_true)**2
             _loss = _t0/(math.sqrt(_t0/delta**2 + 1) + 1)
             _loss_out[_i] = _w * _loss
@@ -78,9 +78,9 @@ def loss_and_grad(_pred, _target, _weight, delta, _scale, _grad_out):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _t1 = _t0**2
             _t2 = delta**2
@@ -99,9 +99,9 @@ def grad(_pred, _target, _weight, delta, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _grad = _t0*delta/math.sqrt(_t0**2 + delta**2)
             _grad_out[_i] = _scale * _w * _grad
@@ -114,9 +114,9 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = delta**3/(delta**2 + (y_pred - y_true)**2)**(1.5)
             _hess_out[_i] = _scale * _w * _hess
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: c154446011a80caf4fed6026fea9e8b588b0a9862968f6f8d733bae3a2c7279e
-# lossgen-generator: 437608c6472f79d7
-# lossgen-content-sha256: a87eb20ac909490bef4faec610c2f27f069fd76ec4d25f43f3980154901f3ef4
+# lossgen-generator: 90ff2473bf87bd2c
+# lossgen-content-sha256: 297fa1168491ad1b998d78bb4f9add1acbcd3cb2e96aeaf9858bb7e03c580f3b
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -49,9 +49,9 @@ def loss_sum(_pred, _target, _weight, beta):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _t1 = abs(_t0)
             _loss = ((0.5)*_t0**2/beta if (_t1 < beta) else _t1 - 0.5*beta)
@@ -67,9 +67,9 @@ def loss_elements(_pred, _target, _weight, beta, _loss_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _t1 = abs(_t0)
             _loss = ((0.5)*_t0**2/beta if (_t1 < beta) else _t1 - 0.5*beta)
@@ -85,9 +85,9 @@ def loss_and_grad(_pred, _target, _weight, beta, _scale, _grad_out):
     for _c in prange(_chunks):
         _acc = 0.0
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = 1/beta
             _t1 = y_pred - y_true
             _t2 = abs(_t1)
@@ -107,9 +107,9 @@ def grad(_pred, _target, _weight, beta, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _grad = (_t0/beta if (beta > abs(_t0)) else (1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
             _grad_out[_i] = _scale * _w * _grad
@@ -122,9 +122,9 @@ def hess(_pred, _target, _weight, beta, _scale, _hess_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
         for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
-            y_pred = float(_pred[_i])
-            y_true = float(_target[_i])
-            _w = 1.0 if _weight is None else float(_weight[_i])
+            y_pred = np.float64(_pred[_i])
+            y_true = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = (1/beta if (beta > abs(y_pred - y_true)) else 0)
             _hess_out[_i] = _scale * _w * _hess
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numpy_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: d54005f637a698cc5a4d371fd55311353999cd8688fc357504ce680203f8721e
-# lossgen-generator: 437608c6472f79d7
-# lossgen-content-sha256: 47d4496e0673e6a48c12d311598c315004f26745b20874bb8c8c2fe75f4a188a
+# lossgen-spec-sha256: 07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1
+# lossgen-generator: 90ff2473bf87bd2c
+# lossgen-content-sha256: 00b8e45b1d37813b1982b669a301f8f358157131fd70ea7fee47228e0cfc96b8
 """NumPy kernels for ``bce_with_logits`` (Binary cross-entropy on logits): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -11,7 +11,7 @@ per-element values; weights and reductions are applied by ``lossgen.runtime``.
 import numpy as np
 
 NAME = 'bce_with_logits'
-SPEC_SHA256 = 'd54005f637a698cc5a4d371fd55311353999cd8688fc357504ce680203f8721e'
+SPEC_SHA256 = '07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1'
 PREDICTION = 'x'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
@@ -26,28 +26,33 @@ def _shaped(value, like):
 
 
 def loss(x, y):
-    """Per-element loss (8 operations after CSE)."""
+    """Per-element loss (13 operations after CSE)."""
     with np.errstate(all="ignore"):
-        return _shaped(-x*y + np.log1p(np.exp(-abs(x))) + np.maximum(0, x), x)
+        _t0 = np.log1p(np.exp(-abs(x)))
+        return _shaped(y*(_t0 + np.maximum(0, -x)) + (1 - y)*(_t0 + np.maximum(0, x)), x)
 
 
 def loss_and_grad(x, y):
-    """Per-element loss and gradient (13 operations after CSE)."""
+    """Per-element loss and gradient (21 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = np.exp(-abs(x))
-        _t1 = 1/(_t0 + 1)
+        _t1 = np.log1p(_t0)
+        _t2 = 1 - y
+        _t3 = 1/(_t0 + 1)
+        _t4 = _t0*_t3
         return (
-            _shaped(-x*y + np.log1p(_t0) + np.maximum(0, x), x),
-            _shaped(-y + np.where(np.greater_equal(x, 0), _t1, _t0*_t1), x),
+            _shaped(_t2*(_t1 + np.maximum(0, x)) + y*(_t1 + np.maximum(0, -x)), x),
+            _shaped(_t2*np.where(np.greater_equal(x, 0), _t3, _t4) - y*np.where(np.less_equal(x, 0), _t3, _t4), x),
         )
 
 
 def grad(x, y):
-    """Per-element gradient with respect to the prediction (8 operations after CSE)."""
+    """Per-element gradient with respect to the prediction (12 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = np.exp(-abs(x))
         _t1 = 1/(_t0 + 1)
-        return _shaped(-y + np.where(np.greater_equal(x, 0), _t1, _t0*_t1), x)
+        _t2 = _t0*_t1
+        return _shaped(-y*np.where(np.less_equal(x, 0), _t1, _t2) + (1 - y)*np.where(np.greater_equal(x, 0), _t1, _t2), x)
 
 
 def hess(x, y):

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7
-# lossgen-generator: 437608c6472f79d7
+# lossgen-generator: 90ff2473bf87bd2c
 # lossgen-content-sha256: c6b6f7e6459df84b7a92065537dcf6de9aca4c3d454e14e289b8f9b27b2e8ad0
 """NumPy kernels for ``huber`` (Huber loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 71abd4a756067e7c86668ce57fa4adba5495ec9728a063f45269b3ad8332ca75
-# lossgen-generator: 437608c6472f79d7
+# lossgen-generator: 90ff2473bf87bd2c
 # lossgen-content-sha256: 370b310c0ce56d42a9cd406de1d29547d8279030cfe1e842a5b1eb56c5aebf2a
 """NumPy kernels for ``log_cosh`` (Log-cosh loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 09e9128286963aa63bbef17a3f45ec075fae6a4f02804e1172308dcf4d8d66b1
-# lossgen-generator: 437608c6472f79d7
+# lossgen-generator: 90ff2473bf87bd2c
 # lossgen-content-sha256: ddfe72955ceb7f5572fe1095022e0bb85ec1f9229a222f5dc41b89c5a94cc901
 """NumPy kernels for ``mae`` (Mean absolute error): vectorized, element-wise, float64.
 

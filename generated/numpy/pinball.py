@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0
-# lossgen-generator: 437608c6472f79d7
+# lossgen-generator: 90ff2473bf87bd2c
 # lossgen-content-sha256: 4fbb9cd3a07f978de179cf3a8c3e08df963f044d860b93c3fe8aecf1fb7ba5ab
 """NumPy kernels for ``pinball`` (Pinball (quantile) loss): vectorized, element-wise, float64.
 

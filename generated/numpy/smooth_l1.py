@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: c154446011a80caf4fed6026fea9e8b588b0a9862968f6f8d733bae3a2c7279e
-# lossgen-generator: 437608c6472f79d7
+# lossgen-generator: 90ff2473bf87bd2c
 # lossgen-content-sha256: 6deac3d350021aaea670eef5a6e2717d3885cbeadcd8bd2dbcebf82a4f70dfa2
 """NumPy kernels for ``smooth_l1`` (Smooth L1 loss): vectorized, element-wise, float64.
 
