@@ -151,15 +151,28 @@ def _conventions(spec: Spec, raw_derivatives: list[sp.Expr]) -> tuple[str, ...]:
     return tuple(found) + spec.conventions
 
 
-def _program(name: str, outputs: Mapping[str, sp.Expr]) -> Program:
-    names = PROGRAM_OUTPUTS[name]
-    lowered = [lower_primitives(outputs[n]) for n in names]
+def _programs(quantities: Mapping[str, sp.Expr]) -> dict[str, Program]:
+    """CSE once over loss, gradient and Hessian together, then prune per program.
+
+    Sharing one CSE means every program computes a quantity with exactly the same operations,
+    so ``loss_and_grad`` returns bit-for-bit what ``loss`` and ``grad`` return separately.
+    """
+    names = tuple(quantities)
+    lowered = [lower_primitives(quantities[n]) for n in names]
     replacements, reduced = sp.cse(lowered, symbols=sp.numbered_symbols("_t", real=True))
-    return Program(
-        name=name,
-        assignments=tuple((s, e) for s, e in replacements),
-        outputs=tuple(zip(names, reduced)),
-    )
+    outputs = dict(zip(names, reduced))
+    programs = {}
+    for program_name, wanted in PROGRAM_OUTPUTS.items():
+        needed: set[sp.Symbol] = set()
+        for symbol, value in reversed(replacements):  # a temporary only uses earlier ones
+            if symbol in needed or any(symbol in outputs[w].free_symbols for w in wanted):
+                needed |= {symbol} | (value.free_symbols & {s for s, _ in replacements})
+        programs[program_name] = Program(
+            name=program_name,
+            assignments=tuple((s, e) for s, e in replacements if s in needed),
+            outputs=tuple((w, outputs[w]) for w in wanted),
+        )
+    return programs
 
 
 def derive(spec: Spec) -> Derivation:
@@ -192,7 +205,7 @@ def derive(spec: Spec) -> Derivation:
         display_grad=display_grad,
         display_hess=display_hess,
         conventions=_conventions(spec, [raw_grad, raw_hess]),
-        programs=MappingProxyType({name: _program(name, quantities) for name in PROGRAM_OUTPUTS}),
+        programs=MappingProxyType(_programs(quantities)),
     )
 
 

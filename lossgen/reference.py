@@ -9,6 +9,7 @@ dtype.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -219,6 +220,37 @@ def _kink_loci(expr: sp.Expr) -> set[sp.Expr]:
     return loci
 
 
+_kink_cache: dict[tuple[str, str], list[tuple[sp.Expr, sp.Expr]]] = {}
+
+
+def _kink_solutions(derivation: Derivation) -> list[tuple[sp.Expr, sp.Expr]]:
+    """(locus, symbolic root in the prediction) pairs, solved once per spec.
+
+    Each ``Abs(a)`` in a locus is replaced by ``a`` and by ``-a`` (every combination) so that
+    SymPy solves polynomial equations; roots are checked against the original locus later.
+    """
+    spec = derivation.spec
+    key = (spec.name, spec.sha256)
+    if key in _kink_cache:
+        return _kink_cache[key]
+    prediction = spec.prediction.symbol
+    loci = set().union(*(_kink_loci(derivation.quantity(q)) for q in QUANTITIES))
+    pairs = []
+    for locus in sorted(loci, key=sp.default_sort_key):
+        if prediction not in locus.free_symbols:
+            continue
+        absolutes = sorted(locus.atoms(sp.Abs), key=sp.default_sort_key)[:4]
+        for signs in itertools.product((1, -1), repeat=len(absolutes)):
+            variant = locus.subs({a: sign * a.args[0] for a, sign in zip(absolutes, signs)})
+            try:
+                roots = sp.solve(variant, prediction)
+            except (NotImplementedError, ValueError):
+                continue
+            pairs += [(locus, root) for root in roots]
+    _kink_cache[key] = pairs
+    return pairs
+
+
 def kink_points(derivation: Derivation, target: float, params: Mapping[str, float] | None = None) -> list[float]:
     """Predictions at which the loss, gradient or Hessian has a kink or switches branch.
 
@@ -229,20 +261,14 @@ def kink_points(derivation: Derivation, target: float, params: Mapping[str, floa
     params = params or {}
     values = {p.symbol: sp.Float(params.get(p.name, p.default), DIGITS) for p in spec.params}
     values[spec.target.symbol] = sp.Float(target, DIGITS)
-    prediction = spec.prediction.symbol
     points: set[float] = set()
-    for quantity in QUANTITIES:
-        for locus in _kink_loci(derivation.quantity(quantity)):
-            concrete = locus.subs(values)
-            if prediction not in concrete.free_symbols:
-                continue
-            try:
-                solutions = sp.solve(concrete, prediction)
-            except (NotImplementedError, ValueError):
-                continue
-            for solution in solutions:
-                if solution.is_real:
-                    points.add(float(solution))
+    for locus, root in _kink_solutions(derivation):
+        value = sp.N(root.subs(values), DIGITS)
+        if not value.is_real:
+            continue
+        residual = sp.N(locus.subs(values).subs(spec.prediction.symbol, value), DIGITS)
+        if residual.is_real and abs(residual) <= 1e-30 * max(1.0, abs(float(value))):
+            points.add(float(value))
     return sorted(points)
 
 

@@ -233,7 +233,7 @@ class Kernel:
             index = tuple(int(i) for i in np.argwhere(bad)[0])
             raise ValueError(
                 f"{self.name}: y_true must lie in {domain.description}; {int(bad.sum())} value(s) "
-                f"do not, e.g. y_true[{', '.join(map(str, index))}] = {target[index]!r}"
+                f"do not, e.g. y_true[{', '.join(map(str, index))}] = {float(target[index])!r}"
             )
 
     def _output(self, c: _Call, out) -> np.ndarray:

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: e2f93ed518b27d78552e7dfc62adcb26929fb6f4f533142261391d0749d3da97
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: a4143821258574f3a96405faaf8fd7c6b8045eafa5ff112ce90c9e12300184b0
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -47,11 +47,18 @@ def loss_sum(_pred, _target, _weight):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = math.log1p(math.exp(-abs(x)))
-            _loss = y*(_t0 + max(0, -x)) + (1 - y)*(_t0 + max(0, x))
+            _t0 = math.exp(-abs(x))
+            _t1 = math.log1p(_t0)
+            _t2 = 1 - y
+            _loss = _t2*(_t1 + max(0, x)) + y*(_t1 + max(0, -x))
             _acc += _w * _loss
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -64,8 +71,10 @@ def loss_elements(_pred, _target, _weight, _loss_out):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = math.log1p(math.exp(-abs(x)))
-            _loss = y*(_t0 + max(0, -x)) + (1 - y)*(_t0 + max(0, x))
+            _t0 = math.exp(-abs(x))
+            _t1 = math.log1p(_t0)
+            _t2 = 1 - y
+            _loss = _t2*(_t1 + max(0, x)) + y*(_t1 + max(0, -x))
             _loss_out[_i] = _w * _loss
 
 
@@ -86,12 +95,19 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
             _t2 = 1 - y
             _t3 = 1/(_t0 + 1)
             _t4 = _t0*_t3
+            _t5 = (_t3 if (x <= 0) else _t4)
+            _t6 = (_t3 if (x >= 0) else _t4)
             _loss = _t2*(_t1 + max(0, x)) + y*(_t1 + max(0, -x))
-            _grad = _t2*(_t3 if (x >= 0) else _t4) - y*(_t3 if (x <= 0) else _t4)
+            _grad = _t2*_t6 - _t5*y
             _acc += _w * _loss
             _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -105,9 +121,12 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
             y = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = math.exp(-abs(x))
-            _t1 = 1/(_t0 + 1)
-            _t2 = _t0*_t1
-            _grad = -y*(_t1 if (x <= 0) else _t2) + (1 - y)*(_t1 if (x >= 0) else _t2)
+            _t2 = 1 - y
+            _t3 = 1/(_t0 + 1)
+            _t4 = _t0*_t3
+            _t5 = (_t3 if (x <= 0) else _t4)
+            _t6 = (_t3 if (x >= 0) else _t4)
+            _grad = _t2*_t6 - _t5*y
             _grad_out[_i] = _scale * _w * _grad
 
 
@@ -122,8 +141,10 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             y = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = math.exp(-abs(x))
-            _t1 = 1/(_t0 + 1)
-            _t2 = _t0*_t1
-            _hess = (_t1 if (x >= 0) else _t2)*(_t1 if (x <= 0) else _t2)
+            _t3 = 1/(_t0 + 1)
+            _t4 = _t0*_t3
+            _t5 = (_t3 if (x <= 0) else _t4)
+            _t6 = (_t3 if (x >= 0) else _t4)
+            _hess = _t5*_t6
             _hess_out[_i] = _scale * _w * _hess
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: dd0f77228dcc6ec60a348cde0327a2b7267232f7bd4b0180ec8484fba706923f
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: 11d5a6664e7dc29dcbc9db8f303f853ba42d21b726d7d6d0fffe8937be8bf154
 """Numba kernels for ``huber`` (Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -42,7 +42,7 @@ def _kernel(function):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, delta):
-    """Sum of w·loss over all elements (8 operations per element)."""
+    """Sum of w·loss over all elements (9 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
@@ -54,10 +54,16 @@ def loss_sum(_pred, _target, _weight, delta):
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _t1 = abs(_t0)
-            _loss = ((0.5)*_t0**2 if (_t1 <= delta) else delta*(_t1 - 0.5*delta))
+            _t2 = (delta >= _t1)
+            _loss = ((0.5)*_t0**2 if _t2 else delta*(_t1 - 0.5*delta))
             _acc += _w * _loss
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -72,7 +78,8 @@ def loss_elements(_pred, _target, _weight, delta, _loss_out):
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
             _t1 = abs(_t0)
-            _loss = ((0.5)*_t0**2 if (_t1 <= delta) else delta*(_t1 - 0.5*delta))
+            _t2 = (delta >= _t1)
+            _loss = ((0.5)*_t0**2 if _t2 else delta*(_t1 - 0.5*delta))
             _loss_out[_i] = _w * _loss
 
 
@@ -96,7 +103,12 @@ def loss_and_grad(_pred, _target, _weight, delta, _scale, _grad_out):
             _acc += _w * _loss
             _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -110,7 +122,9 @@ def grad(_pred, _target, _weight, delta, _scale, _grad_out):
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
-            _grad = (_t0 if (delta >= abs(_t0)) else delta*(1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
+            _t1 = abs(_t0)
+            _t2 = (delta >= _t1)
+            _grad = (_t0 if _t2 else delta*(1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
             _grad_out[_i] = _scale * _w * _grad
 
 
@@ -124,6 +138,9 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _hess = (1 if (delta >= abs(y_pred - y_true)) else 0)
+            _t0 = y_pred - y_true
+            _t1 = abs(_t0)
+            _t2 = (delta >= _t1)
+            _hess = (1 if _t2 else 0)
             _hess_out[_i] = _scale * _w * _hess
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 71abd4a756067e7c86668ce57fa4adba5495ec9728a063f45269b3ad8332ca75
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: 3258ce50db1abb29db794bf861f692494ad5966eefd81fc9cddd08023caed760
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: 3d97a536040a9483b1e1be5b05bb233ce1163a34bd1fc4d762899354a820e555
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -47,11 +47,17 @@ def loss_sum(_pred, _target, _weight):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = abs(y_pred - y_true)
-            _loss = (math.log1p(2*math.sinh((0.5)*y_pred - 0.5*y_true)**2) if (_t0 < 1) else _t0 + math.log1p(math.exp(-2*_t0)) - math.log(2))
+            _t0 = y_pred - y_true
+            _t1 = abs(_t0)
+            _loss = (math.log1p(2*math.sinh((0.5)*y_pred - 0.5*y_true)**2) if (_t1 < 1) else _t1 + math.log1p(math.exp(-2*_t1)) - math.log(2))
             _acc += _w * _loss
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -64,8 +70,9 @@ def loss_elements(_pred, _target, _weight, _loss_out):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = abs(y_pred - y_true)
-            _loss = (math.log1p(2*math.sinh((0.5)*y_pred - 0.5*y_true)**2) if (_t0 < 1) else _t0 + math.log1p(math.exp(-2*_t0)) - math.log(2))
+            _t0 = y_pred - y_true
+            _t1 = abs(_t0)
+            _loss = (math.log1p(2*math.sinh((0.5)*y_pred - 0.5*y_true)**2) if (_t1 < 1) else _t1 + math.log1p(math.exp(-2*_t1)) - math.log(2))
             _loss_out[_i] = _w * _loss
 
 
@@ -88,7 +95,12 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
             _acc += _w * _loss
             _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -101,7 +113,8 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _grad = math.tanh(y_pred - y_true)
+            _t0 = y_pred - y_true
+            _grad = math.tanh(_t0)
             _grad_out[_i] = _scale * _w * _grad
 
 
@@ -115,6 +128,7 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _hess = math.cosh(y_pred - y_true)**(-2)
+            _t0 = y_pred - y_true
+            _hess = math.cosh(_t0)**(-2)
             _hess_out[_i] = _scale * _w * _hess
 

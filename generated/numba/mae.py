@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 09e9128286963aa63bbef17a3f45ec075fae6a4f02804e1172308dcf4d8d66b1
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: bd165e909d925f5f67092b9f11efca52e5d18c0e769701de5d683d7c377c2051
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: 4f211cc8c684b6631dddeb633eef8f8f1c1d5367d20f81add9da1d2317d77264
 """Numba kernels for ``mae`` (Mean absolute error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -51,10 +51,16 @@ def loss_sum(_pred, _target, _weight):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _loss = abs(y_pred - y_true)
+            _t0 = y_pred - y_true
+            _loss = abs(_t0)
             _acc += _w * _loss
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -67,7 +73,8 @@ def loss_elements(_pred, _target, _weight, _loss_out):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _loss = abs(y_pred - y_true)
+            _t0 = y_pred - y_true
+            _loss = abs(_t0)
             _loss_out[_i] = _w * _loss
 
 
@@ -89,7 +96,12 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
             _acc += _w * _loss
             _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel

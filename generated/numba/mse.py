@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 368d4ed0472ebc4630d9d95a602afadb9daf3e8e41ace5e5d0ff70b70d8551d7
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: 07341531c4dccbf4422e00009472911bb1a8d61f97e3a12d5ac562514aff3f34
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: 959e6118b7d2e6fb861d797f9830313e5b23e4c53b5411fdef70e297c418fc99
 """Numba kernels for ``mse`` (Mean squared error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -50,7 +50,12 @@ def loss_sum(_pred, _target, _weight):
             _loss = (y_pred - y_true)**2
             _acc += _w * _loss
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -84,7 +89,12 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
             _acc += _w * _loss
             _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: 1d6fd3cc2c8a231d52bccfeb8331c474d2a89cb4f59c82391f3a2b17f7eb4a96
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: 629f975bdebdced91e822827610e4e1debf33627065f33427f6d80f288bfe785
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -41,7 +41,7 @@ def _kernel(function):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, tau):
-    """Sum of w·loss over all elements (5 operations per element)."""
+    """Sum of w·loss over all elements (6 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
@@ -51,11 +51,18 @@ def loss_sum(_pred, _target, _weight, tau):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = -y_pred + y_true
-            _loss = max(_t0*tau, _t0*(tau - 1))
+            _t0 = y_pred - y_true
+            _t1 = -_t0
+            _t2 = tau - 1
+            _loss = max(_t1*_t2, _t1*tau)
             _acc += _w * _loss
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -68,8 +75,10 @@ def loss_elements(_pred, _target, _weight, tau, _loss_out):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = -y_pred + y_true
-            _loss = max(_t0*tau, _t0*(tau - 1))
+            _t0 = y_pred - y_true
+            _t1 = -_t0
+            _t2 = tau - 1
+            _loss = max(_t1*_t2, _t1*tau)
             _loss_out[_i] = _w * _loss
 
 
@@ -94,7 +103,12 @@ def loss_and_grad(_pred, _target, _weight, tau, _scale, _grad_out):
             _acc += _w * _loss
             _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -108,8 +122,9 @@ def grad(_pred, _target, _weight, tau, _scale, _grad_out):
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
-            _t1 = (_t0 == 0)
-            _grad = -tau*(1 if (_t0 < 0) else (0.5 if _t1 else 0)) - (tau - 1)*(1 if (_t0 > 0) else (0.5 if _t1 else 0))
+            _t2 = tau - 1
+            _t3 = (_t0 == 0)
+            _grad = -_t2*(1 if (_t0 > 0) else (0.5 if _t3 else 0)) - tau*(1 if (_t0 < 0) else (0.5 if _t3 else 0))
             _grad_out[_i] = _scale * _w * _grad
 
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 25bbf669d06ef0333aba4a430cd4a83a13494232795865b1f68897f3e8b2bc50
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: a3ffeae3ecf47ee4477bd0711dfae9989bdddf227e6ea379e6f774b40224e389
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: 3714ccb9f30a6276a6e2ff589fdc05891c709b7afb3a6707c88efd01f73cf588
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -47,11 +47,18 @@ def loss_sum(_pred, _target, _weight, delta):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = (y_pred - y_true)**2
-            _loss = _t0/(math.sqrt(_t0/delta**2 + 1) + 1)
+            _t0 = y_pred - y_true
+            _t1 = _t0**2
+            _t2 = delta**2
+            _loss = _t1/(math.sqrt(_t1/_t2 + 1) + 1)
             _acc += _w * _loss
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -64,8 +71,10 @@ def loss_elements(_pred, _target, _weight, delta, _loss_out):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = (y_pred - y_true)**2
-            _loss = _t0/(math.sqrt(_t0/delta**2 + 1) + 1)
+            _t0 = y_pred - y_true
+            _t1 = _t0**2
+            _t2 = delta**2
+            _loss = _t1/(math.sqrt(_t1/_t2 + 1) + 1)
             _loss_out[_i] = _w * _loss
 
 
@@ -84,12 +93,18 @@ def loss_and_grad(_pred, _target, _weight, delta, _scale, _grad_out):
             _t0 = y_pred - y_true
             _t1 = _t0**2
             _t2 = delta**2
+            _t3 = _t1 + _t2
             _loss = _t1/(math.sqrt(_t1/_t2 + 1) + 1)
-            _grad = _t0*delta/math.sqrt(_t1 + _t2)
+            _grad = _t0*delta/math.sqrt(_t3)
             _acc += _w * _loss
             _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -103,7 +118,10 @@ def grad(_pred, _target, _weight, delta, _scale, _grad_out):
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _t0 = y_pred - y_true
-            _grad = _t0*delta/math.sqrt(_t0**2 + delta**2)
+            _t1 = _t0**2
+            _t2 = delta**2
+            _t3 = _t1 + _t2
+            _grad = _t0*delta/math.sqrt(_t3)
             _grad_out[_i] = _scale * _w * _grad
 
 
@@ -117,6 +135,10 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _hess = delta**3/(delta**2 + (y_pred - y_true)**2)**(1.5)
+            _t0 = y_pred - y_true
+            _t1 = _t0**2
+            _t2 = delta**2
+            _t3 = _t1 + _t2
+            _hess = delta**3/_t3**(1.5)
             _hess_out[_i] = _scale * _w * _hess
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: c154446011a80caf4fed6026fea9e8b588b0a9862968f6f8d733bae3a2c7279e
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: 297fa1168491ad1b998d78bb4f9add1acbcd3cb2e96aeaf9858bb7e03c580f3b
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: 295089aed9032c0aca6ae5abedabbb0e3f86ddf15365c165dcfad6c906199c2a
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -42,7 +42,7 @@ def _kernel(function):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, beta):
-    """Sum of w·loss over all elements (8 operations per element)."""
+    """Sum of w·loss over all elements (10 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
@@ -52,12 +52,19 @@ def loss_sum(_pred, _target, _weight, beta):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = abs(_t0)
-            _loss = ((0.5)*_t0**2/beta if (_t1 < beta) else _t1 - 0.5*beta)
+            _t0 = 1/beta
+            _t1 = y_pred - y_true
+            _t2 = abs(_t1)
+            _t3 = (beta > _t2)
+            _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
             _acc += _w * _loss
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -70,9 +77,11 @@ def loss_elements(_pred, _target, _weight, beta, _loss_out):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = abs(_t0)
-            _loss = ((0.5)*_t0**2/beta if (_t1 < beta) else _t1 - 0.5*beta)
+            _t0 = 1/beta
+            _t1 = y_pred - y_true
+            _t2 = abs(_t1)
+            _t3 = (beta > _t2)
+            _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
             _loss_out[_i] = _w * _loss
 
 
@@ -97,7 +106,12 @@ def loss_and_grad(_pred, _target, _weight, beta, _scale, _grad_out):
             _acc += _w * _loss
             _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _acc
-    return _partial.sum()
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
 
 
 @_kernel
@@ -110,8 +124,11 @@ def grad(_pred, _target, _weight, beta, _scale, _grad_out):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _grad = (_t0/beta if (beta > abs(_t0)) else (1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
+            _t0 = 1/beta
+            _t1 = y_pred - y_true
+            _t2 = abs(_t1)
+            _t3 = (beta > _t2)
+            _grad = (_t0*_t1 if _t3 else (1 if (_t1 > 0) else (-1 if (_t1 < 0) else 0)))
             _grad_out[_i] = _scale * _w * _grad
 
 
@@ -125,6 +142,10 @@ def hess(_pred, _target, _weight, beta, _scale, _hess_out):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _hess = (1/beta if (beta > abs(y_pred - y_true)) else 0)
+            _t0 = 1/beta
+            _t1 = y_pred - y_true
+            _t2 = abs(_t1)
+            _t3 = (beta > _t2)
+            _hess = (_t0 if _t3 else 0)
             _hess_out[_i] = _scale * _w * _hess
 

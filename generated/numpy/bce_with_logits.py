@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: 00b8e45b1d37813b1982b669a301f8f358157131fd70ea7fee47228e0cfc96b8
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: 942a3b5506fe0e828be8cb08bf3534775151c3d6ae40dac5309c2fd0749ff4cf
 """NumPy kernels for ``bce_with_logits`` (Binary cross-entropy on logits): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -28,8 +28,10 @@ def _shaped(value, like):
 def loss(x, y):
     """Per-element loss (13 operations after CSE)."""
     with np.errstate(all="ignore"):
-        _t0 = np.log1p(np.exp(-abs(x)))
-        return _shaped(y*(_t0 + np.maximum(0, -x)) + (1 - y)*(_t0 + np.maximum(0, x)), x)
+        _t0 = np.exp(-abs(x))
+        _t1 = np.log1p(_t0)
+        _t2 = 1 - y
+        return _shaped(_t2*(_t1 + np.maximum(0, x)) + y*(_t1 + np.maximum(0, -x)), x)
 
 
 def loss_and_grad(x, y):
@@ -40,9 +42,11 @@ def loss_and_grad(x, y):
         _t2 = 1 - y
         _t3 = 1/(_t0 + 1)
         _t4 = _t0*_t3
+        _t5 = np.where(np.less_equal(x, 0), _t3, _t4)
+        _t6 = np.where(np.greater_equal(x, 0), _t3, _t4)
         return (
             _shaped(_t2*(_t1 + np.maximum(0, x)) + y*(_t1 + np.maximum(0, -x)), x),
-            _shaped(_t2*np.where(np.greater_equal(x, 0), _t3, _t4) - y*np.where(np.less_equal(x, 0), _t3, _t4), x),
+            _shaped(_t2*_t6 - _t5*y, x),
         )
 
 
@@ -50,15 +54,20 @@ def grad(x, y):
     """Per-element gradient with respect to the prediction (12 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = np.exp(-abs(x))
-        _t1 = 1/(_t0 + 1)
-        _t2 = _t0*_t1
-        return _shaped(-y*np.where(np.less_equal(x, 0), _t1, _t2) + (1 - y)*np.where(np.greater_equal(x, 0), _t1, _t2), x)
+        _t2 = 1 - y
+        _t3 = 1/(_t0 + 1)
+        _t4 = _t0*_t3
+        _t5 = np.where(np.less_equal(x, 0), _t3, _t4)
+        _t6 = np.where(np.greater_equal(x, 0), _t3, _t4)
+        return _shaped(_t2*_t6 - _t5*y, x)
 
 
 def hess(x, y):
     """Per-element second derivative with respect to the prediction (Hessian diagonal) (9 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = np.exp(-abs(x))
-        _t1 = 1/(_t0 + 1)
-        _t2 = _t0*_t1
-        return _shaped(np.where(np.greater_equal(x, 0), _t1, _t2)*np.where(np.less_equal(x, 0), _t1, _t2), x)
+        _t3 = 1/(_t0 + 1)
+        _t4 = _t0*_t3
+        _t5 = np.where(np.less_equal(x, 0), _t3, _t4)
+        _t6 = np.where(np.greater_equal(x, 0), _t3, _t4)
+        return _shaped(_t5*_t6, x)

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: c6b6f7e6459df84b7a92065537dcf6de9aca4c3d454e14e289b8f9b27b2e8ad0
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: e7094a21a82d25168b79a46ebbd6958d3e691dbb60d471d0197f835e082087ea
 """NumPy kernels for ``huber`` (Huber loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -31,11 +31,12 @@ def _shaped(value, like):
 
 
 def loss(y_pred, y_true, delta):
-    """Per-element loss (8 operations after CSE)."""
+    """Per-element loss (9 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
         _t1 = abs(_t0)
-        return _shaped(np.where(np.less_equal(_t1, delta), (0.5)*_t0**2, delta*(_t1 - 0.5*delta)), y_pred)
+        _t2 = np.greater_equal(delta, _t1)
+        return _shaped(np.where(_t2, (0.5)*_t0**2, delta*(_t1 - 0.5*delta)), y_pred)
 
 
 def loss_and_grad(y_pred, y_true, delta):
@@ -51,13 +52,18 @@ def loss_and_grad(y_pred, y_true, delta):
 
 
 def grad(y_pred, y_true, delta):
-    """Per-element gradient with respect to the prediction (6 operations after CSE)."""
+    """Per-element gradient with respect to the prediction (7 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
-        return _shaped(np.where(np.greater_equal(delta, abs(_t0)), _t0, delta*np.where(np.greater(_t0, 0), 1, np.where(np.less(_t0, 0), -1, 0))), y_pred)
+        _t1 = abs(_t0)
+        _t2 = np.greater_equal(delta, _t1)
+        return _shaped(np.where(_t2, _t0, delta*np.where(np.greater(_t0, 0), 1, np.where(np.less(_t0, 0), -1, 0))), y_pred)
 
 
 def hess(y_pred, y_true, delta):
-    """Per-element second derivative with respect to the prediction (Hessian diagonal) (3 operations after CSE)."""
+    """Per-element second derivative with respect to the prediction (Hessian diagonal) (4 operations after CSE)."""
     with np.errstate(all="ignore"):
-        return _shaped(np.where(np.greater_equal(delta, abs(y_pred - y_true)), 1, 0), y_pred)
+        _t0 = y_pred - y_true
+        _t1 = abs(_t0)
+        _t2 = np.greater_equal(delta, _t1)
+        return _shaped(np.where(_t2, 1, 0), y_pred)

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 71abd4a756067e7c86668ce57fa4adba5495ec9728a063f45269b3ad8332ca75
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: 370b310c0ce56d42a9cd406de1d29547d8279030cfe1e842a5b1eb56c5aebf2a
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: 8a6dd327e858bd208d3620da8ce428eb82567056247c1be84acf19eea3a632e8
 """NumPy kernels for ``log_cosh`` (Log-cosh loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -28,8 +28,9 @@ def _shaped(value, like):
 def loss(y_pred, y_true):
     """Per-element loss (17 operations after CSE)."""
     with np.errstate(all="ignore"):
-        _t0 = abs(y_pred - y_true)
-        return _shaped(np.where(np.less(_t0, 1), np.log1p(2*np.sinh((0.5)*y_pred - 0.5*y_true)**2), _t0 + np.log1p(np.exp(-2*_t0)) - np.log(2)), y_pred)
+        _t0 = y_pred - y_true
+        _t1 = abs(_t0)
+        return _shaped(np.where(np.less(_t1, 1), np.log1p(2*np.sinh((0.5)*y_pred - 0.5*y_true)**2), _t1 + np.log1p(np.exp(-2*_t1)) - np.log(2)), y_pred)
 
 
 def loss_and_grad(y_pred, y_true):
@@ -46,10 +47,12 @@ def loss_and_grad(y_pred, y_true):
 def grad(y_pred, y_true):
     """Per-element gradient with respect to the prediction (2 operations after CSE)."""
     with np.errstate(all="ignore"):
-        return _shaped(np.tanh(y_pred - y_true), y_pred)
+        _t0 = y_pred - y_true
+        return _shaped(np.tanh(_t0), y_pred)
 
 
 def hess(y_pred, y_true):
     """Per-element second derivative with respect to the prediction (Hessian diagonal) (4 operations after CSE)."""
     with np.errstate(all="ignore"):
-        return _shaped(np.cosh(y_pred - y_true)**(-2.0), y_pred)
+        _t0 = y_pred - y_true
+        return _shaped(np.cosh(_t0)**(-2.0), y_pred)

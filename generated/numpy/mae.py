@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 09e9128286963aa63bbef17a3f45ec075fae6a4f02804e1172308dcf4d8d66b1
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: ddfe72955ceb7f5572fe1095022e0bb85ec1f9229a222f5dc41b89c5a94cc901
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: ddc205044b296926feb415d1ee819b828e342191eee759632705d8b48b123a1b
 """NumPy kernels for ``mae`` (Mean absolute error): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -32,7 +32,8 @@ def _shaped(value, like):
 def loss(y_pred, y_true):
     """Per-element loss (2 operations after CSE)."""
     with np.errstate(all="ignore"):
-        return _shaped(abs(y_pred - y_true), y_pred)
+        _t0 = y_pred - y_true
+        return _shaped(abs(_t0), y_pred)
 
 
 def loss_and_grad(y_pred, y_true):

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: 4fbb9cd3a07f978de179cf3a8c3e08df963f044d860b93c3fe8aecf1fb7ba5ab
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: 14054f30adaaf1254bc61974b8bd770d2c43ac9c96a9cddb87c27b82514d6fdf
 """NumPy kernels for ``pinball`` (Pinball (quantile) loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -30,10 +30,12 @@ def _shaped(value, like):
 
 
 def loss(y_pred, y_true, tau):
-    """Per-element loss (5 operations after CSE)."""
+    """Per-element loss (6 operations after CSE)."""
     with np.errstate(all="ignore"):
-        _t0 = -y_pred + y_true
-        return _shaped(np.maximum(_t0*tau, _t0*(tau - 1)), y_pred)
+        _t0 = y_pred - y_true
+        _t1 = -_t0
+        _t2 = tau - 1
+        return _shaped(np.maximum(_t1*_t2, _t1*tau), y_pred)
 
 
 def loss_and_grad(y_pred, y_true, tau):
@@ -53,8 +55,9 @@ def grad(y_pred, y_true, tau):
     """Per-element gradient with respect to the prediction (11 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
-        _t1 = np.equal(_t0, 0)
-        return _shaped(-tau*np.where(np.less(_t0, 0), 1, np.where(_t1, 0.5, 0)) - (tau - 1)*np.where(np.greater(_t0, 0), 1, np.where(_t1, 0.5, 0)), y_pred)
+        _t2 = tau - 1
+        _t3 = np.equal(_t0, 0)
+        return _shaped(-_t2*np.where(np.greater(_t0, 0), 1, np.where(_t3, 0.5, 0)) - tau*np.where(np.less(_t0, 0), 1, np.where(_t3, 0.5, 0)), y_pred)
 
 
 def hess(y_pred, y_true, tau):

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 25bbf669d06ef0333aba4a430cd4a83a13494232795865b1f68897f3e8b2bc50
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: f1af4931a00c4a122df2620d189227326a77433d7d412a81fad24484a3a703b5
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: f5443441a19def786f26040e1d5571e5502e4cf38b46f99f5d43545cbc682a89
 """NumPy kernels for ``pseudo_huber`` (Pseudo-Huber loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -28,8 +28,10 @@ def _shaped(value, like):
 def loss(y_pred, y_true, delta):
     """Per-element loss (9 operations after CSE)."""
     with np.errstate(all="ignore"):
-        _t0 = (y_pred - y_true)**2
-        return _shaped(_t0/(np.sqrt(_t0/delta**2 + 1) + 1), y_pred)
+        _t0 = y_pred - y_true
+        _t1 = _t0**2
+        _t2 = delta**2
+        return _shaped(_t1/(np.sqrt(_t1/_t2 + 1) + 1), y_pred)
 
 
 def loss_and_grad(y_pred, y_true, delta):
@@ -38,9 +40,10 @@ def loss_and_grad(y_pred, y_true, delta):
         _t0 = y_pred - y_true
         _t1 = _t0**2
         _t2 = delta**2
+        _t3 = _t1 + _t2
         return (
             _shaped(_t1/(np.sqrt(_t1/_t2 + 1) + 1), y_pred),
-            _shaped(_t0*delta/np.sqrt(_t1 + _t2), y_pred),
+            _shaped(_t0*delta/np.sqrt(_t3), y_pred),
         )
 
 
@@ -48,10 +51,17 @@ def grad(y_pred, y_true, delta):
     """Per-element gradient with respect to the prediction (8 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
-        return _shaped(_t0*delta/np.sqrt(_t0**2 + delta**2), y_pred)
+        _t1 = _t0**2
+        _t2 = delta**2
+        _t3 = _t1 + _t2
+        return _shaped(_t0*delta/np.sqrt(_t3), y_pred)
 
 
 def hess(y_pred, y_true, delta):
     """Per-element second derivative with respect to the prediction (Hessian diagonal) (8 operations after CSE)."""
     with np.errstate(all="ignore"):
-        return _shaped(delta**3/(delta**2 + (y_pred - y_true)**2)**(1.5), y_pred)
+        _t0 = y_pred - y_true
+        _t1 = _t0**2
+        _t2 = delta**2
+        _t3 = _t1 + _t2
+        return _shaped(delta**3/_t3**(1.5), y_pred)

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/smooth_l1.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: c154446011a80caf4fed6026fea9e8b588b0a9862968f6f8d733bae3a2c7279e
-# lossgen-generator: 90ff2473bf87bd2c
-# lossgen-content-sha256: 6deac3d350021aaea670eef5a6e2717d3885cbeadcd8bd2dbcebf82a4f70dfa2
+# lossgen-generator: c6f694b426620b1c
+# lossgen-content-sha256: fd84a3ddd976c5877cb5bbe3a369f511023ed9ef7583fdff1dd88756a0f76e75
 """NumPy kernels for ``smooth_l1`` (Smooth L1 loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -31,11 +31,13 @@ def _shaped(value, like):
 
 
 def loss(y_pred, y_true, beta):
-    """Per-element loss (8 operations after CSE)."""
+    """Per-element loss (10 operations after CSE)."""
     with np.errstate(all="ignore"):
-        _t0 = y_pred - y_true
-        _t1 = abs(_t0)
-        return _shaped(np.where(np.less(_t1, beta), (0.5)*_t0**2/beta, _t1 - 0.5*beta), y_pred)
+        _t0 = 1/(beta)
+        _t1 = y_pred - y_true
+        _t2 = abs(_t1)
+        _t3 = np.greater(beta, _t2)
+        return _shaped(np.where(_t3, (0.5)*_t0*_t1**2, _t2 - 0.5*beta), y_pred)
 
 
 def loss_and_grad(y_pred, y_true, beta):
@@ -52,13 +54,20 @@ def loss_and_grad(y_pred, y_true, beta):
 
 
 def grad(y_pred, y_true, beta):
-    """Per-element gradient with respect to the prediction (6 operations after CSE)."""
+    """Per-element gradient with respect to the prediction (8 operations after CSE)."""
     with np.errstate(all="ignore"):
-        _t0 = y_pred - y_true
-        return _shaped(np.where(np.greater(beta, abs(_t0)), _t0/beta, np.where(np.greater(_t0, 0), 1, np.where(np.less(_t0, 0), -1, 0))), y_pred)
+        _t0 = 1/(beta)
+        _t1 = y_pred - y_true
+        _t2 = abs(_t1)
+        _t3 = np.greater(beta, _t2)
+        return _shaped(np.where(_t3, _t0*_t1, np.where(np.greater(_t1, 0), 1, np.where(np.less(_t1, 0), -1, 0))), y_pred)
 
 
 def hess(y_pred, y_true, beta):
-    """Per-element second derivative with respect to the prediction (Hessian diagonal) (4 operations after CSE)."""
+    """Per-element second derivative with respect to the prediction (Hessian diagonal) (5 operations after CSE)."""
     with np.errstate(all="ignore"):
-        return _shaped(np.where(np.greater(beta, abs(y_pred - y_true)), 1/(beta), 0), y_pred)
+        _t0 = 1/(beta)
+        _t1 = y_pred - y_true
+        _t2 = abs(_t1)
+        _t3 = np.greater(beta, _t2)
+        return _shaped(np.where(_t3, _t0, 0), y_pred)

@@ -1,0 +1,434 @@
+"""Adapters for the conformance tests: one per equivalent style, plus the inputs they are run on.
+
+Everything here is driven by the catalog: ``specs/*.toml`` ``[[equivalents]]`` rows say which library function
+to call, with which of our names as positional arguments (``args``), which keyword arguments (``kwargs``, as
+expressions of our parameters) and the relation ``ours = scale * theirs``. A new spec with equivalents of a known
+style is therefore tested without new code here.
+
+Library functions are resolved from their dotted path with :mod:`importlib` and :func:`getattr`, never ``eval``.
+Libraries are imported with :func:`pytest.importorskip`, only as a guard for environments installed without the
+``test`` extra.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import lossgen
+from lossgen.catalog import Project
+from lossgen.spec import Equivalent, Spec, parse_param_expression
+
+PROJECT = Project()
+#: Styles whose rows are executed (``documented`` rows are stated by a library's docs only).
+EXECUTED_STYLES = ("torch", "optax", "scipy", "sklearn", "xgboost")
+#: Styles compared element by element (values, and gradients where the library can differentiate).
+ELEMENTWISE_STYLES = ("torch", "optax", "scipy")
+INPUT_KINDS = ("random", "extreme", "boundaries")
+BACKENDS = ("numba", "numpy")
+
+
+# -- the catalog ---------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def load_spec(name: str) -> Spec:
+    return PROJECT.load(name)
+
+
+@functools.cache
+def derivation(name: str):
+    """The symbolic derivation behind the high-precision truth (0.1-1 s each, so cached)."""
+    from lossgen.derive import derive
+
+    return derive(load_spec(name))
+
+
+@functools.cache
+def kernel(name: str, backend: str):
+    return lossgen.kernel(name, backend)
+
+
+def equivalent_pairs() -> list[tuple[str, int]]:
+    """(spec name, index into spec.equivalents) of every executed equivalent in the catalog."""
+    pairs = []
+    for name in PROJECT.names():
+        for index, equivalent in enumerate(load_spec(name).equivalents):
+            if equivalent.style != "documented":
+                pairs.append((name, index))
+    return pairs
+
+
+def param_settings(spec: Spec) -> list[dict[str, float]]:
+    """All parameters at their defaults, then each parameter moved off its default in turn.
+
+    Unit-interval parameters (a quantile level τ) are tried at 0.1 and 0.9, others at 1.7 × the default.
+    """
+    defaults = {p.name: p.default for p in spec.params}
+    settings = [dict(defaults)]
+    for p in spec.params:
+        if p.domain.name in ("unit_interval", "open_unit_interval"):
+            others = [0.1, 0.9]
+        else:
+            others = [p.default * 1.7 if p.default != 0 else 1.0]
+        for value in others:
+            if value != p.default and p.domain.contains(value):
+                settings.append({**defaults, p.name: value})
+    return settings
+
+
+@functools.cache
+def _param_expression(name: str, text: str, field: str) -> sp.Expr:
+    return parse_param_expression(load_spec(name), text, field)
+
+
+def evaluate_param_expression(spec: Spec, text: str, field: str, params: dict[str, float]) -> float:
+    """An equivalent's kwargs/scale expression (over our parameters) at ``params``, as a float."""
+    expr = _param_expression(spec.name, text, field)
+    return float(expr.subs({p.symbol: params[p.name] for p in spec.params}))
+
+
+# -- inputs --------------------------------------------------------------------------------------------------
+
+
+def is_logit_loss(spec: Spec) -> bool:
+    """A probability-valued target means the prediction is a logit (classification); otherwise regression."""
+    return spec.target.domain.name in ("unit_interval", "open_unit_interval")
+
+
+def _signed(magnitudes) -> np.ndarray:
+    magnitudes = np.asarray(magnitudes, dtype=np.float64)
+    return np.concatenate([magnitudes, -magnitudes])
+
+
+#: Logits from tiny to 1e4: σ saturates in float64 near 37 (1 − σ) and 709/745 (exp under/overflow).
+EXTREME_LOGITS = _signed([1e-9, 1e-3, 0.7, 5.0, 17.0, 30.0, 37.5, 40.0, 100.0, 709.0, 750.0, 1e3, 1e4])
+EXTREME_LOGIT_TARGETS = np.array([0.0, 1.0, 0.5, 0.1])
+#: Regression residuals from tiny (cancellation in naive formulas) to 1e6 (overflow of squares in float32).
+EXTREME_RESIDUALS = _signed([1e-9, 3e-7, 1e-3, 0.37, 1.0, 3.0, 47.0, 1e3, 2.5e4, 1e6])
+EXTREME_REGRESSION_TARGETS = np.array([0.0, 1.5, -1e6, 1e6])
+
+
+def _tile_pairs(preds_or_residuals: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    a, b = np.meshgrid(preds_or_residuals, targets, indexing="ij")
+    return a.ravel(), b.ravel()
+
+
+def make_inputs(spec: Spec, kind: str, params: dict[str, float], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """float64 (prediction, target) arrays of one input kind, with targets inside ``spec.target.domain``."""
+    rng = np.random.default_rng(seed)
+    logits = is_logit_loss(spec)
+    if kind == "random":
+        n = 96
+        pred = rng.normal(size=n) * (3.0 if logits else 1.0)
+        target = rng.uniform(0.0, 1.0, size=n) if logits else rng.normal(size=n)
+        if spec.target.domain.name == "open_unit_interval":
+            target = np.clip(target, 1e-6, 1 - 1e-6)
+        return pred, target
+    if kind == "extreme":
+        if logits:
+            return _tile_pairs(EXTREME_LOGITS, EXTREME_LOGIT_TARGETS)
+        residual, target = _tile_pairs(EXTREME_RESIDUALS, EXTREME_REGRESSION_TARGETS)
+        return target + residual, target
+    if kind == "boundaries":
+        # Kinks sit at residual 0 and at |r| = a parameter value (Huber's δ, Smooth L1's β): hit them exactly
+        # and one ulp either side, with both signs; 1.0 is always included (the usual default).
+        kinks = sorted({1.0} | {abs(v) for v in params.values() if v != 0})
+        magnitudes = [0.0, 5e-324, 1e-300]
+        for v in kinks:
+            magnitudes += [np.nextafter(v, 0.0), v, np.nextafter(v, np.inf)]
+        residuals = _signed(magnitudes)
+        targets = np.array([0.0, 0.5, 1.0]) if logits else np.array([0.0, 0.5, -2.0, 3.25])
+        residual, target = _tile_pairs(residuals, targets)
+        pred = target + residual
+        exact = (pred - target) == residual  # keep only points where the kink is hit exactly
+        assert exact[target == 0].all()
+        return pred[exact], target[exact]
+    raise ValueError(f"unknown input kind {kind!r}")
+
+
+# -- arguments of a library call -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArgumentFunctions:
+    """How to compute one of our names from (prediction, target, *params), and its derivative in the prediction."""
+
+    kind: str  # "array" or "param"
+    value: Callable | None
+    d_pred: Callable | None
+
+
+@functools.cache
+def argument_functions(name: str) -> dict[str, ArgumentFunctions]:
+    """Every name an equivalent may pass: inputs, parameters and intermediates (expanded, then lambdified)."""
+    spec = load_spec(name)
+    symbols = [spec.prediction.symbol, spec.target.symbol] + [p.symbol for p in spec.params]
+    result = {p.name: ArgumentFunctions("param", None, None) for p in spec.params}
+    definitions = {spec.prediction.name: spec.prediction.symbol, spec.target.name: spec.target.symbol}
+    for inter in spec.intermediates:
+        expr = inter.expr
+        for earlier in reversed(spec.intermediates[: spec.intermediates.index(inter)]):
+            expr = expr.subs(earlier.symbol, earlier.expr)
+        definitions[inter.name] = expr
+    for arg_name, expr in definitions.items():
+        value = sp.lambdify(symbols, expr, modules="numpy")
+        d_pred = sp.lambdify(symbols, sp.diff(expr, spec.prediction.symbol), modules="numpy")
+        result[arg_name] = ArgumentFunctions("array", value, d_pred)
+    return result
+
+
+@dataclass(frozen=True)
+class Case:
+    """One equivalent evaluated at one parameter setting on one set of inputs."""
+
+    spec: Spec
+    equivalent: Equivalent
+    params: dict[str, float]
+    pred: np.ndarray
+    target: np.ndarray
+
+    @property
+    def scale(self) -> float:
+        return evaluate_param_expression(self.spec, self.equivalent.scale, "scale", self.params)
+
+    @property
+    def kwargs(self) -> dict[str, float]:
+        return {
+            key: evaluate_param_expression(self.spec, text, f"kwargs.{key}", self.params)
+            for key, text in self.equivalent.kwargs
+        }
+
+    def _call_values(self, fn: Callable) -> np.ndarray:
+        values = [self.params[p.name] for p in self.spec.params]
+        out = fn(self.pred, self.target, *values)
+        return np.broadcast_to(np.asarray(out, dtype=np.float64), self.pred.shape).copy()
+
+    def args(self) -> list[tuple[str, np.ndarray | float, np.ndarray | None]]:
+        """(name, value, d value / d prediction) per positional argument; floats (and None) for parameters."""
+        functions = argument_functions(self.spec.name)
+        weight = self.spec.weight
+        result = []
+        for arg in self.equivalent.args:
+            if weight is not None and arg == weight.name:
+                raise NotImplementedError(f"{self.spec.name}: the adapters do not pass weight-role inputs ({arg})")
+            f = functions[arg]
+            if f.kind == "param":
+                result.append((arg, float(self.params[arg]), None))
+            else:
+                result.append((arg, self._call_values(f.value), self._call_values(f.d_pred)))
+        return result
+
+
+def resolve(dotted: str):
+    """``package.module.attr`` → the object, via importlib and getattr (never eval)."""
+    parts = dotted.split(".")
+    top = parts[0]
+    pytest.importorskip(top)  # guard for environments without the test extra
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attr in parts[split:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(f"cannot import {dotted}")
+
+
+# -- elementwise adapters: per-element values (and d/d prediction of their sum) -------------------------------
+
+
+@dataclass(frozen=True)
+class Elementwise:
+    values: np.ndarray
+    grad: np.ndarray | None  # d(sum of theirs)/d prediction, per element; None where the library has no autograd
+
+
+def run_torch(case: Case) -> Elementwise:
+    torch = pytest.importorskip("torch")
+    fn = resolve(case.equivalent.function)
+    leaves, call_args = [], []
+    for _, value, d_pred in case.args():
+        if d_pred is None:
+            call_args.append(value)
+        else:
+            tensor = torch.tensor(value, dtype=torch.float64, requires_grad=True)
+            leaves.append((tensor, d_pred))
+            call_args.append(tensor)
+    theirs = fn(*call_args, reduction="none", **case.kwargs)
+    theirs.sum().backward()
+    grad = np.zeros_like(case.pred)
+    for tensor, d_pred in leaves:  # chain rule through intermediates (d r/d ŷ etc.)
+        grad += tensor.grad.numpy() * d_pred
+    return Elementwise(theirs.detach().numpy().astype(np.float64), grad)
+
+
+_jax_x64_enabled = False
+
+
+def _jax():
+    global _jax_x64_enabled
+    jax = pytest.importorskip("jax")
+    if not _jax_x64_enabled:
+        jax.config.update("jax_enable_x64", True)  # before any array is created: float64 throughout
+        _jax_x64_enabled = True
+    return jax
+
+
+def run_optax(case: Case) -> Elementwise:
+    jax = _jax()
+    pytest.importorskip("optax")
+    jnp = jax.numpy
+    fn = resolve(case.equivalent.function)
+    args = case.args()
+    kwargs = case.kwargs
+    array_positions = [k for k, (_, _, d) in enumerate(args) if d is not None]
+
+    def total(*arrays):
+        call_args = [a[1] for a in args]
+        for position, array in zip(array_positions, arrays):
+            call_args[position] = array
+        return fn(*call_args, **kwargs)
+
+    arrays = [jnp.asarray(args[k][1], dtype=jnp.float64) for k in array_positions]
+    values = np.asarray(total(*arrays), dtype=np.float64)
+    partials = jax.grad(lambda *a: total(*a).sum(), argnums=tuple(range(len(arrays))))(*arrays)
+    grad = np.zeros_like(case.pred)
+    for position, partial in zip(array_positions, partials):
+        grad += np.asarray(partial, dtype=np.float64) * args[position][2]
+    return Elementwise(values, grad)
+
+
+def run_scipy(case: Case) -> Elementwise:
+    pytest.importorskip("scipy")
+    fn = resolve(case.equivalent.function)
+    values = fn(*[value for _, value, _ in case.args()], **case.kwargs)
+    return Elementwise(np.asarray(values, dtype=np.float64), None)
+
+
+ELEMENTWISE_ADAPTERS: dict[str, Callable[[Case], Elementwise]] = {
+    "torch": run_torch,
+    "optax": run_optax,
+    "scipy": run_scipy,
+}
+
+
+# -- sklearn: (weighted) means --------------------------------------------------------------------------------
+
+
+def run_sklearn(case: Case, sample_weight: np.ndarray | None) -> float:
+    pytest.importorskip("sklearn")
+    fn = resolve(case.equivalent.function)
+    extra = {} if sample_weight is None else {"sample_weight": sample_weight}
+    return float(fn(*[value for _, value, _ in case.args()], **case.kwargs, **extra))
+
+
+# -- xgboost: train with the built-in objective and with lossgen's gradient/Hessian ---------------------------
+
+#: Built-in objectives whose ``base_score`` is a probability (turned into the margin logit(base_score)); a custom
+#: objective has no link function, so its ``base_score`` is a margin. 0.5 and 0.0 give the same margin, 0.
+_PROBABILITY_BASE_SCORE = ("binary:logistic", "reg:logistic")
+#: A true convention difference: XGBoost's logistic objectives return max(p(1 - p), 1e-16) as the Hessian
+#: (``LogisticRegression::SecondOrderGradient`` in src/objective/regression_loss.h), lossgen the exact σ(x)σ(-x),
+#: which underflows to 0 for |x| > 745. It matters: XGBoost gives a leaf whose Hessian sum is <= 0 the weight 0,
+#: so with the exact Hessian a leaf holding only rows at margin ±1e4 gets weight 0 instead of -G/(H + λ). The
+#: custom objective applies the same floor (per row, before weighting) so that the two runs are comparable.
+XGB_HESSIAN_FLOOR = {"binary:logistic": 1e-16, "reg:logistic": 1e-16}
+XGB_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class Boosted:
+    margins: np.ndarray  # predict(output_margin=True) on the training rows (with their base margins)
+    fresh_margins: np.ndarray  # the same rows without base margins: tests that base_score means the same margin
+    trees: list[dict]  # get_dump(dump_format="json", with_stats=True), parsed
+
+
+def xgboost_labels(case: Case) -> np.ndarray:
+    """Labels for XGBoost: hard {0, 1} labels for a logit loss (binary:logistic wants 0/1), else the targets."""
+    return (case.target >= 0.5).astype(np.float64) if is_logit_loss(case.spec) else case.target
+
+
+def run_xgboost(case: Case, gradient_hessian: Callable | None, seed: int = 0) -> Boosted:
+    """Train a small deterministic booster from the case's predictions (as per-row base margins) and targets.
+
+    ``gradient_hessian(margins, labels, weights) -> (g, h)`` (float64) is used as a custom objective; with None the
+    built-in objective ``case.equivalent.function`` is used.
+    """
+    xgb = pytest.importorskip("xgboost")
+    rng = np.random.default_rng(seed)
+    n = len(case.pred)
+    features = rng.normal(size=(n, 3))
+    weights = rng.uniform(0.5, 2.0, size=n)
+    labels = xgboost_labels(case)
+    dtrain = xgb.DMatrix(features, label=labels, weight=weights, base_margin=case.pred, nthread=1)
+    dfresh = xgb.DMatrix(features, nthread=1)
+    params = {
+        "tree_method": "exact",
+        "nthread": 1,
+        "seed": 0,
+        "max_depth": 3,
+        "eta": 0.3,
+        "lambda": 1.0,
+        "min_child_weight": 0.0,  # let trees split even where Hessians are tiny (saturated rows)
+    }
+    if gradient_hessian is None:
+        params["objective"] = case.equivalent.function
+        params.update(case.kwargs)  # the objective's own parameters (huber_slope); a custom objective has none
+        params["base_score"] = 0.5 if case.equivalent.function in _PROBABILITY_BASE_SCORE else 0.0
+        booster = xgb.train(params, dtrain, num_boost_round=XGB_ROUNDS)
+    else:
+        params["base_score"] = 0.0
+
+        def objective(margins, data):
+            label = data.get_label().astype(np.float64)
+            weight = data.get_weight().astype(np.float64)
+            return gradient_hessian(np.asarray(margins, dtype=np.float64), label, weight)
+
+        booster = xgb.train(params, dtrain, num_boost_round=XGB_ROUNDS, obj=objective)
+    return Boosted(
+        margins=booster.predict(dtrain, output_margin=True).astype(np.float64),
+        fresh_margins=booster.predict(dfresh, output_margin=True).astype(np.float64),
+        trees=[json.loads(tree) for tree in booster.get_dump(dump_format="json", with_stats=True)],
+    )
+
+
+def lossgen_objective(case: Case, backend: str, *, hessian_factor: float = 1.0) -> Callable:
+    """The custom objective from lossgen's per-element gradient and Hessian (weighted), divided by ``scale``.
+
+    ``hessian_factor`` exists only to check by hand that the comparison detects a wrong Hessian.
+    """
+    k = kernel(case.spec.name, backend)
+    scale = case.scale
+    params = case.params
+    floor = XGB_HESSIAN_FLOOR.get(case.equivalent.function, -np.inf)
+
+    def gradient_hessian(margins, labels, weights):
+        g = k.grad(margins, labels, reduction="none", weight=weights, **params) / scale
+        h = k.hess(margins, labels, reduction="none", weight=weights, **params) / scale
+        h = np.maximum(h, floor * weights)  # weights > 0: max(h·w, floor·w) = max(h, floor)·w
+        return g, h * hessian_factor
+
+    return gradient_hessian
+
+
+def tree_nodes(tree: dict, path: str = "0") -> list[tuple[str, dict]]:
+    """Nodes of a JSON tree dump in a fixed order, each with its path from the root."""
+    node = {key: value for key, value in tree.items() if key != "children"}
+    result = [(path, node)]
+    for index, child in enumerate(tree.get("children", [])):
+        result += tree_nodes(child, f"{path}.{index}")
+    return result
+
+
+def math_isclose(a: float, b: float, rtol: float, atol: float) -> bool:
+    return math.isclose(a, b, rel_tol=rtol, abs_tol=atol)

@@ -1,0 +1,69 @@
+"""Generated kernels vs the symbolic forms evaluated in mpmath (50 correct digits).
+
+For every spec, backend and dtype, over a stress grid (random points, every kink and branch
+switch found in the derivation and its neighbours, tiny and large magnitudes), the value,
+gradient and Hessian must meet :func:`lossgen.reference.check_accuracy`: within 8 ulps in
+float64 (1 ulp in float32, which is computed in float64 and rounded once), or within the error
+that rounding the inputs can cause at an ill-conditioned point, or equal to the truth at inputs
+moved by 2 ulps (a jump at a branch boundary). Non-finite results where the truth is finite fail.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import BACKENDS, DTYPES, NAMES, derivation, kernel, non_default_params
+
+from lossgen.reference import QUANTITIES, check_accuracy, stress_points
+
+ULPS = {np.float64: 8.0, np.float32: 1.0}
+KINDS = ("random", "kinks", "tiny", "large")
+
+
+def _evaluate(k, quantity, pred, target, params):
+    method = {"loss": k.loss, "grad": k.grad, "hess": k.hess}[quantity]
+    return method(pred, target, reduction="none", **params)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", NAMES)
+def test_kernels_match_mpmath(name, backend, dtype, kind):
+    d = derivation(name)
+    pred, target = stress_points(d, dtype)[kind]
+    k = kernel(name, backend)
+    for quantity in QUANTITIES:
+        computed = _evaluate(k, quantity, pred, target, {})
+        assert computed.dtype == dtype and computed.shape == pred.shape
+        failures = check_accuracy(d, quantity, pred, target, computed, dtype, ulps=ULPS[dtype])
+        assert not failures, f"{name} {quantity}: {len(failures)} point(s) off, e.g. {failures[:3]}"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", NAMES)
+def test_kernels_match_mpmath_with_non_default_parameters(name, backend):
+    params = non_default_params(name)
+    d = derivation(name)
+    k = kernel(name, backend)
+    grid = stress_points(d, np.float64, seed=1)
+    pred = np.concatenate([grid[kind][0] for kind in KINDS])
+    target = np.concatenate([grid[kind][1] for kind in KINDS])
+    for quantity in QUANTITIES:
+        computed = _evaluate(k, quantity, pred, target, params)
+        failures = check_accuracy(d, quantity, pred, target, computed, np.float64, params=params)
+        assert not failures, f"{name} {quantity} {params}: {failures[:3]}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stress_grid_covers_every_kink(name):
+    """The grid really contains the kinks (a spec with kinks must not be tested only off them)."""
+    from lossgen.reference import kink_points
+
+    d = derivation(name)
+    grid = stress_points(d, np.float64)
+    kinks = kink_points(d, float(grid["kinks"][1][0]))
+    for b in kinks:
+        assert np.any(grid["kinks"][0] == np.float64(b)), f"kink {b} missing from the grid"
+    finite = all(np.isfinite(grid[kind][0]).all() for kind in KINDS)
+    assert finite

@@ -1,0 +1,192 @@
+"""The kernel API: reductions, weights, broadcasting, one-pass consistency and bad calls."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pytest
+from conftest import BACKENDS, NAMES, PROJECT, kernel, non_default_params, sample_inputs
+
+import lossgen
+from lossgen.errors import UnknownLossError
+
+
+def _elementwise(name, pred, target, params):
+    """Unweighted per-element loss, gradient and Hessian from the NumPy backend in float64."""
+    k = kernel(name, "numpy")
+    return (
+        k.loss(pred, target, reduction="none", **params),
+        k.grad(pred, target, reduction="none", **params),
+        k.hess(pred, target, reduction="none", **params),
+    )
+
+
+def test_catalog_names_are_sorted_and_complete():
+    assert lossgen.names() == sorted(p.stem for p in PROJECT.specs.glob("*.toml"))
+    assert {"mse", "mae", "huber", "smooth_l1", "pseudo_huber", "log_cosh", "pinball", "bce_with_logits"} <= set(
+        lossgen.names()
+    )
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", NAMES)
+def test_reductions_and_weights(name, backend, reduction, weighted):
+    pred, target = sample_inputs(name, n=10_000, seed=11)  # several parallel chunks
+    params = non_default_params(name)
+    weight = np.random.default_rng(2).uniform(0.1, 3.0, size=pred.shape) if weighted else None
+    w = np.ones_like(pred) if weight is None else weight
+    loss_e, grad_e, hess_e = _elementwise(name, pred, target, params)
+    scale = {"mean": 1.0 / w.sum(), "sum": 1.0, "none": 1.0}[reduction]
+    k = kernel(name, backend)
+
+    loss = k.loss(pred, target, reduction=reduction, weight=weight, **params)
+    grad = k.grad(pred, target, reduction=reduction, weight=weight, **params)
+    hess = k.hess(pred, target, reduction=reduction, weight=weight, **params)
+    both = k.loss_and_grad(pred, target, reduction=reduction, weight=weight, **params)
+
+    def close(actual, desired):
+        # The backends use different exp/log1p implementations: a last-ulp difference, which
+        # is large in relative terms only where a value cancels to near 0.
+        np.testing.assert_allclose(actual, desired, rtol=1e-13, atol=1e-15 * np.max(np.abs(desired), initial=0.0))
+
+    if reduction == "none":
+        close(loss, w * loss_e)
+        np.testing.assert_array_equal(both[0], loss)
+    else:
+        expected = np.sum(w * loss_e) * scale
+        assert isinstance(loss, float)
+        assert loss == pytest.approx(expected, rel=1e-12)
+        assert both[0] == pytest.approx(loss, rel=1e-15)
+    close(grad, scale * w * grad_e)
+    close(hess, scale * w * hess_e)
+    np.testing.assert_array_equal(both[1], grad)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", NAMES)
+def test_dtype_follows_input_and_shapes_broadcast(name, backend):
+    k = kernel(name, backend)
+    pred, target = sample_inputs(name, n=12, seed=4, dtype=np.float32)
+    pred = pred.reshape(3, 4)
+    target_row = target.reshape(3, 4)[0]  # (4,) broadcasts to (3, 4)
+    weight = np.float32(2.0)
+    grad = k.grad(pred, target_row, weight=weight)
+    assert grad.dtype == np.float32 and grad.shape == (3, 4)
+    full = k.grad(pred, np.broadcast_to(target_row, (3, 4)).copy(), weight=np.full((3, 4), 2.0, np.float32))
+    np.testing.assert_array_equal(grad, full)
+    assert k.loss(pred, target_row, reduction="none").dtype == np.float32
+    assert isinstance(k.loss(pred, target_row), float)
+    scalar = k.loss(np.float64(pred[0, 0]), np.float64(target_row[0]), reduction="none")
+    assert scalar.shape == () and scalar.dtype == np.float64
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_out_is_written_in_place(backend):
+    k = kernel("huber", backend)
+    pred, target = sample_inputs("huber", n=100)
+    out = np.empty_like(pred)
+    loss, grad = k.loss_and_grad(pred, target, out=out)
+    assert grad is out
+    np.testing.assert_array_equal(out, k.grad(pred, target))
+    hess_out = np.empty_like(pred)
+    assert k.hess(pred, target, out=hess_out) is hess_out
+    with pytest.raises(ValueError, match="shape"):
+        k.grad(pred, target, out=np.empty(99))
+    with pytest.raises(ValueError, match="dtype"):
+        k.grad(pred, target, out=np.empty(100, dtype=np.float32))
+    with pytest.raises(ValueError, match="contiguous"):
+        k.grad(pred, target, out=np.empty(200)[::2])
+    with pytest.raises(TypeError, match="ndarray"):
+        k.grad(pred, target, out=[0.0] * 100)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_empty_input_gives_nan_mean_and_zero_sum(backend):
+    k = kernel("mse", backend)
+    empty = np.empty(0)
+    assert np.isnan(k.loss(empty, empty))
+    assert k.loss(empty, empty, reduction="sum") == 0.0
+    assert k.grad(empty, empty).shape == (0,)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bad_calls_raise_clear_errors(backend):
+    k = kernel("huber", backend)
+    x = np.zeros(4)
+    cases = [
+        (TypeError, "floating-point", lambda: k.loss(np.arange(4), x)),
+        (TypeError, "floating-point", lambda: k.loss(x, np.arange(4))),
+        (TypeError, "float32 or float64", lambda: k.loss(x.astype(np.float16), x)),
+        (TypeError, "floating-point", lambda: k.loss(x, x, weight=np.ones(4, dtype=int))),
+        (TypeError, "floating-point", lambda: k.loss(x.astype(complex), x)),
+        (ValueError, r"shape \(3,\) does not broadcast", lambda: k.loss(x, np.zeros(3))),
+        (ValueError, r"shape \(2, 4\) does not broadcast", lambda: k.loss(x, np.zeros((2, 4)))),
+        (ValueError, "weight of shape", lambda: k.loss(x, x, weight=np.ones(5))),
+        (TypeError, "unknown parameter 'beta'", lambda: k.loss(x, x, beta=1.0)),
+        (ValueError, "outside its domain", lambda: k.loss(x, x, delta=-1.0)),
+        (ValueError, "outside its domain", lambda: k.loss(x, x, delta=0.0)),
+        (ValueError, "outside its domain", lambda: k.loss(x, x, delta=float("nan"))),
+        (TypeError, "real number", lambda: k.loss(x, x, delta="1")),
+        (TypeError, "real number", lambda: k.loss(x, x, delta=True)),
+        (ValueError, "unknown reduction 'avg'", lambda: k.loss(x, x, reduction="avg")),
+        (ValueError, "unknown reduction", lambda: k.grad(x, x, reduction="batchmean")),
+    ]
+    for error, message, call in cases:
+        with pytest.raises(error, match=message):
+            call()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_target_outside_its_domain_is_rejected(backend):
+    k = kernel("bce_with_logits", backend)
+    with pytest.raises(ValueError, match=r"y_true must lie in \[0, 1\].*y_true\[2\] = 1.5"):
+        k.loss(np.zeros(3), np.array([0.0, 1.0, 1.5]))
+    with pytest.raises(ValueError, match=r"y_true\[1, 0\] = -0.5"):
+        k.grad(np.zeros((2, 2)), np.array([[0.0, 1.0], [-0.5, 0.5]]))
+    assert np.isnan(k.loss(np.zeros(2), np.array([np.nan, 1.0])))  # NaN propagates, as in PyTorch
+
+
+def test_unknown_backend_and_loss():
+    with pytest.raises(ValueError, match="unknown backend 'jax'"):
+        lossgen.kernel("mse", backend="jax")
+    with pytest.raises(UnknownLossError, match="unknown loss 'nope'.*mse"):
+        lossgen.kernel("nope")
+    with pytest.raises(ValueError):
+        lossgen.kernel("nope", backend="numpy")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_numba_kernels_are_really_compiled(name):
+    """Every kernel compiled in nopython mode with a parallel loop (no object-mode fallback)."""
+    k = kernel(name, "numba")
+    pred, target = sample_inputs(name, n=5000)
+    k.loss_and_grad(pred, target)
+    k.loss(pred, target)
+    k.loss(pred, target, reduction="none")
+    k.hess(pred, target)
+    k.grad(pred, target)
+    for function in ("loss_sum", "loss_elements", "loss_and_grad", "grad", "hess"):
+        dispatcher = getattr(k.module, function)
+        assert isinstance(dispatcher, numba.core.registry.CPUDispatcher)
+        assert dispatcher.signatures, f"{name}.{function} was never compiled"
+        for signature in dispatcher.signatures:
+            assert not dispatcher.overloads[signature].objectmode
+        assert dispatcher.targetoptions["parallel"] and dispatcher.targetoptions["nopython"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_numba_results_do_not_depend_on_thread_count(name):
+    k = kernel(name, "numba")
+    pred, target = sample_inputs(name, n=50_000, seed=9)
+    results = []
+    for threads in (1, numba.config.NUMBA_NUM_THREADS):
+        numba.set_num_threads(threads)
+        try:
+            loss, grad = k.loss_and_grad(pred, target)
+        finally:
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        results.append((loss, grad))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])
