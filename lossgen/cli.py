@@ -127,7 +127,8 @@ def _cmd_build(project: Project, args) -> int:
     for relpath in report.removed:
         print(f"removed generated/{relpath}")
     print(
-        f"{len(report.written)} written, {len(report.removed)} removed, {len(report.unchanged)} unchanged ({elapsed:.2f}s)"
+        f"{len(report.written)} written, {len(report.removed)} removed, "
+        f"{len(report.unchanged)} unchanged ({elapsed:.2f}s)"
     )
     return 0
 
@@ -167,7 +168,8 @@ def _cmd_docs(project: Project, args) -> int:
     report = Builder(project, jobs=args.jobs).run()
     latex_dir = project.generated / "latex"
     print(
-        f"LaTeX reference sheet: {project.relative(latex_dir / 'reference.tex')} ({len(report.written)} file(s) updated)"
+        f"LaTeX reference sheet: {project.relative(latex_dir / 'reference.tex')} "
+        f"({len(report.written)} file(s) updated)"
     )
     if shutil.which("latexmk") is None or shutil.which("pdflatex") is None:
         print(

@@ -68,9 +68,11 @@ class ExpressionParser:
         try:
             tree = ast.parse(text.strip(), mode="eval")
         except SyntaxError as exc:
-            column = f" at column {exc.offset}" if exc.offset else ""
-            raise SpecError(self.path, field, f"syntax error{column}: {exc.msg}") from None
-        return _Converter(self, field).visit(tree.body)
+            # Python reports 0 for an unexpected end of input: point just past the text.
+            column = exc.offset if exc.offset else len(text.strip()) + 1
+            raise SpecError(self.path, field, f"syntax error at column {column}: {exc.msg}") from None
+        converter = _Converter(self, field)
+        return converter.expr(tree.body)
 
 
 class _Converter:

@@ -347,6 +347,8 @@ class _SpecReader:
         expanded = loss
         for inter in reversed(intermediates):
             expanded = expanded.subs(inter.symbol, inter.expr)
+        if expanded.has(sp.zoo, sp.nan, sp.oo, -sp.oo):  # before the next check: zoo + r is zoo
+            raise self.fail("loss", "contains an infinite or undefined constant")
         prediction = next(i for i in inputs if i.role == "prediction")
         if prediction.symbol not in expanded.free_symbols:
             raise self.fail("loss", f"does not depend on the prediction '{prediction.name}'")
@@ -355,8 +357,6 @@ class _SpecReader:
                 raise self.fail(
                     "loss", f"must not use the weight input '{weight.name}': kernels multiply the loss by it"
                 )
-        if expanded.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-            raise self.fail("loss", "contains an infinite or undefined constant")
 
     def read_references(self) -> tuple[Reference, ...]:
         refs = []

@@ -25,6 +25,7 @@ import sympy as sp
 
 import lossgen
 from lossgen.catalog import Project
+from lossgen.reference import kink_points
 from lossgen.spec import Equivalent, Spec, parse_param_expression
 
 PROJECT = Project()
@@ -151,7 +152,16 @@ def make_inputs(spec: Spec, kind: str, params: dict[str, float], seed: int = 0) 
         pred = target + residual
         exact = (pred - target) == residual  # keep only points where the kink is hit exactly
         assert exact[target == 0].all()
-        return pred[exact], target[exact]
+        pred, target = [pred[exact]], [target[exact]]
+        # Plus the kinks lossgen.reference finds in the derived expressions (zeros of Piecewise conditions and of
+        # the arguments of Abs/sign/Max/Min, in declared and lowered forms, e.g. log_cosh's |r| = 1 switch), each
+        # rounded to the nearest float and one ulp either side.
+        for t in targets:
+            for point in kink_points(derivation(spec.name), float(t), params):
+                around = np.array([np.nextafter(point, -np.inf), point, np.nextafter(point, np.inf)])
+                pred.append(around)
+                target.append(np.full(3, t))
+        return np.concatenate(pred), np.concatenate(target)
     raise ValueError(f"unknown input kind {kind!r}")
 
 

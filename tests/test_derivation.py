@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import mpmath
 import numpy as np
 import pytest
@@ -49,8 +51,9 @@ def test_derivatives_match_high_precision_finite_differences(name, use_defaults)
     with mpmath.workdps(60):
         for p, t in _points_away_from_kinks(name, params):
             args = [mpmath.mpf(t)] + [mpmath.mpf(v) for v in values]
-            fd1 = mpmath.diff(lambda x: loss(x, *args), mpmath.mpf(p))
-            fd2 = mpmath.diff(lambda x: loss(x, *args), mpmath.mpf(p), 2)
+            at_target = functools.partial(lambda x, rest: loss(x, *rest), rest=args)
+            fd1 = mpmath.diff(at_target, mpmath.mpf(p))
+            fd2 = mpmath.diff(at_target, mpmath.mpf(p), 2)
             g, h = grad(mpmath.mpf(p), *args), hess(mpmath.mpf(p), *args)
             assert abs(fd1 - g) <= mpmath.mpf(10) ** -30 * max(1, abs(g)), (p, t, fd1, g)
             assert abs(fd2 - h) <= mpmath.mpf(10) ** -25 * max(1, abs(h)), (p, t, fd2, h)

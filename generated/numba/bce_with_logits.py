@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1
-# lossgen-generator: c6f694b426620b1c
+# lossgen-generator: 7b6c534e5d62d825
 # lossgen-content-sha256: a4143821258574f3a96405faaf8fd7c6b8045eafa5ff112ce90c9e12300184b0
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7
-# lossgen-generator: c6f694b426620b1c
+# lossgen-generator: 7b6c534e5d62d825
 # lossgen-content-sha256: 11d5a6664e7dc29dcbc9db8f303f853ba42d21b726d7d6d0fffe8937be8bf154
 """Numba kernels for ``huber`` (Huber loss).
 

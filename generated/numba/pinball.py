@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0
-# lossgen-generator: c6f694b426620b1c
+# lossgen-generator: 7b6c534e5d62d825
 # lossgen-content-sha256: 629f975bdebdced91e822827610e4e1debf33627065f33427f6d80f288bfe785
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 25bbf669d06ef0333aba4a430cd4a83a13494232795865b1f68897f3e8b2bc50
-# lossgen-generator: c6f694b426620b1c
+# lossgen-generator: 7b6c534e5d62d825
 # lossgen-content-sha256: 3714ccb9f30a6276a6e2ff589fdc05891c709b7afb3a6707c88efd01f73cf588
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

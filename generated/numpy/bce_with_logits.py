@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1
-# lossgen-generator: c6f694b426620b1c
+# lossgen-generator: 7b6c534e5d62d825
 # lossgen-content-sha256: 942a3b5506fe0e828be8cb08bf3534775151c3d6ae40dac5309c2fd0749ff4cf
 """NumPy kernels for ``bce_with_logits`` (Binary cross-entropy on logits): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7
-# lossgen-generator: c6f694b426620b1c
+# lossgen-generator: 7b6c534e5d62d825
 # lossgen-content-sha256: e7094a21a82d25168b79a46ebbd6958d3e691dbb60d471d0197f835e082087ea
 """NumPy kernels for ``huber`` (Huber loss): vectorized, element-wise, float64.
 

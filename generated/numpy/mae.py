@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 09e9128286963aa63bbef17a3f45ec075fae6a4f02804e1172308dcf4d8d66b1
-# lossgen-generator: c6f694b426620b1c
+# lossgen-generator: 7b6c534e5d62d825
 # lossgen-content-sha256: ddc205044b296926feb415d1ee819b828e342191eee759632705d8b48b123a1b
 """NumPy kernels for ``mae`` (Mean absolute error): vectorized, element-wise, float64.
 

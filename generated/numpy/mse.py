@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mse.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 368d4ed0472ebc4630d9d95a602afadb9daf3e8e41ace5e5d0ff70b70d8551d7
-# lossgen-generator: c6f694b426620b1c
+# lossgen-generator: 7b6c534e5d62d825
 # lossgen-content-sha256: e91b8e64096f03c15a2c2c670b0528ae3398715f93ae37941f4de604068be741
 """NumPy kernels for ``mse`` (Mean squared error): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0
-# lossgen-generator: c6f694b426620b1c
+# lossgen-generator: 7b6c534e5d62d825
 # lossgen-content-sha256: 14054f30adaaf1254bc61974b8bd770d2c43ac9c96a9cddb87c27b82514d6fdf
 """NumPy kernels for ``pinball`` (Pinball (quantile) loss): vectorized, element-wise, float64.
 

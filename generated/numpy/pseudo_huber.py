@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 25bbf669d06ef0333aba4a430cd4a83a13494232795865b1f68897f3e8b2bc50
-# lossgen-generator: c6f694b426620b1c
+# lossgen-generator: 7b6c534e5d62d825
 # lossgen-content-sha256: f5443441a19def786f26040e1d5571e5502e4cf38b46f99f5d43545cbc682a89
 """NumPy kernels for ``pseudo_huber`` (Pseudo-Huber loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: c154446011a80caf4fed6026fea9e8b588b0a9862968f6f8d733bae3a2c7279e
-# lossgen-generator: c6f694b426620b1c
+# lossgen-generator: 7b6c534e5d62d825
 # lossgen-content-sha256: fd84a3ddd976c5877cb5bbe3a369f511023ed9ef7583fdff1dd88756a0f76e75
 """NumPy kernels for ``smooth_l1`` (Smooth L1 loss): vectorized, element-wise, float64.
 
