@@ -30,8 +30,11 @@ from .emit import GeneratedFile
 #: Bump when generated output changes for reasons the hashed sources do not capture.
 GENERATOR_VERSION = "1"
 
-#: Pipeline stages whose source determines generated output (the runtime and CLI do not).
-_PIPELINE_SOURCES = ("expr.py", "primitives.py", "domains.py", "spec.py", "derive.py", "build.py", "emit")
+#: Pipeline stages whose source determines generated output (the runtime and CLI do not). The reference
+#: evaluator is one: the reference sheet's plots and example values are sampled with it.
+_PIPELINE_SOURCES = (
+    "expr.py", "primitives.py", "domains.py", "spec.py", "derive.py", "reference.py", "build.py", "emit",
+)  # fmt: skip
 
 _COMMENT = {".py": "#", ".tex": "%"}
 _STAMP_KEYS = ("lossgen-spec-sha256", "lossgen-generator", "lossgen-content-sha256")

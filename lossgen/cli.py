@@ -157,8 +157,14 @@ def _cmd_show(project: Project, args) -> int:
         print("parameters: " + ", ".join(f"{p.name}={p.default:g} ({p.domain.name})" for p in spec.params))
     for convention in derivation.conventions:
         print(f"convention: {convention}")
-    counts = ", ".join(f"{name} {p.op_count}" for name, p in derivation.programs.items())
-    print(f"operations per element after CSE: {counts}")
+    if spec.rowwise:
+        for reduction in derivation.reductions:
+            print(f"row scalar {reduction.symbol} = {reduction.kind} over k of {reduction.element}")
+        for name, kernel in derivation.row_kernels.items():
+            print(f"kernel {name}: {len(kernel.passes)} reduction pass(es) per row")
+    else:
+        counts = ", ".join(f"{name} {p.op_count}" for name, p in derivation.programs.items())
+        print(f"operations per element after CSE: {counts}")
     return 0
 
 
@@ -174,7 +180,7 @@ def _cmd_docs(project: Project, args) -> int:
     if shutil.which("latexmk") is None or shutil.which("pdflatex") is None:
         print(
             "no TeX engine found (latexmk + pdflatex): wrote the .tex files only. "
-            "On Debian: apt-get install texlive-latex-base texlive-latex-recommended latexmk"
+            "On Debian: apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
         )
         return 0
     pdf = compile_reference(latex_dir)
@@ -206,6 +212,21 @@ def compile_reference(latex_dir: Path) -> Path:
     return build_dir / "reference.pdf"
 
 
+def _cmd_accuracy(project: Project, args) -> int:
+    from .accuracy import accuracy_table, format_table
+
+    for name in args.names:
+        project.spec_path(name)
+    rows, failures = accuracy_table(args.names or None, project)
+    print("Max error in ulps vs mpmath (50 digits) on the stress grid: at well-conditioned points (all points);")
+    print("FAIL×n: points outside the test criterion (non-finite where the truth is finite included).\n")
+    print(format_table(rows))
+    if failures:
+        print(f"\nlossgen: {failures} accuracy failure(s)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="lossgen", description=__doc__.splitlines()[0])
@@ -223,12 +244,23 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     show = sub.add_parser("show", help="print the loss, gradient and Hessian as derived")
     show.add_argument("name")
+    accuracy = sub.add_parser(
+        "accuracy", help="max ulps vs mpmath per loss and quantity, and PyTorch's on the same grid"
+    )
+    accuracy.add_argument("names", nargs="*", metavar="NAME")
     docs = sub.add_parser("docs", help="write the LaTeX reference sheet and compile it to PDF if TeX is installed")
     docs.add_argument("--jobs", type=int, default=None, help=argparse.SUPPRESS)
     return parser
 
 
-_COMMANDS = {"list": _cmd_list, "new": _cmd_new, "build": _cmd_build, "show": _cmd_show, "docs": _cmd_docs}
+_COMMANDS = {
+    "accuracy": _cmd_accuracy,
+    "list": _cmd_list,
+    "new": _cmd_new,
+    "build": _cmd_build,
+    "show": _cmd_show,
+    "docs": _cmd_docs,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,12 +19,21 @@ Conventions at kinks (stated in every generated file and on the reference sheet)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import sympy as sp
 
-from .primitives import PRIMITIVE_RULES, PRIMITIVES, lower_primitives, stabilize
+from .primitives import (
+    PRIMITIVE_RULES,
+    PRIMITIVES,
+    RowLogSumExp,
+    RowReduction,
+    RowSum,
+    lower_primitives,
+    shifted_exp,
+    stabilize,
+)
 from .spec import Spec
 
 #: The straight-line programs emitted per spec, and which outputs each computes.
@@ -53,11 +62,16 @@ CONVENTION_DIRAC = (
 
 @dataclass(frozen=True)
 class Program:
-    """Straight-line code after CSE: temporaries in order, then the named outputs."""
+    """Straight-line code after CSE: temporaries in order, then the named outputs.
+
+    ``hoisted`` (row-wise element programs) are temporaries that do not depend on the element:
+    computed once per row, before the loop over the class axis.
+    """
 
     name: str
     assignments: tuple[tuple[sp.Symbol, sp.Expr], ...]
     outputs: tuple[tuple[str, sp.Expr], ...]
+    hoisted: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
 
     @property
     def op_count(self) -> int:
@@ -70,6 +84,49 @@ class Program:
         """Names of the functions the program calls (lets emitters import only what is used)."""
         exprs = [e for _, e in self.assignments] + [e for _, e in self.outputs]
         return frozenset(type(f).__name__ for e in exprs for f in e.atoms(sp.Function))
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """A row scalar of a row-wise loss: ``symbol`` = Σ_k element (sum) or log Σ_k e^element.
+
+    ``element`` may use reductions of lower ``level``; a level is one pass over the row.
+    """
+
+    symbol: sp.Symbol
+    kind: str
+    element: sp.Expr
+    level: int
+    #: logsumexp only: the row maximum M and L = log Σ e^(u − M) (the value is M + L), and, when
+    #: u is the prediction z, (z, ẑ) with ẑ = z − M formed exactly at load: expressions use
+    #: ẑ, M and L, never the rounded sum M + L (so L − ẑ for the argmax class loses nothing).
+    max_symbol: sp.Symbol | None = None
+    log_symbol: sp.Symbol | None = None
+    shifted: tuple[sp.Symbol, sp.Symbol] | None = None
+
+
+@dataclass(frozen=True)
+class RowPass:
+    """One pass over a row's classes accumulating ``reductions`` (program outputs: their elements)."""
+
+    reductions: tuple[Reduction, ...]
+    program: Program
+
+
+@dataclass(frozen=True)
+class RowKernel:
+    """A row-wise kernel: reduction passes, the row-level program, then the element-level program.
+
+    With ``fused``, the last pass runs inside the element loop (the element outputs do not need
+    its reductions), and the row program follows it: softmax cross-entropy makes the
+    log-sum-exp pass and then one pass computing its loss and gradient together.
+    """
+
+    name: str
+    passes: tuple[RowPass, ...]
+    row: Program
+    element: Program
+    fused: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +147,10 @@ class Derivation:
     display_hess: sp.Expr
     conventions: tuple[str, ...]
     programs: Mapping[str, Program]
+    #: Row-wise specs: the row scalars (loss is a function of them; grad and hess are element
+    #: expressions of the element symbols and them), and the kernels built from them.
+    reductions: tuple[Reduction, ...] = ()
+    row_kernels: Mapping[str, RowKernel] = field(default_factory=lambda: MappingProxyType({}))
 
     def quantity(self, name: str) -> sp.Expr:
         """``loss``, ``grad`` or ``hess`` by name."""
@@ -106,14 +167,32 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     ``sympy.simplify`` sometimes makes things worse (Huber's gradient grows an ``Abs(r)/r``
     term with an ``Eq`` guard), so it only wins when it is strictly shorter.
     """
-    expr = stabilize(_drop_dirac(expr))
+    # powsimp first: SymPy differentiates m**g as g*m**g/m, which is 0/0 where m underflows;
+    # merging powers of one base gives g*m**(g - 1).
+    expr = stabilize(sp.powsimp(_drop_dirac(expr), combine="exp"))
     candidates = [expr]
     try:
         candidates.append(stabilize(sp.simplify(expr)))
     except (TypeError, ValueError, NotImplementedError, RecursionError):
         pass  # SymPy's simplifier gives up on some Piecewise forms; the raw form is correct.
-    candidates = [c for c in candidates if not c.has(sp.nan, sp.zoo)]
+    # A candidate may not divide by anything that can be 0 and that the raw form does not divide
+    # by: m**g/m is 0/0 where m underflows to 0 (δ²/(δ² + r²) is fine: δ > 0).
+    allowed = _denominators(expr)
+    candidates = [
+        c
+        for c in candidates
+        if not c.has(sp.nan, sp.zoo) and all(d in allowed or d.is_positive for d in _denominators(c))
+    ]
     return min(candidates, key=sp.count_ops)
+
+
+def _denominators(expr: sp.Expr) -> set[sp.Expr]:
+    """Bases raised to a negative power anywhere in ``expr``."""
+    return {
+        p.base
+        for p in expr.atoms(sp.Pow)
+        if p.exp.is_negative or (p.exp.is_Mul and p.exp.as_coeff_Mul()[0].is_negative)
+    }
 
 
 def _total_derivative(expr: sp.Expr, spec: Spec) -> sp.Expr:
@@ -177,6 +256,8 @@ def _programs(quantities: Mapping[str, sp.Expr]) -> dict[str, Program]:
 
 def derive(spec: Spec) -> Derivation:
     """Differentiate, simplify, stabilize and CSE one spec. Deterministic for a given spec."""
+    if spec.rowwise:
+        return _derive_rowwise(spec)
     prediction = spec.prediction.symbol
     differentiable_loss = stabilize(spec.expanded_loss(), PRIMITIVE_RULES)
     raw_grad = sp.diff(differentiable_loss, prediction)
@@ -213,3 +294,229 @@ def primitives_used(derivation: Derivation) -> tuple[str, ...]:
     """Names of the stable primitives the derived quantities use (for documentation)."""
     exprs = (derivation.loss, derivation.grad, derivation.hess)
     return tuple(name for name, cls in PRIMITIVES.items() if any(e.has(cls) for e in exprs))
+
+
+# ---------------------------------------------------------------------------------------------
+# Row-wise losses. In a row-wise spec the vector inputs stand for element k of a row. The loss
+# G is a function of row scalars S_i (reductions of element expressions u_i). The derivative
+# with respect to element j of the prediction z follows the chain rule through them:
+#
+#   D(S) = w_j · ∂u/∂z (at j) + Σ_l [Σ_k w_k ∂u/∂S_l] · D(S_l),  w = 1 (sum) or e^{u - S} (logsumexp)
+#
+# where each bracket is a new reduction. The gradient is D(G) and the Hessian diagonal D(D(G)),
+# both element expressions in z_j, the targets at j, and row scalars.
+
+
+class _Reductions:
+    """The row scalars of one derivation, deduplicated, in creation order."""
+
+    def __init__(self, prediction: sp.Symbol, elements: frozenset[sp.Symbol]):
+        self.prediction = prediction
+        self.elements = elements
+        self.by_key: dict[tuple[str, sp.Expr], Reduction] = {}
+        self.by_symbol: dict[sp.Symbol, Reduction] = {}  # also M, L and ẑ → their logsumexp
+        self._derivatives: dict[sp.Symbol, sp.Expr] = {}
+        self._next = 0  # the next reduction number: names stay unique across re-registration
+
+    def add(self, kind: str, element: sp.Expr) -> sp.Symbol:
+        element = stabilize(element, PRIMITIVE_RULES)
+        key = (kind, element)
+        if key not in self.by_key:
+            symbol = sp.Symbol(f"_r{self._next}", real=True)
+            self._register(Reduction(symbol, kind, element, self._level(element)))
+        return self.by_key[key].symbol
+
+    def _level(self, element: sp.Expr) -> int:
+        levels = [self.by_symbol[s].level for s in element.free_symbols if s in self.by_symbol]
+        return 1 + max(levels) if levels else 0
+
+    def _register(self, reduction: Reduction) -> None:
+        self._next = max(self._next, int(reduction.symbol.name[2:]) + 1)
+        self.by_key[(reduction.kind, reduction.element)] = reduction
+        for symbol in (reduction.symbol, reduction.max_symbol, reduction.log_symbol):
+            if symbol is not None:
+                self.by_symbol[symbol] = reduction
+        if reduction.shifted is not None:
+            self.by_symbol[reduction.shifted[1]] = reduction
+
+    def primary(self) -> list[Reduction]:
+        """Each reduction once, in creation order."""
+        return list(self.by_key.values())
+
+    def extract(self, expr: sp.Expr) -> sp.Expr:
+        """Replace every reduction node (innermost first) by its row-scalar symbol."""
+        if isinstance(expr, RowReduction):
+            return self.add(expr.kind, self.extract(expr.args[0]))
+        if not expr.args:
+            return expr
+        return expr.func(*[self.extract(a) for a in expr.args])
+
+    def scalars_in(self, expr: sp.Expr) -> list[sp.Symbol]:
+        return sorted((s for s in expr.free_symbols if s in self.by_symbol), key=lambda s: s.name)
+
+    def d_scalar(self, symbol: sp.Symbol) -> sp.Expr:
+        """D(S) for a row scalar S (an element expression)."""
+        if symbol not in self._derivatives:
+            reduction = self.by_symbol[symbol]
+            u = reduction.element
+            weight = sp.S.One if reduction.kind == "sum" else shifted_exp(u - symbol)
+            result = weight * sp.diff(u, self.prediction)
+            for inner in self.scalars_in(u):
+                du = sp.diff(u, inner)
+                if du != 0:
+                    result += self.add("sum", weight * du) * self.d_scalar(inner)
+            self._derivatives[symbol] = _drop_dirac(result)
+        return self._derivatives[symbol]
+
+    def d(self, expr: sp.Expr) -> sp.Expr:
+        """Total derivative of an element expression with respect to the prediction's element."""
+        result = sp.diff(expr, self.prediction)
+        for scalar in self.scalars_in(expr):
+            result += sp.diff(expr, scalar) * self.d_scalar(scalar)
+        return _drop_dirac(result)
+
+    def closure(self, exprs) -> list[Reduction]:
+        """The reductions the expressions need, directly or through other reductions, by level."""
+        needed: dict[sp.Symbol, Reduction] = {}
+        stack = [self.by_symbol[s] for e in exprs for s in self.scalars_in(e)]
+        while stack:
+            reduction = stack.pop()
+            if reduction.symbol not in needed:
+                needed[reduction.symbol] = reduction
+                stack.extend(self.by_symbol[s] for s in self.scalars_in(reduction.element))
+        return sorted(needed.values(), key=lambda r: (r.level, int(r.symbol.name[2:])))
+
+    def to_nodes(self, expr: sp.Expr) -> sp.Expr:
+        """Row scalars back as reduction nodes (innermost last), e.g. for display."""
+        for reduction in sorted(self.primary(), key=lambda r: -int(r.symbol.name[2:])):
+            node = (RowSum if reduction.kind == "sum" else RowLogSumExp)(reduction.element)
+            expr = expr.subs(reduction.symbol, node)
+        return expr
+
+
+def _cse(name: str, outputs: list[tuple[str, sp.Expr]], prefix: str) -> tuple[list, list]:
+    lowered = [lower_primitives(e) for _, e in outputs]
+    replacements, reduced = sp.cse(lowered, symbols=sp.numbered_symbols(prefix, real=True))
+    return list(replacements), [(n, e) for (n, _), e in zip(outputs, reduced)]
+
+
+def _element_program(name: str, outputs: list[tuple[str, sp.Expr]], elements: frozenset[sp.Symbol]) -> Program:
+    """CSE, then hoist the temporaries that do not depend on the element out of the class loop."""
+    replacements, reduced = _cse(name, outputs, f"_{name[0]}")
+    dependent = set(elements)
+    hoisted, per_element = [], []
+    for symbol, value in replacements:
+        if value.free_symbols & dependent:
+            dependent.add(symbol)
+            per_element.append((symbol, value))
+        else:
+            hoisted.append((symbol, value))
+    return Program(name, tuple(per_element), tuple(reduced), tuple(hoisted))
+
+
+def _row_kernel(name: str, registry: _Reductions, row_outputs, element_outputs) -> RowKernel:
+    reductions = registry.closure([e for _, e in row_outputs + element_outputs])
+    passes = []
+    for level in sorted({r.level for r in reductions}):
+        at_level = [r for r in reductions if r.level == level]
+        program = _element_program(f"p{level}", [(r.symbol.name, r.element) for r in at_level], registry.elements)
+        passes.append(RowPass(tuple(at_level), program))
+    replacements, reduced = _cse("row", row_outputs, "_q") if row_outputs else ([], [])
+    row = Program("row", tuple(replacements), tuple(reduced))
+    element = _element_program("e", element_outputs, registry.elements) if element_outputs else Program("e", (), ())
+    fused = False
+    if element_outputs and passes:
+        last = {r.symbol for r in passes[-1].reductions}
+        element_needs = {s for r in registry.closure([e for _, e in element_outputs]) for s in [r.symbol]}
+        fused = not (last & element_needs)
+    return RowKernel(name, tuple(passes), row, element, fused)
+
+
+def _split_logsumexp(registry: _Reductions, quantities: dict[str, sp.Expr]) -> tuple[_Reductions, dict]:
+    """Rewrite the derived quantities with each logsumexp as M + L, and z as ẑ + M (see Reduction).
+
+    The quantities go back to reduction nodes, logsumexp(z) becomes M + L and z becomes ẑ + M;
+    sums are normalized again (pulling M out) and re-extracted, and row expressions are expanded,
+    so M cancels symbolically: Σ q·(S − z) = L·Σq − Σ q·ẑ, e^(z − S) = e^(ẑ − L).
+    """
+    from .primitives import normalize_reduction
+
+    prediction = registry.prediction
+    split = _Reductions(prediction, registry.elements)
+    replacements: dict[sp.Expr, sp.Expr] = {}
+    for reduction in registry.primary():
+        if reduction.kind != "logsumexp":
+            continue
+        name = reduction.symbol.name
+        maximum, log = sp.Symbol(f"{name}_max", real=True), sp.Symbol(f"{name}_log", real=True)
+        shifted = None
+        if reduction.element == prediction and prediction not in replacements:
+            shifted = (prediction, sp.Symbol(f"_{prediction.name}_shifted", real=True))
+        split._register(replace(reduction, max_symbol=maximum, log_symbol=log, shifted=shifted))
+        replacements[RowLogSumExp(reduction.element)] = maximum + log
+        if shifted is not None:
+            replacements[prediction] = shifted[1] + maximum
+    elements = set(registry.elements) | {r.shifted[1] for r in split.primary() if r.shifted}
+    split.elements = frozenset(elements)  # ẑ is per element: never hoisted out of a class loop
+    classes = sp.Symbol("K", positive=True, integer=True)
+
+    def rebuild(expr: sp.Expr) -> sp.Expr:
+        if isinstance(expr, RowReduction):
+            inner = rebuild(expr.args[0])
+            return normalize_reduction(type(expr)(sp.expand_mul(inner)), elements, classes)
+        if not expr.args:
+            return replacements.get(expr, expr)
+        return expr.func(*[rebuild(a) for a in expr.args])
+
+    def protect(expr: sp.Expr) -> sp.Expr:
+        # logsumexp(z) itself is computed from raw z: swap it out before z is replaced.
+        return expr.xreplace({k: v for k, v in replacements.items() if isinstance(k, RowLogSumExp)})
+
+    result = {}
+    for name, expr in quantities.items():
+        rebuilt = rebuild(protect(registry.to_nodes(expr)))
+        rebuilt = split.extract(sp.expand_mul(rebuilt) if name == "loss" else rebuilt)
+        result[name] = _drop_dirac(rebuilt)
+    for reduction in split.primary():  # levels: a reduction using ẑ, M or L follows the logsumexp pass
+        level = split._level(reduction.element)
+        if level != reduction.level:
+            split._register(replace(reduction, level=level))
+    return split, result
+
+
+def _derive_rowwise(spec: Spec) -> Derivation:
+    elements = frozenset(i.symbol for i in spec.inputs if i.kind in ("vector", "label"))
+    derivative_registry = _Reductions(spec.prediction.symbol, elements)
+    loss = tidy(derivative_registry.extract(stabilize(spec.expanded_loss(), PRIMITIVE_RULES)))
+    raw_grad = derivative_registry.d(loss)
+    grad = tidy(raw_grad)
+    raw_hess = derivative_registry.d(grad)
+    hess = tidy(raw_hess)
+    registry, split = _split_logsumexp(derivative_registry, {"loss": loss, "grad": grad, "hess": hess})
+    loss, grad, hess = split["loss"], split["grad"], split["hess"]
+
+    kernels = {
+        "loss": _row_kernel("loss", registry, [("loss", loss)], []),
+        "loss_and_grad": _row_kernel("loss_and_grad", registry, [("loss", loss)], [("grad", grad)]),
+        "grad": _row_kernel("grad", registry, [], [("grad", grad)]),
+        "hess": _row_kernel("hess", registry, [], [("hess", hess)]),
+    }
+    reductions = tuple(sorted(registry.primary(), key=lambda r: int(r.symbol.name[2:])))
+
+    def displayed(expr: sp.Expr) -> sp.Expr:
+        # For humans: in terms of Σ_k and logsumexp_k of the raw inputs, before the ẑ/M/L split.
+        return derivative_registry.to_nodes(expr)
+
+    return Derivation(
+        spec=spec,
+        loss=loss,
+        grad=grad,
+        hess=hess,
+        display_loss=stabilize(spec.loss, PRIMITIVE_RULES),
+        display_grad=displayed(tidy(raw_grad)),
+        display_hess=displayed(tidy(raw_hess)),
+        conventions=_conventions(spec, [raw_grad, raw_hess]),
+        programs=MappingProxyType({}),
+        reductions=reductions,
+        row_kernels=MappingProxyType(kernels),
+    )

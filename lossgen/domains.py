@@ -24,6 +24,8 @@ class Domain:
         """Whether ``value`` is a finite number inside the domain."""
         if not math.isfinite(value):
             return False
+        if self.assumptions.get("integer") and value != int(value):
+            return False
         above = value > self.low if self.low_open else value >= self.low
         below = value < self.high if self.high_open else value <= self.high
         return above and below
@@ -44,5 +46,6 @@ DOMAINS: Mapping[str, Domain] = MappingProxyType(
         "nonnegative": Domain("nonnegative", {"nonnegative": True}, 0.0, _INF, False, True, r"[0, \infty)"),
         "unit_interval": Domain("unit_interval", {"nonnegative": True}, 0.0, 1.0, False, False, "[0, 1]"),
         "open_unit_interval": Domain("open_unit_interval", {"positive": True}, 0.0, 1.0, True, True, "(0, 1)"),
+        "integer": Domain("integer", {"integer": True}, -_INF, _INF, True, True, r"\mathbb{Z}"),
     }
 )

@@ -18,6 +18,7 @@ by the high-precision reference.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import mpmath
@@ -31,6 +32,8 @@ class StablePrimitive(sp.Function):
     nargs = 1
     #: LaTeX operator name used by the reference sheet.
     latex_name: str = ""
+    #: The interval each argument may take (its stable form is accurate there).
+    argument_domains: tuple[tuple[float, float], ...] = ((-math.inf, math.inf),)
 
     @classmethod
     def definition(cls, x: sp.Expr) -> sp.Expr:
@@ -135,8 +138,37 @@ class logcosh(StablePrimitive):
         return self.args[0].is_real
 
 
+class shifted_exp(StablePrimitive):
+    """e^x for an argument x = u - logsumexp(u) ≤ 0: a softmax weight.
+
+    Opaque to the simplifier, which would otherwise merge it with other exponentials into forms
+    like (e^S - e^z)·e^(z-2S) that overflow for large logits.
+    """
+
+    latex_name = "exp"
+    argument_domains = ((-math.inf, 0.0),)
+
+    def fdiff(self, argindex=1):
+        return self
+
+    @classmethod
+    def definition(cls, x):
+        return sp.exp(x)
+
+    @classmethod
+    def stable_form(cls, x):
+        return sp.exp(x)
+
+    @staticmethod
+    def mpmath_impl(x):
+        return mpmath.exp(x)
+
+    def _eval_is_positive(self):
+        return self.args[0].is_real
+
+
 #: Primitives by the name a spec uses for them.
-PRIMITIVES: dict[str, type[StablePrimitive]] = {cls.__name__: cls for cls in (softplus, sigmoid, logcosh)}
+PRIMITIVES: dict[str, type[StablePrimitive]] = {cls.__name__: cls for cls in (softplus, sigmoid, logcosh, shifted_exp)}
 
 
 def _log_sigmoid(x):
@@ -317,3 +349,123 @@ def mpmath_namespace() -> dict[str, Callable]:
         sign=mpmath.sign,
     )
     return namespace
+
+
+class xlogy(sp.Function):
+    """x·log(y), defined as 0 where x = 0 (so 0·log 0 = 0, as scipy.special.xlogy and torch)."""
+
+    nargs = 2
+    argument_domains = ((0.0, math.inf), (0.0, math.inf))
+
+    def fdiff(self, argindex=1):
+        x, y = self.args
+        return sp.log(y) if argindex == 1 else x / y
+
+    @classmethod
+    def definition(cls, x, y):
+        return x * sp.log(y)
+
+    @classmethod
+    def stable_form(cls, x, y):
+        return sp.Piecewise((0, sp.Eq(x, 0)), (x * sp.log(y), True))
+
+    @staticmethod
+    def mpmath_impl(x, y):
+        return mpmath.mpf(0) if x == 0 else x * mpmath.log(y)
+
+    def _eval_is_real(self):
+        return None
+
+    def _latex(self, printer):
+        x, y = (printer._print(a) for a in self.args)
+        return rf"\operatorname{{xlogy}}\left({x}, {y}\right)"
+
+
+PRIMITIVES["xlogy"] = xlogy
+SPEC_FUNCTIONS["xlogy"] = xlogy
+
+
+# ---------------------------------------------------------------------------------------------
+# Row reductions (shape "rowwise"): in a row-wise spec, a vector input stands for its element k;
+# a reduction over the class axis turns an element expression into a row scalar.
+
+
+class RowReduction(sp.Function):
+    """A reduction over the class axis of an element expression (a row scalar)."""
+
+    nargs = 1
+    kind: str = ""
+
+    def _eval_is_real(self):
+        return True
+
+
+class RowSum(RowReduction):
+    """Σ_k u_k."""
+
+    kind = "sum"
+
+    def _latex(self, printer):
+        return rf"\sum_{{k}} \left({printer._print(self.args[0])}\right)"
+
+
+class RowLogSumExp(RowReduction):
+    """log Σ_k e^{u_k}, evaluated with a running maximum (never overflows)."""
+
+    kind = "logsumexp"
+
+    def _latex(self, printer):
+        return rf"\operatorname{{logsumexp}}_{{k}} \left({printer._print(self.args[0])}\right)"
+
+
+def row_functions(element_symbols: set[sp.Symbol], classes: sp.Symbol) -> dict[str, Callable]:
+    """The functions a row-wise spec may use besides :data:`SPEC_FUNCTIONS`.
+
+    ``element_symbols`` may grow after this call (vector intermediates are added as they are read).
+    """
+
+    def row_sum(u):
+        return normalize_reduction(RowSum(u), element_symbols, classes)
+
+    def logsumexp(u):
+        return normalize_reduction(RowLogSumExp(u), element_symbols, classes)
+
+    return {
+        "sum": row_sum,
+        "mean": lambda u: row_sum(u) / classes,
+        "logsumexp": logsumexp,
+        "log_softmax": lambda u: u - logsumexp(u),
+        "softmax": lambda u: sp.exp(u - logsumexp(u)),
+    }
+
+
+def is_row_scalar(expr: sp.Expr, element_symbols) -> bool:
+    """True if ``expr`` does not depend on any element outside a reduction."""
+    stripped = expr.replace(lambda e: isinstance(e, RowReduction), lambda e: sp.S.One)
+    return not (stripped.free_symbols & element_symbols)
+
+
+def normalize_reduction(node: RowReduction, element_symbols, classes: sp.Symbol) -> sp.Expr:
+    """Pull row scalars out of a reduction, so fewer reductions depend on others (fewer passes).
+
+    Σ_k (a·u_k + b·v_k + c) = a·Σu + b·Σv + c·K and logsumexp(u + c) = logsumexp(u) + c for row
+    scalars a, b, c. Known cost (issue notes): softmax cross-entropy becomes logsumexp(z)·Σq − Σq·z,
+    whose rounding at |logits| ≥ 1e3 is ulp(max logit) absolute; PyTorch keeps z − max exact there.
+    The fix is to carry log-sum-exp as (max, log Σ e^(u − max)) and form u − max first.
+    """
+    (arg,) = node.args
+    if isinstance(node, RowSum):
+        total = sp.S.Zero
+        for term in sp.Add.make_args(sp.expand_mul(arg)):
+            scalar = [f for f in sp.Mul.make_args(term) if is_row_scalar(f, element_symbols)]
+            element = [f for f in sp.Mul.make_args(term) if not is_row_scalar(f, element_symbols)]
+            coefficient = sp.Mul(*scalar)
+            total += coefficient * (RowSum(sp.Mul(*element)) if element else classes)
+        return total
+    if isinstance(node, RowLogSumExp):
+        scalar = [t for t in sp.Add.make_args(arg) if is_row_scalar(t, element_symbols)]
+        element = [t for t in sp.Add.make_args(arg) if not is_row_scalar(t, element_symbols)]
+        if not element:
+            return sp.Add(*scalar) + sp.log(classes)
+        return RowLogSumExp(sp.Add(*element)) + sp.Add(*scalar)
+    return node

@@ -116,6 +116,7 @@ class AccuracyFailure:
     computed: float
     truth: float
     ulps: float
+    index: int = -1
 
 
 def check_accuracy(
@@ -156,7 +157,7 @@ def check_accuracy(
                     continue
             if _matches_nearby(derivation, quantity, p, t, c, dtype, ulps, params):
                 continue
-        failures.append(AccuracyFailure(p, t, c, float(truth[k]), float(errors[k])))
+        failures.append(AccuracyFailure(p, t, c, float(truth[k]), float(errors[k]), int(k)))
     return failures
 
 
@@ -319,3 +320,185 @@ def stress_points(derivation: Derivation, dtype=np.float64, seed: int = 0) -> di
         pred, target = (np.array(column, dtype=np.float64).astype(dtype) for column in zip(*pairs))
         result[kind] = (pred, target)
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Row-wise losses: the truth per row, from the reductions evaluated in mpmath.
+
+
+class RowReference:
+    """mpmath evaluation of a row-wise derivation: per-row loss and per-class grad/hess."""
+
+    def __init__(self, derivation: Derivation, params: Mapping[str, float] | None = None):
+        spec = derivation.spec
+        self.derivation = derivation
+        params = dict(params or {})
+        self.param_values = [params.get(p.name, p.default) for p in spec.params if p.domain.name != "integer"]
+        self.param_symbols = [p.symbol for p in spec.params if p.domain.name != "integer"]
+        self.prediction, self.target = spec.prediction.symbol, spec.target.symbol
+        self.classes = sp.Symbol("K", positive=True, integer=True)
+        # Evaluated in level order; a logsumexp yields its max M and L = log Σ e^(u − M).
+        self.reductions = sorted(derivation.reductions, key=lambda r: r.level)
+        self.shift = next((r for r in self.reductions if r.shifted), None)
+        shifted_symbol = self.shift.shifted[1] if self.shift else sp.Symbol("_no_shift")
+        self.row_symbols = []
+        for r in self.reductions:
+            self.row_symbols += [r.max_symbol, r.log_symbol] if r.kind == "logsumexp" else [r.symbol]
+        self.arguments = [
+            self.prediction,
+            self.target,
+            shifted_symbol,
+            *self.row_symbols,
+            *self.param_symbols,
+            self.classes,
+        ]
+        modules = [mpmath_namespace(), "mpmath"]
+        self.elements = [sp.lambdify(self.arguments, r.element, modules=modules) for r in self.reductions]
+        self.quantities = {q: sp.lambdify(self.arguments, derivation.quantity(q), modules=modules) for q in QUANTITIES}
+        self.sensitivities = {}
+        for q in QUANTITIES:
+            expr = derivation.quantity(q)
+            partials = [sp.diff(expr, s) for s in self.row_symbols]
+            direct = [sp.Abs(x * sp.diff(expr, x)) for x in (self.prediction, self.target, shifted_symbol)]
+            self.sensitivities[q] = (
+                [sp.lambdify(self.arguments, sp.Abs(d), modules=modules) for d in partials],
+                sp.lambdify(self.arguments, sp.Add(*direct), modules=modules),
+            )
+
+    def _row_scalars(self, z, p):
+        """Values and rounding magnitudes of the row symbols (in ``row_symbols`` order), K, and ẑ."""
+        K = mpmath.mpf(len(z))
+        values = {s: mpmath.mpf(0) for s in self.row_symbols}
+        magnitudes = dict(values)
+        shifted = [mpmath.mpf(0)] * len(z)
+        for reduction, element in zip(self.reductions, self.elements):
+            scalars = [values[s] for s in self.row_symbols]
+            terms = [element(z[k], p[k], shifted[k], *scalars, *self.param_values, K) for k in range(len(z))]
+            if reduction.kind == "sum":
+                values[reduction.symbol] = mpmath.fsum(terms)
+                magnitudes[reduction.symbol] = mpmath.fsum(abs(t) for t in terms)
+                continue
+            finite = [t for t in terms if t != -mpmath.inf]
+            top = max(finite) if finite else -mpmath.inf
+            log = mpmath.log(mpmath.fsum(mpmath.exp(t - top) for t in finite)) if finite else mpmath.mpf(0)
+            values[reduction.max_symbol], values[reduction.log_symbol] = top, log
+            magnitudes[reduction.max_symbol], magnitudes[reduction.log_symbol] = abs(top), abs(log) + 1
+            if reduction is self.shift:
+                shifted = [a - top for a in z]
+        return values, magnitudes, K, shifted
+
+    def row(self, z: Sequence[float], p: Sequence[float]):
+        """(values, sensitivities): {quantity: [mpf]} for the row's loss ([one]) and per-class grad/hess."""
+        results = None
+        for dps in (DIGITS, 2 * DIGITS, 4 * DIGITS, 8 * DIGITS):
+            with mpmath.workdps(dps):
+                zs, ps = [mpmath.mpf(float(v)) for v in z], [mpmath.mpf(float(v)) for v in p]
+                values, magnitudes, K, shifted = self._row_scalars(zs, ps)
+                scalars = [values[s] for s in self.row_symbols]
+                args = [(a, b, c, *scalars, *self.param_values, K) for a, b, c in zip(zs, ps, shifted)]
+                out = {"loss": [self.quantities["loss"](*args[0])]}
+                sens = {"loss": [self._sensitivity("loss", args[0], magnitudes, K)]}
+                for q in ("grad", "hess"):
+                    out[q] = [self.quantities[q](*x) for x in args]
+                    sens[q] = [self._sensitivity(q, x, magnitudes, K) for x in args]
+            if results is not None and all(_agree(a, b) for q in QUANTITIES for a, b in zip(out[q], results[0][q])):
+                return out, sens
+            results = (out, sens)
+        return results
+
+    def loss_at(self, z: Sequence, p: Sequence):
+        """The row loss at mpmath inputs, at the working precision (for finite differences)."""
+        values, _, K, shifted = self._row_scalars(list(z), list(p))
+        return self.quantities["loss"](
+            z[0], p[0], shifted[0], *[values[s] for s in self.row_symbols], *self.param_values, K
+        )
+
+    def _sensitivity(self, quantity, args, magnitudes, K):
+        partials, direct = self.sensitivities[quantity]
+        # A sum of K terms carries a rounding error of up to K·ε·Σ|terms|; M and L about ε·|value|.
+        through_scalars = mpmath.fsum(abs(d(*args)) * magnitudes[s] for d, s in zip(partials, self.row_symbols))
+        return K * through_scalars + direct(*args)
+
+
+def _agree(a, b) -> bool:
+    with mpmath.workdps(DIGITS):
+        if a == b or (mpmath.isnan(a) and mpmath.isnan(b)):
+            return True
+        return mpmath.isfinite(a) and abs(a - b) <= abs(a) * mpmath.mpf(10) ** (-DIGITS + 5)
+
+
+def row_stress_points(
+    derivation: Derivation, dtype=np.float64, seed: int = 0
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Rows of (prediction, target) by kind: random, large (|logit| up to 1e4), ties, tiny.
+
+    Targets are probability rows (with exact zeros and 1e-300 entries) or class indices.
+    """
+    spec = derivation.spec
+    rng = np.random.default_rng(seed)
+    label = spec.target.kind == "label"
+    grid = {}
+    for kind in ("random", "large", "ties", "tiny"):
+        preds, targets = [], []
+        for K in (2, 3, 7):
+            for _ in range(4):
+                if kind == "random":
+                    z = rng.normal(scale=3.0, size=K)
+                elif kind == "large":
+                    z = rng.choice([-1e4, -1e3, -30.0, 0.0, 30.0, 1e3, 1e4], size=K)
+                elif kind == "ties":
+                    z = np.full(K, rng.choice([0.0, 5.0, -1e3]))
+                else:
+                    z = rng.choice([0.0, 1e-300, -1e-300, 1e-8], size=K)
+                if label:
+                    t = rng.integers(0, K)
+                else:
+                    t = rng.dirichlet(np.ones(K))
+                    if kind == "tiny":
+                        t[rng.integers(0, K)] = 1e-300
+                    if kind in ("large", "tiny"):
+                        t[rng.integers(0, K)] = 0.0
+                        t = t / t.sum()
+                preds.append(z.astype(dtype))
+                targets.append(t if label else t.astype(dtype))
+        grid[kind] = (preds, targets)
+    return grid
+
+
+def check_row_accuracy(
+    derivation: Derivation,
+    z: np.ndarray,
+    target,
+    computed: Mapping[str, np.ndarray],
+    dtype=np.float64,
+    *,
+    ulps: float = 8.0,
+    params: Mapping[str, float] | None = None,
+    reference: RowReference | None = None,
+) -> list[str]:
+    """Problems with one row's computed loss/grad/hess (empty if none).
+
+    Accepted: within ``ulps`` ulps of the truth, or within the error that rounding the row
+    scalars (sums of up to K terms, log-sum-exp) and the element inputs can cause, which is
+    ``ulps·ε·(K·Σ_i |∂q/∂S_i|·Σ_k|u_ik| + Σ_x |x ∂q/∂x|)``. Non-finite results where the truth is
+    finite always fail.
+    """
+    reference = reference or RowReference(derivation, params)
+    K = len(z)
+    onehot = (np.arange(K) == target).astype(np.float64) if np.ndim(target) == 0 else np.asarray(target, float)
+    truth, sensitivity = reference.row(z, onehot)
+    eps64 = float(np.finfo(np.float64).eps)
+    problems = []
+    for q in QUANTITIES:
+        values = np.atleast_1d(np.asarray(computed[q], dtype=np.float64))
+        errors = ulp_error(values, truth[q], dtype)
+        for k in np.flatnonzero(errors > ulps):
+            c, t = float(values[k]), truth[q][k]
+            if np.isfinite(c) and mpmath.isfinite(t):
+                with mpmath.workdps(DIGITS):
+                    if abs(mpmath.mpf(c) - t) <= ulps * eps64 * sensitivity[q][k]:
+                        continue
+            problems.append(
+                f"{q}[{k}] = {c!r}, truth {float(t)!r} ({errors[k]:.3g} ulps) at z={list(z)} target={target}"
+            )
+    return problems

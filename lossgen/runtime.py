@@ -66,16 +66,18 @@ def load_generated(project: Project, backend: str, name: str) -> ModuleType:
 class _Call:
     """Validated arguments of one kernel call, flattened for the generated code."""
 
-    shape: tuple[int, ...]
+    shape: tuple[int, ...]  # of y_pred (and of grad/hess)
+    loss_shape: tuple[int, ...]  # of the per-element (or per-row) loss
     dtype: np.dtype
-    pred: np.ndarray  # 1-D, contiguous, dtype
-    target: np.ndarray  # 1-D, contiguous, dtype (broadcast to pred)
-    weight: np.ndarray | None  # 1-D, contiguous, dtype, or None
-    params: tuple[float, ...]
+    pred: np.ndarray  # contiguous, dtype: 1-D (element-wise) or (N, K) (row-wise)
+    target: np.ndarray  # like pred, or (N,) int64 class indices for a label target
+    weight: np.ndarray | None  # one per element (or row), contiguous, dtype; or None
+    params: tuple  # floats, and ints for integer parameters
     reduction: str
 
     @property
     def size(self) -> int:
+        """Number of losses summed: elements, or rows."""
         return self.pred.shape[0]
 
     def mean_scale(self) -> float:
@@ -97,7 +99,10 @@ class _NumbaBackend:
         return float(self.module.loss_sum(c.pred, c.target, c.weight, *c.params))
 
     def loss_elements(self, c: _Call, out: np.ndarray) -> None:
-        self.module.loss_elements(c.pred, c.target, c.weight, *c.params, out)
+        per_item = (
+            self.module.loss_rows if getattr(self.module, "SHAPE", "") == "rowwise" else self.module.loss_elements
+        )
+        per_item(c.pred, c.target, c.weight, *c.params, out)
 
     def loss_and_grad(self, c: _Call, scale: float, out: np.ndarray) -> float:
         return float(self.module.loss_and_grad(c.pred, c.target, c.weight, *c.params, scale, out))
@@ -117,11 +122,23 @@ class _NumpyBackend:
 
     @staticmethod
     def _inputs(c: _Call) -> tuple[np.ndarray, np.ndarray]:
-        return c.pred.astype(np.float64), c.target.astype(np.float64)
+        pred = c.pred.astype(np.float64)
+        if c.target.dtype.kind == "i":  # class indices: their one-hot rows (none for ignored rows)
+            classes = np.arange(pred.shape[-1])
+            return pred, (c.target[:, None] == classes[None, :]).astype(np.float64)
+        return pred, c.target.astype(np.float64)
 
     @staticmethod
     def _weighted(values: np.ndarray, c: _Call) -> np.ndarray:
-        return values if c.weight is None else values * c.weight.astype(np.float64)
+        if c.weight is None:
+            return values
+        weight = c.weight.astype(np.float64)
+        if c.pred.ndim == 1:  # element-wise: w·value, exactly as the Numba kernels compute it
+            return values * weight
+        if values.ndim == 2:  # per-class outputs of a row-wise loss: one weight per row
+            weight = weight[:, None]
+        # Row-wise kernels skip rows of weight 0 (also ignored labels), even where a value is not finite.
+        return np.where(weight == 0.0, 0.0, values * weight)
 
     def loss_sum(self, c: _Call) -> float:
         return float(np.sum(self._weighted(self.module.loss(*self._inputs(c), *c.params), c)))
@@ -158,9 +175,14 @@ class Kernel:
         self.name = name
         self.backend = backend
         self.module = module
-        self.param_defaults = {p: float(default) for p, default, _ in module.PARAMS}
+        self.param_defaults = {
+            p: int(default) if domain == "integer" else float(default) for p, default, domain in module.PARAMS
+        }
         self.param_domains = {p: DOMAINS[domain] for p, _, domain in module.PARAMS}
         self.target_domain = DOMAINS[module.TARGET_DOMAIN]
+        self.rowwise = getattr(module, "SHAPE", "elementwise") == "rowwise"
+        self.label_target = getattr(module, "TARGET_KIND", "") == "label"
+        self.ignore_param = getattr(module, "IGNORE_PARAM", None)
         self._impl = _NumbaBackend(module) if backend == "numba" else _NumpyBackend(module)
 
     def __repr__(self) -> str:
@@ -177,10 +199,15 @@ class Kernel:
         values = []
         for name, default in self.param_defaults.items():
             value = given.get(name, default)
+            domain = self.param_domains[name]
+            if domain.name == "integer":
+                if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+                    raise TypeError(f"{self.name}: parameter {name} must be an integer, got {type(value).__name__}")
+                values.append(int(value))
+                continue
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
                 raise TypeError(f"{self.name}: parameter {name} must be a real number, got {type(value).__name__}")
             value = float(value)
-            domain = self.param_domains[name]
             if not domain.contains(value):
                 raise ValueError(f"{self.name}: parameter {name}={value!r} is outside its domain {domain.description}")
             values.append(value)
@@ -194,33 +221,68 @@ class Kernel:
         if pred.dtype not in _FLOAT_DTYPES:
             raise TypeError(f"{self.name}: y_pred must be float32 or float64, got {pred.dtype}")
         shape, dtype = pred.shape, pred.dtype
-        target = _float_array(y_true, "y_true", self.name)
-        arrays = [("y_true", target)]
-        if weight is not None:
-            arrays.append(("weight", _float_array(weight, "weight", self.name)))
-        flat = {}
-        for argument, array in arrays:
+        if self.rowwise:
+            if pred.ndim == 0 or shape[-1] == 0:
+                raise ValueError(
+                    f"{self.name}: y_pred must have a class axis (the last) of length >= 1, got shape {shape}"
+                )
+            loss_shape, classes = shape[:-1], shape[-1]
+        else:
+            loss_shape, classes = shape, 0
+
+        def flatten(array: np.ndarray, argument: str, to_shape: tuple[int, ...], array_dtype) -> np.ndarray:
             try:
-                broadcast = np.broadcast_shapes(array.shape, shape)
+                broadcast = np.broadcast_shapes(array.shape, to_shape)
             except ValueError:
                 broadcast = None
-            if broadcast != shape:
+            if broadcast != to_shape:
                 raise ValueError(
-                    f"{self.name}: {argument} of shape {array.shape} does not broadcast to y_pred's shape {shape}"
+                    f"{self.name}: {argument} of shape {array.shape} does not broadcast to the shape {to_shape}"
+                    + (" of y_pred" if to_shape == shape else " of y_pred without its class axis")
                 )
-            if array.shape != shape:  # broadcast views are read-only: a different Numba type
-                array = np.broadcast_to(array, shape)
-            flat[argument] = np.ascontiguousarray(array, dtype=dtype).reshape(-1)
-        self._check_target_domain(target)
-        return _Call(
-            shape=shape,
-            dtype=dtype,
-            pred=np.ascontiguousarray(pred).reshape(-1),
-            target=flat["y_true"],
-            weight=flat.get("weight"),
-            params=param_values,
-            reduction=reduction,
-        )
+            if array.shape != to_shape:  # broadcast views are read-only: a different Numba type
+                array = np.broadcast_to(array, to_shape)
+            flat = np.ascontiguousarray(array, dtype=array_dtype)
+            return flat.reshape((-1, classes) if flat.ndim and to_shape == shape and self.rowwise else -1)
+
+        if self.label_target:
+            labels = np.asarray(y_true)
+            if labels.dtype.kind not in "iu":
+                raise TypeError(f"{self.name}: y_true must hold integer class indices, got dtype {labels.dtype}")
+            target = flatten(labels, "y_true", loss_shape, np.int64)
+            valid = self._check_labels(target, classes, param_values, loss_shape)
+        else:
+            target_array = _float_array(y_true, "y_true", self.name)
+            target = flatten(target_array, "y_true", shape, dtype)
+            self._check_target_domain(target_array)
+            valid = None
+        flat_weight = None
+        if weight is not None:
+            flat_weight = flatten(_float_array(weight, "weight", self.name), "weight", loss_shape, dtype)
+        if valid is not None and not valid.all():  # ignored rows: weight 0, left out of the mean
+            flat_weight = (np.ones(valid.shape, dtype) if flat_weight is None else flat_weight.copy()) * valid
+        flat_pred = np.ascontiguousarray(pred)
+        flat_pred = flat_pred.reshape(-1, classes) if self.rowwise else flat_pred.reshape(-1)
+        return _Call(shape, loss_shape, dtype, flat_pred, target, flat_weight, param_values, reduction)
+
+    def _check_labels(self, labels: np.ndarray, classes: int, params: tuple, loss_shape) -> np.ndarray:
+        """Raise for labels outside [0, K) that are not the ignore index; return the valid mask."""
+        ignore = None
+        if self.ignore_param is not None:
+            ignore = params[list(self.param_defaults).index(self.ignore_param)]
+        valid = labels != ignore if ignore is not None else np.ones(labels.shape, dtype=bool)
+        bad = valid & ((labels < 0) | (labels >= classes))
+        if bad.any():
+            flat_index = int(np.flatnonzero(bad)[0])
+            index = np.unravel_index(flat_index, loss_shape) if loss_shape else ()
+            where = f"y_true[{', '.join(map(str, index))}]" if loss_shape else "y_true"
+            allowed = f"a class index in [0, {classes})" + (
+                f" or {self.ignore_param}={ignore}" if ignore is not None else ""
+            )
+            raise ValueError(
+                f"{self.name}: {where} = {int(labels[flat_index])} is not {allowed}; {int(bad.sum())} bad label(s)"
+            )
+        return valid
 
     def _check_target_domain(self, target: np.ndarray) -> None:
         domain = self.target_domain
@@ -255,7 +317,7 @@ class Kernel:
         """The reduced loss (a float), or per-element losses (an array like y_pred) for "none"."""
         c = self._prepare(y_pred, y_true, weight, reduction, params)
         if reduction == "none":
-            out = np.empty(c.shape, dtype=c.dtype)
+            out = np.empty(c.loss_shape, dtype=c.dtype)
             self._impl.loss_elements(c, out.reshape(-1))
             return out
         total = self._impl.loss_sum(c)
@@ -265,7 +327,7 @@ class Kernel:
         """d(reduced loss)/d y_pred, shape of y_pred; for "none", the per-element derivative."""
         c = self._prepare(y_pred, y_true, weight, reduction, params)
         result = self._output(c, out)
-        self._impl.grad(c, c.scale(), result.reshape(-1))
+        self._impl.grad(c, c.scale(), result.reshape(c.pred.shape))
         return result
 
     def loss_and_grad(self, y_pred, y_true, *, reduction="mean", weight=None, out=None, **params):
@@ -273,19 +335,19 @@ class Kernel:
         c = self._prepare(y_pred, y_true, weight, reduction, params)
         result = self._output(c, out)
         if reduction == "none":
-            losses = np.empty(c.shape, dtype=c.dtype)
+            losses = np.empty(c.loss_shape, dtype=c.dtype)
             self._impl.loss_elements(c, losses.reshape(-1))
-            self._impl.grad(c, 1.0, result.reshape(-1))
+            self._impl.grad(c, 1.0, result.reshape(c.pred.shape))
             return losses, result
         scale = c.scale()
-        total = self._impl.loss_and_grad(c, scale, result.reshape(-1))
+        total = self._impl.loss_and_grad(c, scale, result.reshape(c.pred.shape))
         return (total * scale if reduction == "mean" else total), result
 
     def hess(self, y_pred, y_true, *, reduction="mean", weight=None, out=None, **params):
         """Diagonal of the Hessian of the reduced loss w.r.t. y_pred, shape of y_pred."""
         c = self._prepare(y_pred, y_true, weight, reduction, params)
         result = self._output(c, out)
-        self._impl.hess(c, c.scale(), result.reshape(-1))
+        self._impl.hess(c, c.scale(), result.reshape(c.pred.shape))
         return result
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import keyword
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -20,16 +21,28 @@ import sympy as sp
 from .domains import DOMAINS, Domain
 from .errors import SpecError
 from .expr import RESERVED_NAMES, ExpressionParser
-from .primitives import SPEC_FUNCTIONS
+from .primitives import SPEC_FUNCTIONS, is_row_scalar, row_functions
 
-#: Shapes a loss may have. "rowwise" (a reduction over a class axis) comes later.
-SHAPES = ("elementwise",)
+#: Shapes a loss may have: a loss per element, or a loss per row reducing over the last axis.
+SHAPES = ("elementwise", "rowwise")
 ROLES = ("prediction", "target", "weight")
+#: Kinds of input of a row-wise loss: a row of K values, or one class index per row.
+KINDS = ("vector", "label")
+#: The number of classes K, a symbol every row-wise expression may use.
+CLASSES = sp.Symbol("K", positive=True, integer=True)
 
 
 #: Styles of library equivalents. The test suite has one adapter per style; "documented" rows
 #: are stated by the library's documentation and not executed (the library is not installable).
 EQUIVALENT_STYLES = ("torch", "scipy", "sklearn", "xgboost", "optax", "documented")
+#: What a library call returns with its default arguments (the ``reduction`` of an equivalent).
+EQUIVALENT_REDUCTIONS = ("mean", "sum", "none")
+#: Quantities an equivalent's ``examples`` may state.
+EXAMPLE_QUANTITIES = ("loss", "grad", "hess")
+_EQUIVALENT_KEYS = {
+    "library", "function", "style", "args", "kwargs", "scale", "note",
+    "reduction", "differences", "hessian_differs_at", "examples",
+}  # fmt: skip
 
 _LOSS_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _SYMBOL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -58,6 +71,10 @@ class InputSpec:
     latex: str
     description: str
     symbol: sp.Symbol
+    #: "element" for element-wise losses; "vector" or "label" (a class index) for row-wise ones.
+    kind: str = "element"
+    #: For a label: the parameter holding the index of rows to ignore (PyTorch's ignore_index).
+    ignore: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,19 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class EquivalentExample:
+    """A value a library returns at one point: its ``quantity`` (loss, grad or hess) there is ``theirs``.
+
+    ``point`` gives the prediction and the target, and optionally parameters (the others take their defaults).
+    ``theirs`` is the library's own value, before the equivalent's ``scale``.
+    """
+
+    quantity: str
+    point: tuple[tuple[str, float], ...]
+    theirs: float
+
+
+@dataclass(frozen=True)
 class Equivalent:
     """The same loss in another library: ``ours = scale * theirs`` (per element).
 
@@ -104,6 +134,15 @@ class Equivalent:
     kwargs: tuple[tuple[str, str], ...]
     scale: str
     note: str
+    #: What a call with the library's default arguments returns: "mean" (over all elements), "sum" or "none"
+    #: (per element); "" when not stated. Checked by tests/test_equivalent_claims.py for executed styles.
+    reduction: str = ""
+    #: Prose for the reference sheet: how the library's derivatives, conventions or accuracy differ from ours.
+    differences: str = ""
+    #: A condition over our names where the library's Hessian differs from ours ("abs(r) == delta"); "" for nowhere.
+    hessian_differs_at: str = ""
+    #: Values the library returns at given points (where it differs from ours), checked by the tests.
+    examples: tuple[EquivalentExample, ...] = ()
 
     @property
     def call(self) -> str:
@@ -149,6 +188,21 @@ class Spec:
     @property
     def weight(self) -> InputSpec | None:
         return self.input("weight")
+
+    @property
+    def rowwise(self) -> bool:
+        return self.shape == "rowwise"
+
+    @property
+    def element_symbols(self) -> frozenset[sp.Symbol]:
+        """Symbols standing for "element k" of a row (row-wise specs): vector inputs and intermediates."""
+        if not self.rowwise:
+            return frozenset()
+        symbols = {i.symbol for i in self.inputs if i.kind in ("vector", "label")}
+        for inter in self.intermediates:
+            if not is_row_scalar(inter.expr.subs({m.symbol: m.expr for m in self.intermediates}), frozenset(symbols)):
+                symbols.add(inter.symbol)
+        return frozenset(symbols)
 
     def expanded_loss(self) -> sp.Expr:
         """The loss with every intermediate substituted: a function of inputs and params only."""
@@ -247,16 +301,34 @@ class _SpecReader:
         if shape not in SHAPES:
             raise self.fail("shape", f"unsupported shape '{shape}' (supported: {', '.join(SHAPES)})")
 
-        inputs = self.read_inputs()
+        inputs = self.read_inputs(shape)
         params = self.read_params()
+        self.check_ignore(inputs, params)
         symbols: dict[str, sp.Expr] = {i.name: i.symbol for i in inputs}
-        symbols.update({p.name: p.symbol for p in params})
-        parser = ExpressionParser(symbols, SPEC_FUNCTIONS, self.label)
+        symbols.update({p.name: p.symbol for p in params if p.domain.name != "integer"})
+        functions = dict(SPEC_FUNCTIONS)
+        if shape == "rowwise":
+            if "K" in self.names:
+                raise self.fail(self.names["K"], "'K' is the number of classes in a rowwise spec")
+            symbols["K"] = CLASSES
+            # Grows as vector intermediates are read: reductions treat them as elements too.
+            self.vectors = {i.symbol for i in inputs if i.kind in ("vector", "label")}
+            functions.update(row_functions(self.vectors, CLASSES))
+        parser = ExpressionParser(symbols, functions, self.label)
         intermediates = self.read_intermediates(parser)
 
         loss_text = self.string(data, "loss", "loss")
         loss = parser.parse(loss_text, "loss")
         self.check_loss(loss, inputs, intermediates)
+        if shape == "rowwise":
+            elements = frozenset(i.symbol for i in inputs if i.kind in ("vector", "label"))
+            expanded = loss
+            for inter in reversed(intermediates):
+                expanded = expanded.subs(inter.symbol, inter.expr)
+            if not is_row_scalar(expanded, elements):
+                raise self.fail(
+                    "loss", "a rowwise loss must reduce every vector over the class axis (sum, mean or logsumexp)"
+                )
 
         conventions = data.get("conventions", [])
         if not isinstance(conventions, list) or not all(isinstance(c, str) for c in conventions):
@@ -279,23 +351,36 @@ class _SpecReader:
         )
         return spec
 
-    def read_inputs(self) -> tuple[InputSpec, ...]:
+    def read_inputs(self, shape: str) -> tuple[InputSpec, ...]:
         table = self.table("inputs")
         inputs = []
         for name, entry in table.items():
             field = f"inputs.{name}"
             if not isinstance(entry, dict):
                 raise self.fail(field, "expected a table with 'role'")
-            self.check_keys(entry, {"role", "domain", "latex", "description"}, field)
+            self.check_keys(entry, {"role", "domain", "latex", "description", "kind", "ignore"}, field)
             self.declare(name, field)
             role = self.string(entry, "role", f"{field}.role")
             if role not in ROLES:
                 raise self.fail(f"{field}.role", f"bad role '{role}' (known: {', '.join(ROLES)})")
-            domain = self.domain(entry, field, "real")
+            default_kind = "vector" if shape == "rowwise" and role != "weight" else "element"
+            kind = self.string(entry, "kind", f"{field}.kind", required=False, default=default_kind)
+            if shape == "elementwise" and kind != "element":
+                raise self.fail(f"{field}.kind", "only rowwise specs have vector or label inputs")
+            if shape == "rowwise" and role != "weight" and kind not in KINDS:
+                raise self.fail(f"{field}.kind", f"bad kind '{kind}' (known: {', '.join(KINDS)})")
+            if kind == "label" and role != "target":
+                raise self.fail(f"{field}.kind", "only the target may be a label")
+            ignore = self.string(entry, "ignore", f"{field}.ignore", required=False) or None
+            if ignore and kind != "label":
+                raise self.fail(f"{field}.ignore", "only a label input can have ignored rows")
+            domain = self.domain(entry, field, "unit_interval" if kind == "label" else "real")
+            if kind == "label" and "domain" in entry:
+                raise self.fail(f"{field}.domain", "a label is a class index: it has no domain")
             symbol = sp.Symbol(name, **domain.assumptions)
             latex = self.string(entry, "latex", f"{field}.latex", required=False, default=sp.latex(symbol))
             description = self.string(entry, "description", f"{field}.description", required=False)
-            inputs.append(InputSpec(name, role, domain, latex, description, symbol))
+            inputs.append(InputSpec(name, role, domain, latex, description, symbol, kind, ignore))
         for role, count in (("prediction", 1), ("target", 1)):
             found = [i.name for i in inputs if i.role == role]
             if len(found) != count:
@@ -303,6 +388,15 @@ class _SpecReader:
         if sum(i.role == "weight" for i in inputs) > 1:
             raise self.fail("inputs", "at most one input may have role 'weight'")
         return tuple(inputs)
+
+    def check_ignore(self, inputs, params) -> None:
+        integer_params = {p.name for p in params if p.domain.name == "integer"}
+        for i in inputs:
+            if i.ignore and i.ignore not in integer_params:
+                raise self.fail(f"inputs.{i.name}.ignore", f"'{i.ignore}' must name a parameter with domain 'integer'")
+        used = {i.ignore for i in inputs if i.ignore}
+        for name in integer_params - used:
+            raise self.fail(f"params.{name}.domain", "an integer parameter must be named by a label's 'ignore'")
 
     def read_params(self) -> tuple[ParamSpec, ...]:
         params = []
@@ -340,6 +434,8 @@ class _SpecReader:
             symbol = sp.Symbol(name, real=True)
             latex = self.string(entry, "latex", f"{field}.latex", required=False, default=sp.latex(symbol))
             result.append(Intermediate(name, entry["expr"].strip(), latex, symbol, expr))
+            if getattr(self, "vectors", None) is not None and not is_row_scalar(expr, self.vectors):
+                self.vectors.add(symbol)
             parser.symbols[name] = symbol  # later intermediates and the loss may use it
         return tuple(result)
 
@@ -377,7 +473,7 @@ class _SpecReader:
         result = []
         for k, entry in enumerate(self.array_of_tables("equivalents")):
             field = f"equivalents[{k}]"
-            self.check_keys(entry, {"library", "function", "style", "args", "kwargs", "scale", "note"}, field)
+            self.check_keys(entry, _EQUIVALENT_KEYS, field)
             style = self.string(entry, "style", f"{field}.style")
             if style not in EQUIVALENT_STYLES:
                 raise self.fail(f"{field}.style", f"unknown style '{style}' (known: {', '.join(EQUIVALENT_STYLES)})")
@@ -403,9 +499,63 @@ class _SpecReader:
                     kwargs=tuple((k2, str(v)) for k2, v in kwargs.items()),
                     scale=str(scale),
                     note=" ".join(self.string(entry, "note", f"{field}.note", required=False).split()),
+                    **self.read_equivalent_claims(entry, field, inputs, params, intermediates),
                 )
             )
         return tuple(result)
+
+    def read_equivalent_claims(self, entry: Mapping, field: str, inputs, params, intermediates) -> dict:
+        """The optional claims of an equivalent: reduction, differences, hessian_differs_at, examples."""
+        reduction = self.string(entry, "reduction", f"{field}.reduction", required=False)
+        if reduction and reduction not in EQUIVALENT_REDUCTIONS:
+            raise self.fail(
+                f"{field}.reduction", f"bad reduction '{reduction}' (known: {', '.join(EQUIVALENT_REDUCTIONS)})"
+            )
+        differences = " ".join(self.string(entry, "differences", f"{field}.differences", required=False).split())
+        condition = self.string(entry, "hessian_differs_at", f"{field}.hessian_differs_at", required=False)
+        if condition:
+            symbols = {x.name: x.symbol for group in (inputs, params, intermediates) for x in group}
+            # A condition is parsed where a condition is expected: as the test of a where().
+            ExpressionParser(symbols, SPEC_FUNCTIONS, self.label).parse(
+                f"where({condition}, 1, 0)", f"{field}.hessian_differs_at"
+            )
+        examples = entry.get("examples", [])
+        if not isinstance(examples, list) or not all(isinstance(e, dict) for e in examples):
+            raise self.fail(f"{field}.examples", "expected an array of tables { quantity, theirs, <names> = value }")
+        point_names = {i.name for i in inputs if i.role != "weight"} | {p.name for p in params}
+        required = {i.name for i in inputs if i.role in ("prediction", "target")}
+        read = []
+        for j, example in enumerate(examples):
+            where = f"{field}.examples[{j}]"
+            self.check_keys(example, {"quantity", "theirs"} | point_names, where)
+            quantity = self.string(example, "quantity", f"{where}.quantity")
+            if quantity not in EXAMPLE_QUANTITIES:
+                known = ", ".join(EXAMPLE_QUANTITIES)
+                raise self.fail(f"{where}.quantity", f"bad quantity '{quantity}' (known: {known})")
+            missing = sorted(required - set(example))
+            if missing:
+                raise self.fail(where, f"missing the value of '{missing[0]}'")
+            values = {}
+            for key in ["theirs", *sorted(set(example) - {"quantity", "theirs"})]:
+                value = example.get(key)
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                    raise self.fail(f"{where}.{key}", "expected a finite number")
+                values[key] = float(value)
+            theirs = values.pop("theirs")
+            point = tuple(sorted(values.items(), key=lambda kv: _order(kv[0], inputs, params)))
+            read.append(EquivalentExample(quantity, point, theirs))
+        return {
+            "reduction": reduction,
+            "differences": differences,
+            "hessian_differs_at": condition,
+            "examples": tuple(read),
+        }
+
+
+def _order(name: str, inputs, params) -> int:
+    """Position of an input or parameter in declaration order (inputs first)."""
+    names = [i.name for i in inputs] + [p.name for p in params]
+    return names.index(name)
 
 
 def parse_param_expression(spec: Spec, text: str, field: str) -> sp.Expr:

@@ -68,14 +68,29 @@ def equivalent_pairs() -> list[tuple[str, int]]:
     return pairs
 
 
-def param_settings(spec: Spec) -> list[dict[str, float]]:
+def passed_params(spec: Spec, equivalent: Equivalent) -> set[str]:
+    """Our parameters that reach the library call (positionally, in kwargs or in the scale)."""
+    names = set(equivalent.args)
+    for text in [v for _, v in equivalent.kwargs] + [equivalent.scale]:
+        names |= {s.name for s in _param_expression(spec.name, text, "equivalent").free_symbols}
+    return names & {p.name for p in spec.params}
+
+
+def param_settings(spec: Spec, equivalent: Equivalent | None = None) -> list[dict[str, float]]:
     """All parameters at their defaults, then each parameter moved off its default in turn.
 
-    Unit-interval parameters (a quantile level τ) are tried at 0.1 and 0.9, others at 1.7 × the default.
+    Unit-interval parameters (a quantile level τ) are tried at 0.1 and 0.9, others at 1.7 × the default. A
+    parameter the equivalent does not receive (optax's cross-entropy has no label smoothing) stays at its
+    default: the equivalence is only claimed there.
     """
-    defaults = {p.name: p.default for p in spec.params}
+    defaults = {p.name: int(p.default) if p.domain.name == "integer" else p.default for p in spec.params}
     settings = [dict(defaults)]
+    varied = passed_params(spec, equivalent) if equivalent is not None else {p.name for p in spec.params}
     for p in spec.params:
+        if p.name not in varied:
+            continue
+        if p.domain.name == "integer":
+            continue  # an index (ignore_index): exercised by the inputs, not by moving it
         if p.domain.name in ("unit_interval", "open_unit_interval"):
             others = [0.1, 0.9]
         else:
@@ -94,7 +109,11 @@ def _param_expression(name: str, text: str, field: str) -> sp.Expr:
 def evaluate_param_expression(spec: Spec, text: str, field: str, params: dict[str, float]) -> float:
     """An equivalent's kwargs/scale expression (over our parameters) at ``params``, as a float."""
     expr = _param_expression(spec.name, text, field)
-    return float(expr.subs({p.symbol: params[p.name] for p in spec.params}))
+    value = expr.subs({p.symbol: params[p.name] for p in spec.params})
+    integers = {p.symbol for p in spec.params if p.domain.name == "integer"}
+    if expr.free_symbols and expr.free_symbols <= integers:
+        return int(value)  # an index such as ignore_index: libraries want an int
+    return float(value)
 
 
 # -- inputs --------------------------------------------------------------------------------------------------
@@ -123,9 +142,16 @@ def _tile_pairs(preds_or_residuals: np.ndarray, targets: np.ndarray) -> tuple[np
     return a.ravel(), b.ravel()
 
 
-def make_inputs(spec: Spec, kind: str, params: dict[str, float], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def make_inputs(
+    spec: Spec, kind: str, params: dict[str, float], seed: int = 0, equivalent: Equivalent | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """float64 (prediction, target) arrays of one input kind, with targets inside ``spec.target.domain``."""
     rng = np.random.default_rng(seed)
+    if spec.rowwise:
+        ignore = spec.target.ignore is not None and (
+            equivalent is None or spec.target.ignore in passed_params(spec, equivalent)
+        )
+        return make_row_inputs(spec, kind, params, rng, ignore)
     logits = is_logit_loss(spec)
     if kind == "random":
         n = 96
@@ -163,6 +189,36 @@ def make_inputs(spec: Spec, kind: str, params: dict[str, float], seed: int = 0) 
                 target.append(np.full(3, t))
         return np.concatenate(pred), np.concatenate(target)
     raise ValueError(f"unknown input kind {kind!r}")
+
+
+def make_row_inputs(spec: Spec, kind: str, params: dict, rng, ignore: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(N, K) predictions and (N, K) probability targets or (N,) class indices, for a row-wise spec.
+
+    random: logits of scale 3; extreme: logits up to ±1e4 and exact-zero probabilities;
+    boundaries: ties (all logits equal), one-hot targets and, for labels, ignored rows.
+    """
+    n, classes = 24, 5
+    label = spec.target.kind == "label"
+    if kind == "random":
+        pred = rng.normal(scale=3.0, size=(n, classes))
+    elif kind == "extreme":
+        pred = rng.choice([-1e4, -1e3, -40.0, -1e-9, 0.0, 1e-9, 40.0, 1e3, 1e4], size=(n, classes))
+    elif kind == "boundaries":
+        pred = np.repeat(rng.choice([0.0, 3.0, -700.0], size=(n, 1)), classes, axis=1)
+        pred[::2, 0] += 1e-12  # near-ties
+    else:
+        raise ValueError(f"unknown input kind {kind!r}")
+    if label:
+        target = rng.integers(0, classes, size=n)
+        if kind == "boundaries" and ignore:  # only where the library takes ignore_index too
+            target[::3] = params[spec.target.ignore]
+        return pred, target
+    target = rng.dirichlet(np.ones(classes), size=n)
+    if kind in ("extreme", "boundaries"):
+        target[::2] = np.eye(classes)[rng.integers(0, classes, size=(n + 1) // 2)]  # one-hot: exact zeros
+        target[1::4, 0] = 0.0
+        target = target / target.sum(axis=1, keepdims=True)
+    return pred, target
 
 
 # -- arguments of a library call -----------------------------------------------------------------------------
@@ -224,6 +280,16 @@ class Case:
 
     def args(self) -> list[tuple[str, np.ndarray | float, np.ndarray | None]]:
         """(name, value, d value / d prediction) per positional argument; floats (and None) for parameters."""
+        if self.spec.rowwise:
+            result = []
+            for arg in self.equivalent.args:
+                if arg == self.spec.prediction.name:
+                    result.append((arg, self.pred, np.ones_like(self.pred)))
+                elif arg == self.spec.target.name:
+                    result.append((arg, self.target, None))  # an array, not differentiated
+                else:
+                    result.append((arg, self.params[arg], None))
+            return result
         functions = argument_functions(self.spec.name)
         weight = self.spec.weight
         result = []
@@ -269,12 +335,16 @@ def run_torch(case: Case) -> Elementwise:
     leaves, call_args = [], []
     for _, value, d_pred in case.args():
         if d_pred is None:
+            if isinstance(value, np.ndarray):  # a target row array: long for class indices
+                value = torch.tensor(value, dtype=torch.long if value.dtype.kind in "iu" else torch.float64)
             call_args.append(value)
         else:
             tensor = torch.tensor(value, dtype=torch.float64, requires_grad=True)
             leaves.append((tensor, d_pred))
             call_args.append(tensor)
     theirs = fn(*call_args, reduction="none", **case.kwargs)
+    if case.spec.rowwise and theirs.dim() == case.pred.ndim:
+        theirs = theirs.sum(dim=-1)  # per-class terms (kl_div): the loss of a row is their sum
     theirs.sum().backward()
     grad = np.zeros_like(case.pred)
     for tensor, d_pred in leaves:  # chain rule through intermediates (d r/d ŷ etc.)
@@ -304,7 +374,7 @@ def run_optax(case: Case) -> Elementwise:
     array_positions = [k for k, (_, _, d) in enumerate(args) if d is not None]
 
     def total(*arrays):
-        call_args = [a[1] for a in args]
+        call_args = [jnp.asarray(a[1]) if isinstance(a[1], np.ndarray) else a[1] for a in args]
         for position, array in zip(array_positions, arrays):
             call_args[position] = array
         return fn(*call_args, **kwargs)

@@ -12,6 +12,8 @@ from lossgen.catalog import Project
 
 PROJECT = Project()
 NAMES = PROJECT.names()
+ELEMENTWISE = [n for n in NAMES if not PROJECT.load(n).rowwise]
+ROWWISE = [n for n in NAMES if PROJECT.load(n).rowwise]
 BACKENDS = ("numpy", "numba")
 DTYPES = (np.float64, np.float32)
 
@@ -33,6 +35,8 @@ def non_default_params(name: str) -> dict[str, float]:
     """Each parameter moved off its default, staying inside its domain."""
     params = {}
     for p in PROJECT.load(name).params:
+        if p.domain.name == "integer":
+            continue
         if p.domain.high == 1.0:
             params[p.name] = 0.1 if p.default >= 0.5 else 0.9
         else:
@@ -40,10 +44,16 @@ def non_default_params(name: str) -> dict[str, float]:
     return params
 
 
-def sample_inputs(name: str, n: int = 64, seed: int = 0, dtype=np.float64):
-    """Random (y_pred, y_true) suited to the spec's target domain."""
+def sample_inputs(name: str, n: int = 64, seed: int = 0, dtype=np.float64, classes: int = 5):
+    """Random (y_pred, y_true) suited to the spec: n elements, or n rows of ``classes`` for row-wise specs."""
     rng = np.random.default_rng(seed)
-    domain = PROJECT.load(name).target.domain.name
+    spec = PROJECT.load(name)
+    if spec.rowwise:
+        pred = rng.normal(scale=2.0, size=(n, classes)).astype(dtype)
+        if spec.target.kind == "label":
+            return pred, rng.integers(0, classes, size=n)
+        return pred, rng.dirichlet(np.ones(classes), size=n).astype(dtype)
+    domain = spec.target.domain.name
     if domain in ("unit_interval", "open_unit_interval"):
         target = rng.uniform(0.01, 0.99, size=n)
     elif domain in ("positive", "nonnegative"):
@@ -52,6 +62,11 @@ def sample_inputs(name: str, n: int = 64, seed: int = 0, dtype=np.float64):
         target = rng.normal(size=n)
     pred = target + rng.normal(scale=2.0, size=n)
     return pred.astype(dtype), target.astype(dtype)
+
+
+def loss_shape(name: str, pred: np.ndarray) -> tuple[int, ...]:
+    """Shape of the per-element (or per-row) loss for a prediction array."""
+    return pred.shape[:-1] if PROJECT.load(name).rowwise else pred.shape
 
 
 @pytest.fixture(params=NAMES)

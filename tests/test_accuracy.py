@@ -12,9 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import BACKENDS, DTYPES, NAMES, derivation, kernel, non_default_params
+from conftest import BACKENDS, DTYPES, ELEMENTWISE, ROWWISE, derivation, kernel, non_default_params
 
-from lossgen.reference import QUANTITIES, check_accuracy, stress_points
+from lossgen.reference import (
+    QUANTITIES,
+    RowReference,
+    check_accuracy,
+    check_row_accuracy,
+    row_stress_points,
+    stress_points,
+)
 
 ULPS = {np.float64: 8.0, np.float32: 1.0}
 KINDS = ("random", "kinks", "tiny", "large")
@@ -28,7 +35,7 @@ def _evaluate(k, quantity, pred, target, params):
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ELEMENTWISE)
 def test_kernels_match_mpmath(name, backend, dtype, kind):
     d = derivation(name)
     pred, target = stress_points(d, dtype)[kind]
@@ -41,7 +48,7 @@ def test_kernels_match_mpmath(name, backend, dtype, kind):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ELEMENTWISE)
 def test_kernels_match_mpmath_with_non_default_parameters(name, backend):
     params = non_default_params(name)
     d = derivation(name)
@@ -55,7 +62,7 @@ def test_kernels_match_mpmath_with_non_default_parameters(name, backend):
         assert not failures, f"{name} {quantity} {params}: {failures[:3]}"
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ELEMENTWISE)
 def test_stress_grid_covers_every_kink(name):
     """The grid really contains the kinks (a spec with kinks must not be tested only off them)."""
     from lossgen.reference import kink_points
@@ -67,3 +74,50 @@ def test_stress_grid_covers_every_kink(name):
         assert np.any(grid["kinks"][0] == np.float64(b)), f"kink {b} missing from the grid"
     finite = all(np.isfinite(grid[kind][0]).all() for kind in KINDS)
     assert finite
+
+
+ROW_KINDS = ("random", "large", "ties", "tiny")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", ROWWISE)
+def test_rowwise_kernels_match_mpmath(name, backend, dtype):
+    """Row-wise losses: per-row loss and per-class gradient and Hessian vs mpmath, row by row.
+
+    Rows of K = 2, 3, 7 with random logits, logits up to ±1e4, ties, tiny values; targets with
+    exact zeros and 1e-300 entries (or class indices). Criterion: :func:`check_row_accuracy`.
+    """
+    d = derivation(name)
+    reference = RowReference(d)
+    k = kernel(name, backend)
+    problems = []
+    for kind in ROW_KINDS:
+        for z, target in zip(*row_stress_points(d, dtype)[kind]):
+            computed = {
+                "loss": k.loss(z, target, reduction="none"),
+                "grad": k.grad(z, target, reduction="sum"),
+                "hess": k.hess(z, target, reduction="sum"),
+            }
+            for q in QUANTITIES:
+                assert np.asarray(computed[q]).dtype == dtype
+            problems += check_row_accuracy(d, z, target, computed, dtype, ulps=ULPS[dtype], reference=reference)
+    assert not problems, f"{len(problems)} problem(s): {problems[:3]}"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", ROWWISE)
+def test_rowwise_kernels_match_mpmath_with_non_default_parameters(name, backend):
+    params = non_default_params(name)
+    d = derivation(name)
+    reference = RowReference(d, params)
+    k = kernel(name, backend)
+    problems = []
+    for z, target in zip(*row_stress_points(d, np.float64, seed=1)["random"]):
+        computed = {
+            "loss": k.loss(z, target, reduction="none", **params),
+            "grad": k.grad(z, target, reduction="sum", **params),
+            "hess": k.hess(z, target, reduction="sum", **params),
+        }
+        problems += check_row_accuracy(d, z, target, computed, params=params, reference=reference)
+    assert not problems, problems[:3]

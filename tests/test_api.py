@@ -5,7 +5,17 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pytest
-from conftest import BACKENDS, NAMES, PROJECT, kernel, non_default_params, sample_inputs
+from conftest import (
+    BACKENDS,
+    ELEMENTWISE,
+    NAMES,
+    PROJECT,
+    ROWWISE,
+    kernel,
+    loss_shape,
+    non_default_params,
+    sample_inputs,
+)
 
 import lossgen
 from lossgen.errors import UnknownLossError
@@ -35,8 +45,10 @@ def test_catalog_names_are_sorted_and_complete():
 def test_reductions_and_weights(name, backend, reduction, weighted):
     pred, target = sample_inputs(name, n=10_000, seed=11)  # several parallel chunks
     params = non_default_params(name)
-    weight = np.random.default_rng(2).uniform(0.1, 3.0, size=pred.shape) if weighted else None
-    w = np.ones_like(pred) if weight is None else weight
+    shape = loss_shape(name, pred)
+    weight = np.random.default_rng(2).uniform(0.1, 3.0, size=shape) if weighted else None
+    w = np.ones(shape) if weight is None else weight
+    w_per_output = w[..., None] if PROJECT.load(name).rowwise else w  # row weights over the classes
     loss_e, grad_e, hess_e = _elementwise(name, pred, target, params)
     scale = {"mean": 1.0 / w.sum(), "sum": 1.0, "none": 1.0}[reduction]
     k = kernel(name, backend)
@@ -59,13 +71,13 @@ def test_reductions_and_weights(name, backend, reduction, weighted):
         assert isinstance(loss, float)
         assert loss == pytest.approx(expected, rel=1e-12)
         assert both[0] == pytest.approx(loss, rel=1e-15)
-    close(grad, scale * w * grad_e)
-    close(hess, scale * w * hess_e)
+    close(grad, scale * w_per_output * grad_e)
+    close(hess, scale * w_per_output * hess_e)
     np.testing.assert_array_equal(both[1], grad)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ELEMENTWISE)
 def test_dtype_follows_input_and_shapes_broadcast(name, backend):
     k = kernel(name, backend)
     pred, target = sample_inputs(name, n=12, seed=4, dtype=np.float32)
@@ -167,7 +179,8 @@ def test_numba_kernels_are_really_compiled(name):
     k.loss(pred, target, reduction="none")
     k.hess(pred, target)
     k.grad(pred, target)
-    for function in ("loss_sum", "loss_elements", "loss_and_grad", "grad", "hess"):
+    per_item = "loss_rows" if PROJECT.load(name).rowwise else "loss_elements"
+    for function in ("loss_sum", per_item, "loss_and_grad", "grad", "hess"):
         dispatcher = getattr(k.module, function)
         assert isinstance(dispatcher, numba.core.registry.CPUDispatcher)
         assert dispatcher.signatures, f"{name}.{function} was never compiled"
@@ -190,3 +203,58 @@ def test_numba_results_do_not_depend_on_thread_count(name):
         results.append((loss, grad))
     assert results[0][0] == results[1][0]
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", ROWWISE)
+def test_rowwise_shapes_dtypes_and_leading_axes(name, backend):
+    """Rows are the leading axes, classes the last; per-row loss and weight, per-class grad."""
+    k = kernel(name, backend)
+    pred, target = sample_inputs(name, n=12, seed=4, dtype=np.float32, classes=4)
+    pred3 = pred.reshape(3, 4, 4)
+    target3 = target.reshape(3, 4) if target.ndim == 1 else target.reshape(3, 4, 4)
+    losses = k.loss(pred3, target3, reduction="none")
+    assert losses.shape == (3, 4) and losses.dtype == np.float32
+    grad = k.grad(pred3, target3, weight=np.float32(2.0))
+    assert grad.shape == (3, 4, 4) and grad.dtype == np.float32
+    np.testing.assert_allclose(grad.reshape(12, 4), k.grad(pred, target, weight=np.full(12, 2.0, np.float32)))
+    with pytest.raises(ValueError, match="class axis"):
+        k.loss(np.float64(1.0), target[0])
+    with pytest.raises(ValueError, match="does not broadcast"):
+        k.loss(pred, target[:5])
+    with pytest.raises(ValueError, match="weight of shape"):
+        k.loss(pred, target, weight=np.ones(pred.shape))  # weights are per row, not per class
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_labels_are_checked_and_ignored_rows_left_out(backend):
+    k = kernel("sparse_softmax_cross_entropy", backend)
+    z = np.random.default_rng(0).normal(size=(6, 3))
+    labels = np.array([0, 2, 1, -100, 2, 0])
+    with pytest.raises(ValueError, match=r"y_true\[1\] = 3 is not a class index in \[0, 3\) or ignore_index=-100"):
+        k.loss(z, np.array([0, 3, 1, 1, 1, 1]))
+    with pytest.raises(ValueError, match=r"y_true\[3\] = -100 is not a class index in \[0, 3\) or ignore_index=7"):
+        k.loss(z, labels, ignore_index=7)
+    with pytest.raises(TypeError, match="integer class indices"):
+        k.loss(z, labels.astype(float))
+    with pytest.raises(TypeError, match="ignore_index must be an integer"):
+        k.loss(z, labels, ignore_index=1.5)
+    keep = labels != -100
+    loss, grad = k.loss_and_grad(z, labels)
+    kept_loss, kept_grad = k.loss_and_grad(z[keep], labels[keep])
+    assert loss == pytest.approx(kept_loss, rel=1e-15)  # the mean is over the kept rows only
+    np.testing.assert_allclose(grad[keep] * keep.sum(), kept_grad * keep.sum(), rtol=1e-14)
+    assert not grad[~keep].any() and k.loss(z, labels, reduction="none")[3] == 0.0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_sparse_cross_entropy_equals_dense_cross_entropy_on_one_hot_targets(backend):
+    sparse, dense = kernel("sparse_softmax_cross_entropy", backend), kernel("softmax_cross_entropy", backend)
+    rng = np.random.default_rng(3)
+    z, labels = rng.normal(scale=5, size=(50, 7)), rng.integers(0, 7, size=50)
+    onehot = np.eye(7)[labels]
+    for ls in (0.0, 0.3):
+        for method in ("loss", "grad", "hess"):
+            a = getattr(sparse, method)(z, labels, label_smoothing=ls, reduction="none")
+            b = getattr(dense, method)(z, onehot, label_smoothing=ls, reduction="none")
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)

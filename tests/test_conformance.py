@@ -53,6 +53,10 @@ ATOL = 1e-300
 #: inputs. Only for these are mismatches beyond RTOL resolved against the high-precision truth (lossgen must be
 #: at least as close as the library); anything else beyond RTOL fails.
 LESS_ACCURATE: dict[tuple[str, str], str] = {
+    ("optax.sigmoid_focal_loss", "grad"): (
+        "at a soft label y = 0.5 and |x| << 1 the gradient's two terms cancel (the true value is ~1e-11 at "
+        "x = 1e-9): every formula loses digits there; lossgen 2e8 ulp, optax 5e8 ulp from the truth"
+    ),
     ("optax.log_cosh", "loss"): (
         "optax computes logaddexp(r, -r) - log(2): the difference of two numbers near log 2 cancels for |r| << 1 "
         "(absolute error ~1e-16, so at r = 1e-9, where log cosh r = 5e-19, the relative error is ~1)"
@@ -117,10 +121,25 @@ def assert_elementwise(case: Case, quantity: str, ours: np.ndarray, theirs: np.n
     ours = np.asarray(ours, dtype=np.float64)
     theirs = np.asarray(theirs, dtype=np.float64)
     assert ours.shape == theirs.shape
-    close = np.isclose(ours, theirs, rtol=RTOL, atol=ATOL) | (np.isnan(ours) & np.isnan(theirs))
+    atol = ATOL
+    if case.spec.rowwise:
+        # A row's values are differences of terms bounded by the row's largest value (softmax·Σq − q), so
+        # rounding is relative to that scale, not to each difference (which cancels near the optimum).
+        atol = (
+            RTOL * np.maximum(1.0, np.max(np.abs(theirs), axis=-1, keepdims=True))
+            if theirs.ndim > 1
+            else (RTOL * np.maximum(1.0, np.abs(theirs)))
+        )
+    close = np.isclose(ours, theirs, rtol=RTOL, atol=atol) | (np.isnan(ours) & np.isnan(theirs))
     if close.all():
         return
     bad = np.flatnonzero(~close)
+    if case.spec.rowwise:  # no per-element truth for rows here: report the disagreement
+        worst = bad[np.argmax(np.abs(ours.ravel()[bad] - theirs.ravel()[bad]))]
+        pytest.fail(
+            f"{_describe(case)}: {quantity} differs beyond rtol={RTOL} at {len(bad)} of {ours.size} values; "
+            f"worst: ours={ours.ravel()[worst]!r} theirs={theirs.ravel()[worst]!r}"
+        )
     truth = mp_values(
         derivation(case.spec.name), quantity, case.pred[bad].tolist(), case.target[bad].tolist(), case.params
     )
@@ -213,6 +232,6 @@ CHECKS = {
 def test_conformance(name: str, index: int, kind: str, backend: str) -> None:
     spec = load_spec(name)
     equivalent = spec.equivalents[index]
-    for params in param_settings(spec):
-        pred, target = make_inputs(spec, kind, params)
+    for params in param_settings(spec, equivalent):
+        pred, target = make_inputs(spec, kind, params, equivalent=equivalent)
         CHECKS[equivalent.style](Case(spec, equivalent, params, pred, target), backend)

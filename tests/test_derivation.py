@@ -8,7 +8,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from conftest import NAMES, PROJECT, derivation, kernel, non_default_params, sample_inputs
+from conftest import ELEMENTWISE, NAMES, PROJECT, ROWWISE, derivation, kernel, non_default_params, sample_inputs
 
 from lossgen.derive import derive
 from lossgen.primitives import PRIMITIVES, definition_form, lower_primitives, mpmath_namespace
@@ -35,7 +35,7 @@ def _points_away_from_kinks(name, params, n=12):
 
 
 @pytest.mark.parametrize("use_defaults", [True, False], ids=["default-params", "other-params"])
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ELEMENTWISE)
 def test_derivatives_match_high_precision_finite_differences(name, use_defaults):
     """grad and hess vs mpmath.diff of the loss written with the primitives' *definitions*.
 
@@ -59,7 +59,7 @@ def test_derivatives_match_high_precision_finite_differences(name, use_defaults)
             assert abs(fd2 - h) <= mpmath.mpf(10) ** -25 * max(1, abs(h)), (p, t, fd2, h)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ELEMENTWISE)
 def test_display_forms_equal_computed_forms(name):
     """The forms shown to humans (in terms of intermediates) equal the ones compiled."""
     d = derivation(name)
@@ -76,7 +76,7 @@ def test_display_forms_equal_computed_forms(name):
                 assert abs(a - b) <= mpmath.mpf(10) ** -40 * max(1, abs(b)), (quantity, p, t, a, b)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ELEMENTWISE)
 def test_cse_programs_compute_the_derived_quantities(name):
     """Lowering + CSE preserve meaning: re-substituted programs equal loss/grad/hess (mpmath)."""
     d = derivation(name)
@@ -107,40 +107,55 @@ def test_derivation_is_deterministic_and_fully_lowered(name):
         assert set().union(*(e.free_symbols for e in exprs)) <= allowed
 
 
-X = sp.Symbol("x", real=True)
 PRIMITIVE_POINTS = [-1e4, -745.0, -40.0, -1.0, -1e-20, 0.0, 1e-20, 0.5, 1.0, 40.0, 745.0, 1e4]
+
+
+def _primitive_cases(cls):
+    """Argument symbols and tuples of points inside the primitive's argument domains."""
+    symbols = [sp.Symbol(f"x{i}", real=True) for i in range(len(cls.argument_domains))]
+    per_argument = [[x for x in PRIMITIVE_POINTS if lo <= x <= hi] for lo, hi in cls.argument_domains]
+    points = [tuple(column[(i * (k + 1)) % len(column)] for k, column in enumerate(per_argument)) for i in range(12)]
+    return symbols, points
 
 
 @pytest.mark.parametrize("primitive", sorted(PRIMITIVES))
 def test_primitive_derivative_is_the_derivative_of_its_definition(primitive):
     cls = PRIMITIVES[primitive]
-    stated = sp.diff(cls(X), X)
-    true = sp.diff(cls.definition(X), X)
-    stated_f = sp.lambdify(X, definition_form(stated), "mpmath")
-    true_f = sp.lambdify(X, true, "mpmath")
-    with mpmath.workdps(80):
-        for x in PRIMITIVE_POINTS:
-            a, b = stated_f(mpmath.mpf(x)), true_f(mpmath.mpf(x))
-            assert abs(a - b) <= mpmath.mpf(10) ** -60 * max(abs(b), mpmath.mpf(10) ** -4000), (x, a, b)
+    symbols, points = _primitive_cases(cls)
+    for x in symbols:
+        stated = sp.diff(cls(*symbols), x)
+        true = sp.diff(cls.definition(*symbols), x)
+        stated_f = sp.lambdify(symbols, definition_form(stated), [mpmath_namespace(), "mpmath"])
+        true_f = sp.lambdify(symbols, true, "mpmath")
+        with mpmath.workdps(80):
+            for point in points:
+                if 0.0 in point and len(symbols) > 1:
+                    continue  # x·log(y) at 0: the definition's derivative is not defined there
+                args = [mpmath.mpf(v) for v in point]
+                a, b = stated_f(*args), true_f(*args)
+                assert abs(a - b) <= mpmath.mpf(10) ** -60 * max(abs(b), mpmath.mpf(10) ** -4000), (point, a, b)
 
 
 @pytest.mark.parametrize("primitive", sorted(PRIMITIVES))
 def test_primitive_stable_form_is_accurate_in_float64(primitive):
-    """The lowered form, evaluated in float64, is within 4 ulps of the definition at 80 digits."""
+    """The lowered form, evaluated in float64, is within 4 ulps of the definition at 400 digits."""
     cls = PRIMITIVES[primitive]
     from lossgen.emit.printers import VectorPrinter
 
-    code = VectorPrinter().doprint(lower_primitives(cls(X)))
-    namespace = {"np": np}
-    stable = eval(f"lambda x: {code}", namespace)  # our own printed code, not spec text
-    mp_definition = sp.lambdify(X, cls.definition(X), "mpmath")
+    symbols, points = _primitive_cases(cls)
+    code = VectorPrinter().doprint(lower_primitives(cls(*symbols)))
+    names = ", ".join(str(s) for s in symbols)
+    stable = eval(f"lambda {names}: {code}", {"np": np})  # our own printed code, not spec text
+    mp_definition = sp.lambdify(symbols, cls.definition(*symbols), [mpmath_namespace(), "mpmath"])
     with np.errstate(all="ignore"), mpmath.workdps(400):
-        for x in PRIMITIVE_POINTS:
-            computed = float(stable(np.float64(x)))
-            truth = mp_definition(mpmath.mpf(x))
-            assert np.isfinite(computed), (x, computed)
+        for point in points:
+            computed = float(stable(*map(np.float64, point)))
+            truth = (
+                cls.mpmath_impl(*map(mpmath.mpf, point)) if len(symbols) > 1 else mp_definition(mpmath.mpf(point[0]))
+            )
+            assert np.isfinite(computed), (point, computed)
             ulp = np.spacing(max(abs(float(truth)), np.finfo(np.float64).tiny))
-            assert float(abs(computed - truth)) <= 4 * ulp, (x, computed, truth)
+            assert float(abs(computed - truth)) <= 4 * ulp, (point, computed, truth)
 
 
 def test_kink_conventions_are_the_documented_ones():
@@ -165,3 +180,51 @@ def test_conventions_are_detected_from_the_expressions():
     assert CONVENTION_HEAVISIDE in derivation("pinball").conventions
     assert CONVENTION_PIECEWISE in derivation("huber").conventions
     assert derivation("mse").conventions == ()
+
+
+@pytest.mark.parametrize("name", ROWWISE)
+def test_rowwise_derivatives_match_high_precision_finite_differences(name):
+    """Per-class gradient and Hessian diagonal vs mpmath.diff of the row loss in each logit.
+
+    The row loss is evaluated from its reductions in mpmath (definitions of the primitives), so
+    this checks the chain rule through row sums and log-sum-exps, for K = 2 and 5.
+    """
+    from lossgen.reference import RowReference
+
+    d = derivation(name)
+    reference = RowReference(d)
+    rng = np.random.default_rng(7)
+    for K in (2, 5):
+        z = rng.normal(scale=2.0, size=K)
+        target = rng.integers(0, K) if d.spec.target.kind == "label" else rng.dirichlet(np.ones(K))
+        p = (np.arange(K) == target).astype(float) if np.ndim(target) == 0 else target
+        truth, _ = reference.row(z, p)
+        with mpmath.workdps(40):
+            for j in range(K):
+
+                def loss_at(x, j=j, z=z, p=p):
+                    zz = [mpmath.mpf(float(v)) for v in z]
+                    zz[j] = x
+                    return reference.loss_at(zz, [mpmath.mpf(float(v)) for v in p])
+
+                fd1 = mpmath.diff(loss_at, mpmath.mpf(float(z[j])))
+                fd2 = mpmath.diff(loss_at, mpmath.mpf(float(z[j])), 2)
+                assert abs(fd1 - truth["grad"][j]) <= mpmath.mpf(10) ** -25 * max(1, abs(fd1)), (j, fd1)
+                assert abs(fd2 - truth["hess"][j]) <= mpmath.mpf(10) ** -20 * max(1, abs(fd2)), (j, fd2)
+
+
+def test_softmax_losses_make_the_max_pass_then_one_pass_for_value_and_gradient():
+    """Per row: the log-sum-exp pass, then one loop that accumulates the loss and writes the gradient."""
+    for name in ("softmax_cross_entropy", "sparse_softmax_cross_entropy", "kl_div_logits"):
+        kernel = derivation(name).row_kernels["loss_and_grad"]
+        assert len(kernel.passes) == 2 and kernel.fused, name
+        assert [r.kind for r in kernel.passes[0].reductions if r.kind != "sum"] == ["logsumexp"]
+
+
+def test_logsumexp_is_carried_as_max_and_log_with_exactly_shifted_logits():
+    """Expressions use ẑ = z − max and L = log Σ e^ẑ, never the rounded sum max + L (PyTorch's accuracy)."""
+    d = derivation("softmax_cross_entropy")
+    lse = next(r for r in d.reductions if r.kind == "logsumexp")
+    assert lse.shifted is not None
+    for expr in (d.loss, d.grad, d.hess):
+        assert lse.symbol not in expr.free_symbols and lse.max_symbol not in expr.free_symbols

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: a4143821258574f3a96405faaf8fd7c6b8045eafa5ff112ce90c9e12300184b0
+# lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: c887abb30915f2111e7e071e9e1ede46b7be72602ea0c7f26501c51479f6fbe5
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 NAME = 'bce_with_logits'
-SPEC_SHA256 = '07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1'
+SPEC_SHA256 = '97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b'
 PREDICTION = 'x'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: 11d5a6664e7dc29dcbc9db8f303f853ba42d21b726d7d6d0fffe8937be8bf154
+# lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: 841662fa94d754c6e8e804fcdf418e0b15515aa084282d3885b313abdb577bf7
 """Numba kernels for ``huber`` (Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 NAME = 'huber'
-SPEC_SHA256 = '04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7'
+SPEC_SHA256 = '58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 71abd4a756067e7c86668ce57fa4adba5495ec9728a063f45269b3ad8332ca75
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: 3d97a536040a9483b1e1be5b05bb233ce1163a34bd1fc4d762899354a820e555
+# lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: a15ef9a1c4dc96a446e965fca78c15b4ed172d0cce0df2d70ff89642c2c339f1
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 NAME = 'log_cosh'
-SPEC_SHA256 = '71abd4a756067e7c86668ce57fa4adba5495ec9728a063f45269b3ad8332ca75'
+SPEC_SHA256 = '3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 09e9128286963aa63bbef17a3f45ec075fae6a4f02804e1172308dcf4d8d66b1
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: 4f211cc8c684b6631dddeb633eef8f8f1c1d5367d20f81add9da1d2317d77264
+# lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: d76f87aace5dce48126f5d65171e4404ae28929d155ab6606e82b57d43d63f8e
 """Numba kernels for ``mae`` (Mean absolute error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit, prange
 
 NAME = 'mae'
-SPEC_SHA256 = '09e9128286963aa63bbef17a3f45ec075fae6a4f02804e1172308dcf4d8d66b1'
+SPEC_SHA256 = '5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 368d4ed0472ebc4630d9d95a602afadb9daf3e8e41ace5e5d0ff70b70d8551d7
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: 959e6118b7d2e6fb861d797f9830313e5b23e4c53b5411fdef70e297c418fc99
+# lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: e82d79dbb3999d864153b1c639162f221cdeac87353346260fd0960957888e51
 """Numba kernels for ``mse`` (Mean squared error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 NAME = 'mse'
-SPEC_SHA256 = '368d4ed0472ebc4630d9d95a602afadb9daf3e8e41ace5e5d0ff70b70d8551d7'
+SPEC_SHA256 = '17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: 629f975bdebdced91e822827610e4e1debf33627065f33427f6d80f288bfe785
+# lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: fa37ecd637a6bdc0e4624f7de86c9ac2dbd16bca1dfd1dfa2eb47ca8d92d197b
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit, prange
 
 NAME = 'pinball'
-SPEC_SHA256 = '95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0'
+SPEC_SHA256 = '59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 25bbf669d06ef0333aba4a430cd4a83a13494232795865b1f68897f3e8b2bc50
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: 3714ccb9f30a6276a6e2ff589fdc05891c709b7afb3a6707c88efd01f73cf588
+# lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: f8f957c2ec73f0a986efe13895247d7a74e2076bc069462f871045a0478c63d8
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 NAME = 'pseudo_huber'
-SPEC_SHA256 = '25bbf669d06ef0333aba4a430cd4a83a13494232795865b1f68897f3e8b2bc50'
+SPEC_SHA256 = 'f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: c154446011a80caf4fed6026fea9e8b588b0a9862968f6f8d733bae3a2c7279e
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: 295089aed9032c0aca6ae5abedabbb0e3f86ddf15365c165dcfad6c906199c2a
+# lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: 5b04d43d86a95eeba012a34428a02b1603ed1ecbb9a3882f35f3c4e98762ddb9
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 NAME = 'smooth_l1'
-SPEC_SHA256 = 'c154446011a80caf4fed6026fea9e8b588b0a9862968f6f8d733bae3a2c7279e'
+SPEC_SHA256 = '2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

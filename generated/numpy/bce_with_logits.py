@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numpy_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: 942a3b5506fe0e828be8cb08bf3534775151c3d6ae40dac5309c2fd0749ff4cf
+# lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: 03465beffba8b62e3780a5955128f6e6f76c4eac77e8584c6cf66ed79673c432
 """NumPy kernels for ``bce_with_logits`` (Binary cross-entropy on logits): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -11,7 +11,7 @@ per-element values; weights and reductions are applied by ``lossgen.runtime``.
 import numpy as np
 
 NAME = 'bce_with_logits'
-SPEC_SHA256 = '07abff730c61c6bd315af79b5e0ff27abd1bc2d2a90aaff34445df44577d1dc1'
+SPEC_SHA256 = '97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b'
 PREDICTION = 'x'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numpy_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: e7094a21a82d25168b79a46ebbd6958d3e691dbb60d471d0197f835e082087ea
+# lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: 61b5f3866bf78c3c105f6f2240cac44f9ae5d708db86b91f21d63e7268834987
 """NumPy kernels for ``huber`` (Huber loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -16,7 +16,7 @@ Conventions:
 import numpy as np
 
 NAME = 'huber'
-SPEC_SHA256 = '04678d32ee1c3def576cef04691a37534dafd463f0b6514c1731822a9726d4a7'
+SPEC_SHA256 = '58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

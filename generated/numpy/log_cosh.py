@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numpy_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 71abd4a756067e7c86668ce57fa4adba5495ec9728a063f45269b3ad8332ca75
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: 8a6dd327e858bd208d3620da8ce428eb82567056247c1be84acf19eea3a632e8
+# lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: 5c55c140ffa0525f8a0b9d91498a3228eb80422a34b595b17c457410310b8ec4
 """NumPy kernels for ``log_cosh`` (Log-cosh loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -11,7 +11,7 @@ per-element values; weights and reductions are applied by ``lossgen.runtime``.
 import numpy as np
 
 NAME = 'log_cosh'
-SPEC_SHA256 = '71abd4a756067e7c86668ce57fa4adba5495ec9728a063f45269b3ad8332ca75'
+SPEC_SHA256 = '3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

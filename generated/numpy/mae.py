@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numpy_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 09e9128286963aa63bbef17a3f45ec075fae6a4f02804e1172308dcf4d8d66b1
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: ddc205044b296926feb415d1ee819b828e342191eee759632705d8b48b123a1b
+# lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: 81042e86705cb5cc27dbe9fb93f96fed5f2adab916a79e9c61489895c77dfac8
 """NumPy kernels for ``mae`` (Mean absolute error): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -15,7 +15,7 @@ Conventions:
 import numpy as np
 
 NAME = 'mae'
-SPEC_SHA256 = '09e9128286963aa63bbef17a3f45ec075fae6a4f02804e1172308dcf4d8d66b1'
+SPEC_SHA256 = '5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

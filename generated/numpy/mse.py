@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numpy_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 368d4ed0472ebc4630d9d95a602afadb9daf3e8e41ace5e5d0ff70b70d8551d7
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: e91b8e64096f03c15a2c2c670b0528ae3398715f93ae37941f4de604068be741
+# lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: 71dfdfc47dd6898b344c956a26737bc8d14ecfd1e7d115f6080f3ac94dbbc6f9
 """NumPy kernels for ``mse`` (Mean squared error): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -11,7 +11,7 @@ per-element values; weights and reductions are applied by ``lossgen.runtime``.
 import numpy as np
 
 NAME = 'mse'
-SPEC_SHA256 = '368d4ed0472ebc4630d9d95a602afadb9daf3e8e41ace5e5d0ff70b70d8551d7'
+SPEC_SHA256 = '17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numpy_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: 14054f30adaaf1254bc61974b8bd770d2c43ac9c96a9cddb87c27b82514d6fdf
+# lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: e7e45f902450f17b19378cf1302c3552c30a20f7aae5d8a45245c10c3387ab9d
 """NumPy kernels for ``pinball`` (Pinball (quantile) loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -15,7 +15,7 @@ Conventions:
 import numpy as np
 
 NAME = 'pinball'
-SPEC_SHA256 = '95998b55ed0ed9ac48f9ba5fdce11aa2911cf6c05a172cfe9dede83602fc51e0'
+SPEC_SHA256 = '59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numpy_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 25bbf669d06ef0333aba4a430cd4a83a13494232795865b1f68897f3e8b2bc50
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: f5443441a19def786f26040e1d5571e5502e4cf38b46f99f5d43545cbc682a89
+# lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: df950fbd42f4f8c921d46ad419ca8615fad595687261befc35bc9731c89b65a8
 """NumPy kernels for ``pseudo_huber`` (Pseudo-Huber loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -11,7 +11,7 @@ per-element values; weights and reductions are applied by ``lossgen.runtime``.
 import numpy as np
 
 NAME = 'pseudo_huber'
-SPEC_SHA256 = '25bbf669d06ef0333aba4a430cd4a83a13494232795865b1f68897f3e8b2bc50'
+SPEC_SHA256 = 'f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

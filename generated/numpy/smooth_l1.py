@@ -1,7 +1,7 @@
 # lossgen: generated from specs/smooth_l1.toml with template numpy_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: c154446011a80caf4fed6026fea9e8b588b0a9862968f6f8d733bae3a2c7279e
-# lossgen-generator: 7b6c534e5d62d825
-# lossgen-content-sha256: fd84a3ddd976c5877cb5bbe3a369f511023ed9ef7583fdff1dd88756a0f76e75
+# lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: c110dc35d4f088a3997add86a494eef2fe56609c97bb69d32665ac1262f403a3
 """NumPy kernels for ``smooth_l1`` (Smooth L1 loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -16,7 +16,7 @@ Conventions:
 import numpy as np
 
 NAME = 'smooth_l1'
-SPEC_SHA256 = 'c154446011a80caf4fed6026fea9e8b588b0a9862968f6f8d733bae3a2c7279e'
+SPEC_SHA256 = '2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from ..derive import Derivation, Program
+from ..derive import Derivation, Program, RowKernel
 from . import GeneratedFile, render_template
 from .printers import ScalarPrinter, VectorPrinter
 
@@ -46,35 +46,100 @@ def print_program(program: Program) -> PrintedProgram:
     )
 
 
+def _lines(printer, assignments) -> list[str]:
+    return [f"{symbol} = {printer.doprint(value)}" for symbol, value in assignments]
+
+
+def _row_kernel_context(kernel: RowKernel) -> SimpleNamespace:
+    """A row-wise kernel printed for both templates."""
+    scalar, vector = ScalarPrinter(), VectorPrinter()
+    passes = []
+    done: list = []  # logsumexp reductions finished before the current loop
+
+    def shifts() -> list[str]:
+        return [f"{r.shifted[1]} = {r.shifted[0]} - {r.max_symbol}" for r in done if r.shifted]
+
+    for row_pass in kernel.passes:
+        program = row_pass.program
+        values = dict(program.outputs)
+        passes.append(
+            SimpleNamespace(
+                reductions=[
+                    SimpleNamespace(
+                        name=r.symbol.name,
+                        kind=r.kind,
+                        max_name=str(r.max_symbol),
+                        log_name=str(r.log_symbol),
+                        value=scalar.doprint(values[r.symbol.name]),
+                        value_numpy=vector.doprint(values[r.symbol.name]),
+                    )
+                    for r in row_pass.reductions
+                ],
+                shift_lines=shifts(),
+                hoisted=_lines(scalar, program.hoisted),
+                lines=_lines(scalar, program.assignments),
+                hoisted_numpy=_lines(vector, program.hoisted),
+                lines_numpy=_lines(vector, program.assignments),
+            )
+        )
+        if not (kernel.fused and row_pass is kernel.passes[-1]):
+            done += [r for r in row_pass.reductions if r.kind == "logsumexp"]
+    element = kernel.element
+    return SimpleNamespace(
+        element_shift_lines=shifts(),
+        separate_passes=passes[:-1] if kernel.fused else passes,
+        fused_pass=passes[-1] if kernel.fused else None,
+        passes=passes,
+        row_lines=_lines(scalar, kernel.row.assignments),
+        row_outputs=[(n, scalar.doprint(e)) for n, e in kernel.row.outputs],
+        row_lines_numpy=_lines(vector, kernel.row.assignments),
+        row_outputs_numpy=[vector.doprint(e) for _, e in kernel.row.outputs],
+        element_hoisted=_lines(scalar, element.hoisted),
+        element_lines=_lines(scalar, element.assignments),
+        element_output=scalar.doprint(element.outputs[0][1]) if element.outputs else "0.0",
+        element_hoisted_numpy=_lines(vector, element.hoisted),
+        element_lines_numpy=_lines(vector, element.assignments),
+        element_output_numpy=vector.doprint(element.outputs[0][1]) if element.outputs else "0.0",
+    )
+
+
 def _context(derivation: Derivation) -> SimpleNamespace:
     spec = derivation.spec
-    programs = {name: print_program(p) for name, p in derivation.programs.items()}
     params = ", ".join(p.name for p in spec.params)
-    return SimpleNamespace(
+    ctx = SimpleNamespace(
         name=spec.name,
         title=spec.title,
         spec_sha256=spec.sha256,
         prediction=spec.prediction.name,
         target=spec.target.name,
         target_domain=spec.target.domain.name,
+        target_kind=spec.target.kind,
+        ignore_param=spec.target.ignore,
         params_meta=tuple((p.name, p.default, p.domain.name) for p in spec.params),
         conventions=derivation.conventions,
-        programs=list(programs.values()),
-        program=SimpleNamespace(**programs),
         signature=", ".join([spec.prediction.name, spec.target.name] + ([params] if params else [])),
         param_args="".join(f", {p.name}" for p in spec.params),
     )
+    if spec.rowwise:
+        ctx.kernel = SimpleNamespace(
+            **{name: _row_kernel_context(kernel) for name, kernel in derivation.row_kernels.items()}
+        )
+    else:
+        programs = {name: print_program(p) for name, p in derivation.programs.items()}
+        ctx.programs = list(programs.values())
+        ctx.program = SimpleNamespace(**programs)
+    return ctx
 
 
 def render_numpy(derivation: Derivation) -> GeneratedFile:
     """The vectorized NumPy module for one spec."""
-    template = "numpy_module.py.jinja"
+    template = "numpy_rowwise.py.jinja" if derivation.spec.rowwise else "numpy_module.py.jinja"
     text = render_template(template, ctx=_context(derivation))
     return GeneratedFile(f"numpy/{derivation.spec.name}.py", template, text)
 
 
 def render_numba(derivation: Derivation) -> GeneratedFile:
     """The fused, parallel Numba module for one spec."""
-    template = "numba_module.py.jinja"
+    template = "numba_rowwise.py.jinja" if derivation.spec.rowwise else "numba_module.py.jinja"
     text = render_template(template, ctx=_context(derivation))
     return GeneratedFile(f"numba/{derivation.spec.name}.py", template, text)

@@ -1,0 +1,222 @@
+# lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: c4aadcf66a47b1ee12c8aa139f47d006279960915d52ec981d2e289bcd0a19ac
+"""Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
+
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
+float64 whatever the input dtype and stored in the output's dtype. Each chunk accumulates its
+partial sum in float64 and the partials are added in chunk order, so results do not depend on
+the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
+every written element (1/N or 1/sum(w) for a mean).
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+NAME = 'sigmoid_focal'
+SPEC_SHA256 = '92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd'
+PREDICTION = 'x'
+TARGET = 'y'
+TARGET_DOMAIN = 'unit_interval'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = (('gamma', 2.0, 'nonnegative'), ('alpha', 0.25, 'unit_interval'))
+
+#: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
+CHUNK = 4096
+
+
+def _kernel(function):
+    try:
+        return njit(parallel=True, cache=True, error_model="numpy")(function)
+    except RuntimeError:  # no writable cache location: compile on every import instead
+        return njit(parallel=True, cache=False, error_model="numpy")(function)
+
+
+@_kernel
+def loss_sum(_pred, _target, _weight, gamma, alpha):
+    """Sum of w·loss over all elements (29 operations per element)."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            x = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = alpha*y
+            _t1 = alpha - 1
+            _t2 = y - 1
+            _t3 = -_t2
+            _t4 = math.exp(-abs(x))
+            _t5 = math.log1p(_t4)
+            _t6 = y*(_t5 + max(0, -x))
+            _t7 = _t5 + max(0, x)
+            _t8 = 1/(_t4 + 1)
+            _t9 = _t4*_t8
+            _t10 = (_t8 if (x <= 0) else _t9)
+            _t11 = _t10*y
+            _t12 = (_t8 if (x >= 0) else _t9)
+            _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+            _acc += _w * _loss
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
+def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
+    """Write w·loss per element into ``_loss_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            x = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = alpha*y
+            _t1 = alpha - 1
+            _t2 = y - 1
+            _t3 = -_t2
+            _t4 = math.exp(-abs(x))
+            _t5 = math.log1p(_t4)
+            _t6 = y*(_t5 + max(0, -x))
+            _t7 = _t5 + max(0, x)
+            _t8 = 1/(_t4 + 1)
+            _t9 = _t4*_t8
+            _t10 = (_t8 if (x <= 0) else _t9)
+            _t11 = _t10*y
+            _t12 = (_t8 if (x >= 0) else _t9)
+            _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+            _loss_out[_i] = _w * _loss
+
+
+@_kernel
+def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂x into ``_grad_out``, in one pass."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            x = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = alpha*y
+            _t1 = alpha - 1
+            _t2 = y - 1
+            _t3 = -_t2
+            _t4 = math.exp(-abs(x))
+            _t5 = math.log1p(_t4)
+            _t6 = y*(_t5 + max(0, -x))
+            _t7 = _t5 + max(0, x)
+            _t8 = 1/(_t4 + 1)
+            _t9 = _t4*_t8
+            _t10 = (_t8 if (x <= 0) else _t9)
+            _t11 = _t10*y
+            _t12 = (_t8 if (x >= 0) else _t9)
+            _t13 = _t0 + _t1*_t2
+            _t14 = _t12*_t2
+            _t15 = _t11 + _t14
+            _t16 = _t11 - _t14
+            _t17 = _t16**gamma
+            _t18 = _t10*_t12
+            _t19 = -_t2*_t7 + _t6
+            _t20 = gamma - 1
+            _t21 = 2*y - 1
+            _t22 = _t16**_t20*_t21*gamma
+            _t23 = _t19*_t22
+            _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+            _grad = _t13*(-_t15*_t17 - _t18*_t23)
+            _acc += _w * _loss
+            _grad_out[_i] = _scale * _w * _grad
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
+def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
+    """Write scale·w·∂loss/∂x into ``_grad_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            x = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = alpha*y
+            _t1 = alpha - 1
+            _t2 = y - 1
+            _t4 = math.exp(-abs(x))
+            _t5 = math.log1p(_t4)
+            _t6 = y*(_t5 + max(0, -x))
+            _t7 = _t5 + max(0, x)
+            _t8 = 1/(_t4 + 1)
+            _t9 = _t4*_t8
+            _t10 = (_t8 if (x <= 0) else _t9)
+            _t11 = _t10*y
+            _t12 = (_t8 if (x >= 0) else _t9)
+            _t13 = _t0 + _t1*_t2
+            _t14 = _t12*_t2
+            _t15 = _t11 + _t14
+            _t16 = _t11 - _t14
+            _t17 = _t16**gamma
+            _t18 = _t10*_t12
+            _t19 = -_t2*_t7 + _t6
+            _t20 = gamma - 1
+            _t21 = 2*y - 1
+            _t22 = _t16**_t20*_t21*gamma
+            _t23 = _t19*_t22
+            _grad = _t13*(-_t15*_t17 - _t18*_t23)
+            _grad_out[_i] = _scale * _w * _grad
+
+
+@_kernel
+def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂x² into ``_hess_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+            x = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = alpha*y
+            _t1 = alpha - 1
+            _t2 = y - 1
+            _t4 = math.exp(-abs(x))
+            _t5 = math.log1p(_t4)
+            _t6 = y*(_t5 + max(0, -x))
+            _t7 = _t5 + max(0, x)
+            _t8 = 1/(_t4 + 1)
+            _t9 = _t4*_t8
+            _t10 = (_t8 if (x <= 0) else _t9)
+            _t11 = _t10*y
+            _t12 = (_t8 if (x >= 0) else _t9)
+            _t13 = _t0 + _t1*_t2
+            _t14 = _t12*_t2
+            _t15 = _t11 + _t14
+            _t16 = _t11 - _t14
+            _t17 = _t16**gamma
+            _t18 = _t10*_t12
+            _t19 = -_t2*_t7 + _t6
+            _t20 = gamma - 1
+            _t21 = 2*y - 1
+            _t22 = _t16**_t20*_t21*gamma
+            _t23 = _t19*_t22
+            _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + 2*_t15*_t22 + _t16**(gamma - 2)*_t18*_t19*_t20*_t21**2*gamma + _t17)
+            _hess_out[_i] = _scale * _w * _hess
+

@@ -1,0 +1,75 @@
+# lossgen: generated from specs/kl_div.toml with template numpy_rowwise.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: 41aa611d82975612878bf10f5496a41527bfb2c77247be0613d4adfd9b74f990
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: 45af224336430f98defa9034cef3842f47bc1aad5f5544f2c7ae2bd1cdb6f290
+"""NumPy kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities): vectorized over rows, float64.
+
+Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
+one-hot encoding) and the parameters; it returns per-row losses (N,) and per-class outputs
+(N, K). Weights and reductions are applied by ``lossgen.runtime``.
+"""
+
+import numpy as np
+
+NAME = 'kl_div'
+SPEC_SHA256 = '41aa611d82975612878bf10f5496a41527bfb2c77247be0613d4adfd9b74f990'
+PREDICTION = 'q'
+TARGET = 'p'
+TARGET_DOMAIN = 'unit_interval'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = ()
+SHAPE = "rowwise"
+TARGET_KIND = 'vector'
+IGNORE_PARAM = None
+
+
+def _shaped(value, like):
+    """``value`` as a float64 array of ``like``'s shape (constants broadcast)."""
+    value = np.asarray(value, dtype=np.float64)
+    return value if value.shape == like.shape else np.broadcast_to(value, like.shape).copy()
+
+
+def _logsumexp(u):
+    """(M, L) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so log Σ e^u = M + L."""
+    m = np.max(u, axis=-1, keepdims=True)
+    shift = np.where(np.isfinite(m), m, 0.0)
+    return m, np.log(np.sum(np.exp(u - shift), axis=-1, keepdims=True)) + (shift - m)
+
+
+def loss(q, p):
+    """Per-row loss, shape (N,)."""
+    with np.errstate(all="ignore"):
+        K = np.float64(q.shape[-1])
+        _r0 = np.sum(_shaped(p*q, q), axis=-1, keepdims=True)
+        _r1 = np.sum(_shaped(np.where(np.equal(p, 0), 0, p*np.log(p)), q), axis=-1, keepdims=True)
+
+        return _shaped(-_r0 + _r1, q[..., :1])[..., 0]
+
+
+def loss_and_grad(q, p):
+    """Per-row loss (N,) and per-class gradient (N, K)."""
+    with np.errstate(all="ignore"):
+        K = np.float64(q.shape[-1])
+        _r0 = np.sum(_shaped(p*q, q), axis=-1, keepdims=True)
+        _r1 = np.sum(_shaped(np.where(np.equal(p, 0), 0, p*np.log(p)), q), axis=-1, keepdims=True)
+
+        return (
+            _shaped(-_r0 + _r1, q[..., :1])[..., 0],
+            _shaped(-p, q),
+        )
+
+
+def grad(q, p):
+    """Per-class gradient with respect to the prediction, shape (N, K)."""
+    with np.errstate(all="ignore"):
+        K = np.float64(q.shape[-1])
+
+        return _shaped(-p, q)
+
+
+def hess(q, p):
+    """Per-class second derivative (Hessian diagonal), shape (N, K)."""
+    with np.errstate(all="ignore"):
+        K = np.float64(q.shape[-1])
+
+        return _shaped(0, q)

@@ -1,0 +1,90 @@
+# lossgen: generated from specs/kl_div_logits.toml with template numpy_rowwise.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: d95b5ea240009432846fb8cd4714aaf02732728dc0c13a1ae455d4577c9cceb6
+# lossgen-generator: 5aaab51ff4cfc48f
+# lossgen-content-sha256: 069cd484c65adfa268d42bb42360121a3f0c569474a047c98b060a1e84edf2a7
+"""NumPy kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits): vectorized over rows, float64.
+
+Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
+one-hot encoding) and the parameters; it returns per-row losses (N,) and per-class outputs
+(N, K). Weights and reductions are applied by ``lossgen.runtime``.
+"""
+
+import numpy as np
+
+NAME = 'kl_div_logits'
+SPEC_SHA256 = 'd95b5ea240009432846fb8cd4714aaf02732728dc0c13a1ae455d4577c9cceb6'
+PREDICTION = 'z'
+TARGET = 'p'
+TARGET_DOMAIN = 'unit_interval'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = ()
+SHAPE = "rowwise"
+TARGET_KIND = 'vector'
+IGNORE_PARAM = None
+
+
+def _shaped(value, like):
+    """``value`` as a float64 array of ``like``'s shape (constants broadcast)."""
+    value = np.asarray(value, dtype=np.float64)
+    return value if value.shape == like.shape else np.broadcast_to(value, like.shape).copy()
+
+
+def _logsumexp(u):
+    """(M, L) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so log Σ e^u = M + L."""
+    m = np.max(u, axis=-1, keepdims=True)
+    shift = np.where(np.isfinite(m), m, 0.0)
+    return m, np.log(np.sum(np.exp(u - shift), axis=-1, keepdims=True)) + (shift - m)
+
+
+def loss(z, p):
+    """Per-row loss, shape (N,)."""
+    with np.errstate(all="ignore"):
+        K = np.float64(z.shape[-1])
+        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
+        _r4 = np.sum(_shaped(np.where(np.equal(p, 0), 0, p*np.log(p)), z), axis=-1, keepdims=True)
+        _z_shifted = z - _r1_max
+        _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
+        _z_shifted = z - _r1_max
+
+        return _shaped(_r1_log*_r3 - _r2 + _r4, z[..., :1])[..., 0]
+
+
+def loss_and_grad(z, p):
+    """Per-row loss (N,) and per-class gradient (N, K)."""
+    with np.errstate(all="ignore"):
+        K = np.float64(z.shape[-1])
+        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
+        _r4 = np.sum(_shaped(np.where(np.equal(p, 0), 0, p*np.log(p)), z), axis=-1, keepdims=True)
+        _z_shifted = z - _r1_max
+        _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
+        _z_shifted = z - _r1_max
+
+        return (
+            _shaped(_r1_log*_r3 - _r2 + _r4, z[..., :1])[..., 0],
+            _shaped(_r3*np.exp(-_r1_log + _z_shifted) - p, z),
+        )
+
+
+def grad(z, p):
+    """Per-class gradient with respect to the prediction, shape (N, K)."""
+    with np.errstate(all="ignore"):
+        K = np.float64(z.shape[-1])
+        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
+        _z_shifted = z - _r1_max
+
+        return _shaped(_r3*np.exp(-_r1_log + _z_shifted) - p, z)
+
+
+def hess(z, p):
+    """Per-class second derivative (Hessian diagonal), shape (N, K)."""
+    with np.errstate(all="ignore"):
+        K = np.float64(z.shape[-1])
+        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
+        _z_shifted = z - _r1_max
+        _e0 = np.exp(-_r1_log + _z_shifted)
+
+        return _shaped(_e0*_r3*(1 - _e0), z)

@@ -1,0 +1,223 @@
+"""``lossgen accuracy``: kernels vs the mpmath truth on the stress grid, in ulps, per loss.
+
+For every loss, quantity (loss, grad, hess), dtype and backend it reports the largest error in
+ulps at *well-conditioned* points (where rounding the inputs by one ulp moves the truth by at
+most 4 ulps, κ ≤ 4) and at all points, and the number of points that fail the test suite's
+criterion (:func:`lossgen.reference.check_accuracy`). Where the spec lists a PyTorch equivalent
+(style "torch") it reports PyTorch's figure on the same float64 grid. Non-finite results where
+the truth is finite are failures; the command exits with status 1 if there is any failure.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+
+from .catalog import Project
+from .derive import derive
+from .reference import (
+    DIGITS,
+    QUANTITIES,
+    RowReference,
+    _sensitivity_function,
+    check_accuracy,
+    check_row_accuracy,
+    mp_values,
+    row_stress_points,
+    stress_points,
+    ulp_error,
+)
+from .runtime import kernel as load_kernel
+
+WELL_CONDITIONED = 4.0
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Max ulps at well-conditioned points, max ulps anywhere, and criterion failures."""
+
+    conditioned: float
+    overall: float
+    failures: int
+
+    def __str__(self) -> str:
+        text = f"{self.conditioned:.3g} ({self.overall:.3g})"
+        return text + (f" FAIL×{self.failures}" if self.failures else "")
+
+
+def _torch_equivalent(spec):
+    for equivalent in spec.equivalents:
+        names = {spec.prediction.name, spec.target.name}
+        if equivalent.style == "torch" and set(equivalent.args) <= names and equivalent.scale == "1":
+            return equivalent
+    return None
+
+
+def _torch_call(spec, equivalent, pred, target):
+    import torch
+
+    module, _, attr = equivalent.function.rpartition(".")
+    fn = getattr(importlib.import_module(module), attr)
+    z = torch.tensor(pred, dtype=torch.float64, requires_grad=True)
+    t = torch.tensor(target, dtype=torch.long if np.asarray(target).dtype.kind in "iu" else torch.float64)
+    kwargs = {k: v for k, v in ((k, float(_default(spec, v))) for k, v in equivalent.kwargs)}
+    for key, value in list(kwargs.items()):
+        if key == "ignore_index":
+            kwargs[key] = int(value)
+    ordered = [z if a == spec.prediction.name else t for a in equivalent.args]
+    values = fn(*ordered, reduction="none", **kwargs)
+    if spec.rowwise and values.dim() == z.dim():
+        values = values.sum(dim=-1)
+    values.sum().backward()
+    return {"loss": values.detach().numpy(), "grad": z.grad.numpy()}
+
+
+def _default(spec, text: str) -> float:
+    from .spec import parse_param_expression
+
+    expr = parse_param_expression(spec, text, "kwargs")
+    return float(expr.subs({p.symbol: p.default for p in spec.params}))
+
+
+def _elementwise_figures(derivation, dtype, backend):
+    k = load_kernel(derivation.spec.name, backend)
+    grid = stress_points(derivation, dtype)
+    pred = np.concatenate([g[0] for g in grid.values()])
+    target = np.concatenate([g[1] for g in grid.values()])
+    methods = {"loss": k.loss, "grad": k.grad, "hess": k.hess}
+    ulps = 8.0 if dtype == np.float64 else 1.0
+    figures = {}
+    for q in QUANTITIES:
+        computed = methods[q](pred, target, reduction="none")
+        figures[q] = _figure(derivation, q, pred, target, computed, dtype, ulps)
+    return figures, (pred, target)
+
+
+def _figure(derivation, q, pred, target, computed, dtype, ulps):
+    truth = mp_values(derivation, q, pred, target)
+    errors = ulp_error(computed, truth, dtype)
+    conditioned = _well_conditioned(derivation, q, pred, target, truth)
+    failed = check_accuracy(derivation, q, pred, target, computed, dtype, ulps=ulps)
+    # Beyond the ulp bound yet accepted (a jump at a branch boundary decided on a rounded residual,
+    # or an error the inputs' rounding explains): ill-conditioned by definition.
+    accepted = (errors > ulps) & ~np.isin(np.arange(len(errors)), [f.index for f in failed])
+    conditioned &= ~accepted
+    return Figure(float(np.max(errors[conditioned], initial=0.0)), float(np.max(errors, initial=0.0)), len(failed))
+
+
+def _well_conditioned(derivation, q, pred, target, truth) -> np.ndarray:
+    sensitivity = _sensitivity_function(derivation, q)
+    params = [mpmath.mpf(p.default) for p in derivation.spec.params]
+    mask = np.zeros(len(pred), dtype=bool)
+    with mpmath.workdps(DIGITS):
+        for k, (p, t) in enumerate(zip(pred, target)):
+            s = sensitivity(mpmath.mpf(float(p)), mpmath.mpf(float(t)), *params)
+            mask[k] = mpmath.isfinite(truth[k]) and s <= WELL_CONDITIONED * abs(truth[k])
+    return mask
+
+
+def _rowwise_figures(derivation, dtype, backend):
+    k = load_kernel(derivation.spec.name, backend)
+    reference = RowReference(derivation)
+    ulps = 8.0 if dtype == np.float64 else 1.0
+    worst = {q: [0.0, 0.0, 0] for q in QUANTITIES}
+    rows = []
+    for preds, targets in row_stress_points(derivation, dtype).values():
+        rows += list(zip(preds, targets))
+    for z, target in rows:
+        computed = {
+            "loss": k.loss(z, target, reduction="none"),
+            "grad": k.grad(z, target, reduction="sum"),
+            "hess": k.hess(z, target, reduction="sum"),
+        }
+        problems = check_row_accuracy(derivation, z, target, computed, dtype, ulps=ulps, reference=reference)
+        onehot = (np.arange(len(z)) == target).astype(float) if np.ndim(target) == 0 else target
+        truth, sensitivity = reference.row(z, onehot)
+        for q in QUANTITIES:
+            errors = ulp_error(np.atleast_1d(computed[q]), truth[q], dtype)
+            with mpmath.workdps(DIGITS):
+                conditioned = [
+                    mpmath.isfinite(t) and s <= WELL_CONDITIONED * abs(t) for t, s in zip(truth[q], sensitivity[q])
+                ]
+            worst[q][0] = max(worst[q][0], float(np.max(errors[np.array(conditioned)], initial=0.0)))
+            worst[q][1] = max(worst[q][1], float(np.max(errors, initial=0.0)))
+            worst[q][2] += sum(p.startswith(q + "[") for p in problems)
+    return {q: Figure(*v) for q, v in worst.items()}, rows
+
+
+def _torch_figures(derivation, inputs):
+    spec = derivation.spec
+    equivalent = _torch_equivalent(spec)
+    if equivalent is None:
+        return None
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return None
+    if not spec.rowwise:
+        pred, target = inputs
+        theirs = _torch_call(spec, equivalent, pred, target)
+        return {
+            q: Figure(
+                float(np.max(e[_well_conditioned(derivation, q, pred, target, t)], initial=0.0)),
+                float(np.max(e, initial=0.0)),
+                0,
+            )
+            for q in ("loss", "grad")
+            for t in [mp_values(derivation, q, pred, target)]
+            for e in [ulp_error(theirs[q], t)]
+        }
+    reference = RowReference(derivation)
+    worst = {q: [0.0, 0.0] for q in ("loss", "grad")}
+    for z, target in inputs:
+        theirs = _torch_call(spec, equivalent, z[None, :], np.asarray(target)[None, ...])
+        onehot = (np.arange(len(z)) == target).astype(float) if np.ndim(target) == 0 else target
+        truth, sensitivity = reference.row(z, onehot)
+        for q in ("loss", "grad"):
+            errors = ulp_error(np.ravel(theirs[q]), truth[q])
+            with mpmath.workdps(DIGITS):
+                conditioned = np.array(
+                    [mpmath.isfinite(t) and s <= WELL_CONDITIONED * abs(t) for t, s in zip(truth[q], sensitivity[q])]
+                )
+            worst[q][0] = max(worst[q][0], float(np.max(errors[conditioned], initial=0.0)))
+            worst[q][1] = max(worst[q][1], float(np.max(errors, initial=0.0)))
+    return {q: Figure(v[0], v[1], 0) for q, v in worst.items()}
+
+
+def accuracy_table(names: list[str] | None = None, project: Project | None = None) -> tuple[list[list[str]], int]:
+    """Rows of the accuracy table (as strings) and the total number of failures."""
+    project = project or Project()
+    rows, failures = [], 0
+    for name in names or project.names():
+        derivation = derive(project.load(name))
+        figures = {}
+        torch_inputs = None
+        for dtype in (np.float64, np.float32):
+            for backend in ("numpy", "numba"):
+                if derivation.spec.rowwise:
+                    result, inputs = _rowwise_figures(derivation, dtype, backend)
+                else:
+                    result, inputs = _elementwise_figures(derivation, dtype, backend)
+                figures[(dtype, backend)] = result
+                if dtype == np.float64:
+                    torch_inputs = inputs
+        torch_figures = _torch_figures(derivation, torch_inputs)
+        for q in QUANTITIES:
+            cells = [figures[(dt, be)][q] for dt in (np.float64, np.float32) for be in ("numpy", "numba")]
+            failures += sum(c.failures for c in cells)
+            library = str(torch_figures[q]) if torch_figures and q in torch_figures else "–"
+            rows.append([name, q, *map(str, cells), library])
+    return rows, failures
+
+
+HEADER = ["loss", "quantity", "f64 numpy", "f64 numba", "f32 numpy", "f32 numba", "PyTorch f64"]
+
+
+def format_table(rows: list[list[str]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
