@@ -1,13 +1,13 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 5aaab51ff4cfc48f
-# lossgen-content-sha256: c887abb30915f2111e7e071e9e1ede46b7be72602ea0c7f26501c51479f6fbe5
+# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-content-sha256: 6051e543ca566bfc99d229876ab93003c388b3621f8e8151fa8db814524a30f0
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk accumulates its
-partial sum in float64 and the partials are added in chunk order, so results do not depend on
-the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
+float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+in a small buffer and sums them in a fixed lane order; the partials are added in chunk order, so
+results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
 every written element (1/N or 1/sum(w) for a mean).
 """
 
@@ -24,8 +24,9 @@ TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
 
-#: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
-CHUNK = 4096
+#: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
+#: losses fit in L1 (16 KiB) between the element loop and their sum.
+CHUNK = 2048
 
 
 def _kernel(function):
@@ -35,6 +36,27 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
+@njit(inline="always", error_model="numpy")
+def _lane_sum(buffer, count):
+    """Sum of buffer[:count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+    depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
+    whole loop: without fast-math LLVM may not reassociate it."""
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+    full = count - count % 8
+    for j in range(0, full, 8):
+        a0 += buffer[j]
+        a1 += buffer[j + 1]
+        a2 += buffer[j + 2]
+        a3 += buffer[j + 3]
+        a4 += buffer[j + 4]
+        a5 += buffer[j + 5]
+        a6 += buffer[j + 6]
+        a7 += buffer[j + 7]
+    for j in range(full, count):
+        a0 += buffer[j]
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+
+
 @_kernel
 def loss_sum(_pred, _target, _weight):
     """Sum of w·loss over all elements (13 operations per element)."""
@@ -42,8 +64,10 @@ def loss_sum(_pred, _target, _weight):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     for _c in prange(_chunks):
-        _acc = 0.0
-        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        _losses = np.empty(CHUNK)
+        for _i in range(_start, _stop):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
@@ -51,8 +75,8 @@ def loss_sum(_pred, _target, _weight):
             _t1 = math.log1p(_t0)
             _t2 = 1 - y
             _loss = _t2*(_t1 + max(0, x)) + y*(_t1 + max(0, -x))
-            _acc += _w * _loss
-        _partial[_c] = _acc
+            _losses[_i - _start] = _w * _loss
+        _partial[_c] = _lane_sum(_losses, _stop - _start)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -67,7 +91,9 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
-        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        for _i in range(_start, _stop):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
@@ -85,8 +111,10 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     for _c in prange(_chunks):
-        _acc = 0.0
-        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        _losses = np.empty(CHUNK)
+        for _i in range(_start, _stop):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
@@ -99,9 +127,9 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
             _t6 = (_t3 if (x >= 0) else _t4)
             _loss = _t2*(_t1 + max(0, x)) + y*(_t1 + max(0, -x))
             _grad = _t2*_t6 - _t5*y
-            _acc += _w * _loss
+            _losses[_i - _start] = _w * _loss
             _grad_out[_i] = _scale * _w * _grad
-        _partial[_c] = _acc
+        _partial[_c] = _lane_sum(_losses, _stop - _start)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -116,7 +144,9 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
-        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        for _i in range(_start, _stop):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
@@ -136,7 +166,9 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
-        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        for _i in range(_start, _stop):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])

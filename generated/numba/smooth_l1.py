@@ -1,13 +1,13 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 5aaab51ff4cfc48f
-# lossgen-content-sha256: 5b04d43d86a95eeba012a34428a02b1603ed1ecbb9a3882f35f3c4e98762ddb9
+# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-content-sha256: c5d280e963e896c0ac31954b90f6d319f267da609559233a8c73c2d1b4a11e1e
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk accumulates its
-partial sum in float64 and the partials are added in chunk order, so results do not depend on
-the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
+float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+in a small buffer and sums them in a fixed lane order; the partials are added in chunk order, so
+results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
 every written element (1/N or 1/sum(w) for a mean).
 
 Conventions:
@@ -29,8 +29,9 @@ TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('beta', 1.0, 'positive'),)
 
-#: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
-CHUNK = 4096
+#: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
+#: losses fit in L1 (16 KiB) between the element loop and their sum.
+CHUNK = 2048
 
 
 def _kernel(function):
@@ -40,6 +41,27 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
+@njit(inline="always", error_model="numpy")
+def _lane_sum(buffer, count):
+    """Sum of buffer[:count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+    depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
+    whole loop: without fast-math LLVM may not reassociate it."""
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+    full = count - count % 8
+    for j in range(0, full, 8):
+        a0 += buffer[j]
+        a1 += buffer[j + 1]
+        a2 += buffer[j + 2]
+        a3 += buffer[j + 3]
+        a4 += buffer[j + 4]
+        a5 += buffer[j + 5]
+        a6 += buffer[j + 6]
+        a7 += buffer[j + 7]
+    for j in range(full, count):
+        a0 += buffer[j]
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+
+
 @_kernel
 def loss_sum(_pred, _target, _weight, beta):
     """Sum of w·loss over all elements (10 operations per element)."""
@@ -47,8 +69,10 @@ def loss_sum(_pred, _target, _weight, beta):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     for _c in prange(_chunks):
-        _acc = 0.0
-        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        _losses = np.empty(CHUNK)
+        for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
@@ -57,8 +81,8 @@ def loss_sum(_pred, _target, _weight, beta):
             _t2 = abs(_t1)
             _t3 = (beta > _t2)
             _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
-            _acc += _w * _loss
-        _partial[_c] = _acc
+            _losses[_i - _start] = _w * _loss
+        _partial[_c] = _lane_sum(_losses, _stop - _start)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -73,7 +97,9 @@ def loss_elements(_pred, _target, _weight, beta, _loss_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
-        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
@@ -92,8 +118,10 @@ def loss_and_grad(_pred, _target, _weight, beta, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     for _c in prange(_chunks):
-        _acc = 0.0
-        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        _losses = np.empty(CHUNK)
+        for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
@@ -103,9 +131,9 @@ def loss_and_grad(_pred, _target, _weight, beta, _scale, _grad_out):
             _t3 = (beta > _t2)
             _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
             _grad = (_t0*_t1 if _t3 else (1 if (_t1 > 0) else (-1 if (_t1 < 0) else 0)))
-            _acc += _w * _loss
+            _losses[_i - _start] = _w * _loss
             _grad_out[_i] = _scale * _w * _grad
-        _partial[_c] = _acc
+        _partial[_c] = _lane_sum(_losses, _stop - _start)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -120,7 +148,9 @@ def grad(_pred, _target, _weight, beta, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
-        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
@@ -138,7 +168,9 @@ def hess(_pred, _target, _weight, beta, _scale, _hess_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
-        for _i in range(_c * CHUNK, min(_n, (_c + 1) * CHUNK)):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
             _w = 1.0 if _weight is None else np.float64(_weight[_i])

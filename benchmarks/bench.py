@@ -1,0 +1,301 @@
+"""Benchmark: lossgen's loss_and_grad against PyTorch, JAX, NumPy and the memory-bandwidth ceiling.
+
+    .venv/bin/python benchmarks/bench.py                 # full run: table on stdout, JSON in benchmarks/results.json
+    .venv/bin/python benchmarks/bench.py --quick         # fewer rounds, N = 1e6 only (a smoke test)
+
+Every case times ``loss_and_grad`` with mean reduction. Implementations are interleaved round by
+round (the machine has slow phases lasting seconds), medians are reported, and each competitor's
+time is also given as the median of its per-round ratio to lossgen numba. Bandwidth is computed
+from the minimum traffic of a fused kernel (read y_pred and y_true, write the gradient) and
+compared with a STREAM-style triad (a = b + s·c, parallel Numba) on arrays of the same size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+# -- the implementations -----------------------------------------------------------------------
+
+
+def make_case(loss: str, n: int, dtype, classes: int | None, rng):
+    """Inputs for one case: n elements in total (rows × classes for row-wise losses)."""
+    if classes is None:
+        pred = rng.normal(size=n).astype(dtype)
+        target = (rng.uniform(size=n) if loss == "bce_with_logits" else rng.normal(size=n)).astype(dtype)
+        return pred, target
+    rows = n // classes
+    pred = rng.normal(scale=2.0, size=(rows, classes)).astype(dtype)
+    if loss == "sparse_softmax_cross_entropy":
+        return pred, rng.integers(0, classes, size=rows)
+    target = rng.dirichlet(np.ones(classes), size=rows).astype(dtype)
+    return pred, target
+
+
+def lossgen_impl(loss: str, backend: str, pred, target, preallocate: bool):
+    import lossgen
+
+    k = lossgen.kernel(loss, backend)
+    out = np.empty_like(pred)
+    if preallocate:
+        return lambda: k.loss_and_grad(pred, target, out=out)
+    return lambda: k.loss_and_grad(pred, target)
+
+
+def torch_impl(loss: str, pred, target):
+    import torch
+    import torch.nn.functional as F
+
+    p = torch.from_numpy(pred).requires_grad_(True)
+    t = torch.from_numpy(target)
+    fn = {
+        "huber": lambda a, b: F.huber_loss(a, b),
+        "bce_with_logits": lambda a, b: F.binary_cross_entropy_with_logits(a, b),
+        "softmax_cross_entropy": lambda a, b: F.cross_entropy(a, b),
+        "sparse_softmax_cross_entropy": lambda a, b: F.cross_entropy(a, b),
+    }[loss]
+
+    def run():
+        p.grad = None
+        value = fn(p, t)
+        value.backward()
+        return value.item(), p.grad
+
+    return run
+
+
+def jax_impl(loss: str, pred, target):
+    import jax
+    import jax.numpy as jnp
+
+    if pred.dtype == np.float64:
+        jax.config.update("jax_enable_x64", True)
+
+    def huber(p, t):
+        r = jnp.abs(p - t)
+        return jnp.mean(jnp.where(r <= 1.0, 0.5 * r * r, r - 0.5))
+
+    def bce(x, y):
+        return jnp.mean(jnp.maximum(x, 0) - x * y + jnp.log1p(jnp.exp(-jnp.abs(x))))
+
+    def softmax_ce(z, p):
+        return jnp.mean(-jnp.sum(p * jax.nn.log_softmax(z, axis=-1), axis=-1))
+
+    def sparse_ce(z, y):
+        logp = jax.nn.log_softmax(z, axis=-1)
+        return jnp.mean(-jnp.take_along_axis(logp, y[:, None], axis=-1)[:, 0])
+
+    fn = {
+        "huber": huber,
+        "bce_with_logits": bce,
+        "softmax_cross_entropy": softmax_ce,
+        "sparse_softmax_cross_entropy": sparse_ce,
+    }[loss]
+    step = jax.jit(jax.value_and_grad(fn))
+    p, t = jnp.asarray(pred), jnp.asarray(target)
+
+    def run():
+        value, grad = step(p, t)
+        grad.block_until_ready()
+        return value, grad
+
+    return run
+
+
+def triad_impl(pred):
+    """The bandwidth ceiling: a = b + s·c over arrays of y_pred's size and dtype (parallel Numba)."""
+    import numba
+
+    @numba.njit(parallel=True, fastmath=True)
+    def triad(a, b, c, s):
+        for i in numba.prange(a.shape[0]):
+            a[i] = b[i] + s * c[i]
+
+    b = pred.reshape(-1)
+    c = np.ones_like(b)
+    a = np.empty_like(b)
+    triad(a, b, c, b.dtype.type(0.5))
+    return lambda: triad(a, b, c, b.dtype.type(0.5))
+
+
+def copy_impl(pred):
+    dst = np.empty_like(pred)
+    return lambda: np.copyto(dst, pred)
+
+
+# -- timing ------------------------------------------------------------------------------------
+
+
+def run_case(loss, n, dtype, classes, rounds, rng):
+    pred, target = make_case(loss, n, dtype, classes, rng)
+    impls = {
+        "lossgen numba (out=)": lossgen_impl(loss, "numba", pred, target, True),
+        "lossgen numba": lossgen_impl(loss, "numba", pred, target, False),
+        "lossgen numpy": lossgen_impl(loss, "numpy", pred, target, False),
+        "torch": torch_impl(loss, pred, target),
+        "jax": jax_impl(loss, pred, target),
+        "triad": triad_impl(pred),
+        "copy": copy_impl(pred),
+    }
+    for fn in impls.values():  # warm up: compile, allocate, page in
+        fn()
+        fn()
+    times = {name: [] for name in impls}
+    for _ in range(rounds):
+        for name, fn in impls.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    itemsize = np.dtype(dtype).itemsize
+    target_bytes = target.size * target.itemsize
+    min_bytes = pred.size * itemsize * 2 + target_bytes  # read y_pred and y_true, write the gradient
+    triad_bytes = 3 * pred.size * itemsize
+    base = times["lossgen numba (out=)"]
+    triad_bw = triad_bytes / statistics.median(times["triad"])
+    result = {"loss": loss, "n": n, "dtype": np.dtype(dtype).name, "classes": classes, "impls": {}}
+    for name, samples in times.items():
+        median = statistics.median(samples)
+        bytes_moved = triad_bytes if name == "triad" else (2 * pred.size * itemsize if name == "copy" else min_bytes)
+        result["impls"][name] = {
+            "median_ms": median * 1e3,
+            "gb_per_s": bytes_moved / median / 1e9,
+            "pct_triad": 100 * (bytes_moved / median) / triad_bw,
+            "ratio_to_lossgen": statistics.median(s / b for s, b in zip(samples, base)),
+        }
+    return result
+
+
+def subprocess_seconds(code: str, env: dict | None = None, repeat: int = 5) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, **(env or {})}, cwd=ROOT)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def startup_figures() -> dict:
+    """import time, first-call times (cold and warm Numba cache), build times."""
+    baseline = subprocess_seconds("pass")
+    figures = {"python_startup_s": baseline}
+    figures["import_lossgen_s"] = subprocess_seconds("import lossgen") - baseline
+    first_call = (
+        "import time, numpy as np; t = time.perf_counter(); import lossgen; "
+        "k = lossgen.kernel('huber', 'numba'); k.loss_and_grad(np.zeros(1000), np.ones(1000)); "
+        "print(time.perf_counter() - t)"
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        cold = subprocess.run([sys.executable, "-c", first_call], env=env, capture_output=True, text=True, cwd=ROOT)
+        warm = [
+            float(
+                subprocess.run(
+                    [sys.executable, "-c", first_call], env=env, capture_output=True, text=True, cwd=ROOT
+                ).stdout
+            )
+            for _ in range(5)
+        ]
+    figures["first_call_cold_cache_s"] = float(cold.stdout)
+    figures["first_call_warm_cache_s"] = statistics.median(warm)
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "project"
+        for folder in ("lossgen", "specs", "generated"):
+            shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", "_build"))
+        cli = [sys.executable, "-m", "lossgen.cli"]
+        timing = {}
+        for label, args in (
+            ("build_full_s", ["build", "--full"]),
+            ("build_noop_s", ["build"]),
+            ("build_check_s", ["build", "--check"]),
+        ):
+            start = time.perf_counter()
+            subprocess.run(cli + args, cwd=copy, check=True, capture_output=True)
+            timing[label] = time.perf_counter() - start
+        figures.update(timing)
+    return figures
+
+
+CASES = [
+    ("huber", None),
+    ("bce_with_logits", None),
+    ("softmax_cross_entropy", 10),
+    ("softmax_cross_entropy", 1000),
+    ("sparse_softmax_cross_entropy", 10),
+]
+
+
+def format_table(results: list[dict]) -> str:
+    names = list(results[0]["impls"])
+    lines = [
+        "| loss | K | dtype | N | "
+        + " | ".join(f"{n} ms" for n in names)
+        + " | lossgen GB/s (% triad) | torch / lossgen | jax / lossgen |",
+        "|" + "---|" * (len(names) + 7),
+    ]
+    for r in results:
+        i = r["impls"]
+        base = i["lossgen numba (out=)"]
+        lines.append(
+            f"| {r['loss']} | {r['classes'] or '–'} | {r['dtype']} | {r['n']:.0e} | "
+            + " | ".join(f"{i[n]['median_ms']:.3g}" for n in names)
+            + f" | {base['gb_per_s']:.1f} ({base['pct_triad']:.0f}%)"
+            + f" | {i['torch']['ratio_to_lossgen']:.2f} | {i['jax']['ratio_to_lossgen']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N = 1e6 only, 5 rounds")
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--only", help="comma-separated loss names")
+    args = parser.parse_args()
+    rounds = 5 if args.quick else args.rounds
+    sizes = [10**6] if args.quick else [10**6, 10**7]
+    rng = np.random.default_rng(0)
+    results = []
+    for loss, classes in CASES:
+        if args.only and loss not in args.only.split(","):
+            continue
+        for dtype in (np.float32, np.float64):
+            for n in sizes:
+                results.append(run_case(loss, n, dtype, classes, rounds, rng))
+                print(format_table(results[-1:]).splitlines()[-1], flush=True)
+    import numba
+    import torch
+
+    meta = {
+        "machine": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "numba_threads": numba.config.NUMBA_NUM_THREADS,
+        "torch_threads": torch.get_num_threads(),
+        "rounds": rounds,
+    }
+    startup = startup_figures() if not args.quick else {}
+    print()
+    print(format_table(results))
+    print()
+    for key, value in startup.items():
+        print(f"{key}: {value:.3f}")
+    Path(args.json).write_text(json.dumps({"meta": meta, "results": results, "startup": startup}, indent=2))
+    print(f"\nwrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
