@@ -28,6 +28,7 @@ from .primitives import (
     PRIMITIVE_RULES,
     PRIMITIVES,
     RowLogSumExp,
+    RowMax,
     RowReduction,
     RowSum,
     lower_primitives,
@@ -359,7 +360,13 @@ class _Reductions:
         if symbol not in self._derivatives:
             reduction = self.by_symbol[symbol]
             u = reduction.element
-            weight = sp.S.One if reduction.kind == "sum" else shifted_exp(u - symbol)
+            if reduction.kind == "sum":
+                weight = sp.S.One
+            elif reduction.kind == "logsumexp":
+                weight = shifted_exp(u - symbol)
+            else:  # max: the maximal classes share the derivative equally
+                at_max = sp.Piecewise((1, sp.Eq(u, symbol)), (0, True))
+                weight = at_max / self.add("sum", at_max)
             result = weight * sp.diff(u, self.prediction)
             for inner in self.scalars_in(u):
                 du = sp.diff(u, inner)
@@ -389,7 +396,7 @@ class _Reductions:
     def to_nodes(self, expr: sp.Expr) -> sp.Expr:
         """Row scalars back as reduction nodes (innermost last), e.g. for display."""
         for reduction in sorted(self.primary(), key=lambda r: -int(r.symbol.name[2:])):
-            node = (RowSum if reduction.kind == "sum" else RowLogSumExp)(reduction.element)
+            node = {"sum": RowSum, "logsumexp": RowLogSumExp, "max": RowMax}[reduction.kind](reduction.element)
             expr = expr.subs(reduction.symbol, node)
         return expr
 

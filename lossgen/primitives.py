@@ -418,6 +418,16 @@ class RowLogSumExp(RowReduction):
         return rf"\operatorname{{logsumexp}}_{{k}} \left({printer._print(self.args[0])}\right)"
 
 
+class RowMax(RowReduction):
+    """max_k u_k. Its derivative is the indicator of the maximal classes divided by their number
+    (at a tie, the mean of the one-sided derivatives, as Heaviside(0) = 1/2 for two)."""
+
+    kind = "max"
+
+    def _latex(self, printer):
+        return rf"\max_{{k}} \left({printer._print(self.args[0])}\right)"
+
+
 def row_functions(element_symbols: set[sp.Symbol], classes: sp.Symbol) -> dict[str, Callable]:
     """The functions a row-wise spec may use besides :data:`SPEC_FUNCTIONS`.
 
@@ -434,6 +444,7 @@ def row_functions(element_symbols: set[sp.Symbol], classes: sp.Symbol) -> dict[s
         "sum": row_sum,
         "mean": lambda u: row_sum(u) / classes,
         "logsumexp": logsumexp,
+        "rowmax": lambda u: normalize_reduction(RowMax(u), element_symbols, classes),
         "log_softmax": lambda u: u - logsumexp(u),
         "softmax": lambda u: sp.exp(u - logsumexp(u)),
     }
@@ -462,10 +473,10 @@ def normalize_reduction(node: RowReduction, element_symbols, classes: sp.Symbol)
             coefficient = sp.Mul(*scalar)
             total += coefficient * (RowSum(sp.Mul(*element)) if element else classes)
         return total
-    if isinstance(node, RowLogSumExp):
+    if isinstance(node, (RowLogSumExp, RowMax)):
         scalar = [t for t in sp.Add.make_args(arg) if is_row_scalar(t, element_symbols)]
         element = [t for t in sp.Add.make_args(arg) if not is_row_scalar(t, element_symbols)]
         if not element:
-            return sp.Add(*scalar) + sp.log(classes)
-        return RowLogSumExp(sp.Add(*element)) + sp.Add(*scalar)
+            return sp.Add(*scalar) + (sp.log(classes) if isinstance(node, RowLogSumExp) else 0)
+        return type(node)(sp.Add(*element)) + sp.Add(*scalar)
     return node

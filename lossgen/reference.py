@@ -378,6 +378,10 @@ class RowReference:
                 values[reduction.symbol] = mpmath.fsum(terms)
                 magnitudes[reduction.symbol] = mpmath.fsum(abs(t) for t in terms)
                 continue
+            if reduction.kind == "max":
+                values[reduction.symbol] = max(terms)
+                magnitudes[reduction.symbol] = abs(values[reduction.symbol])
+                continue
             finite = [t for t in terms if t != -mpmath.inf]
             top = max(finite) if finite else -mpmath.inf
             log = mpmath.log(mpmath.fsum(mpmath.exp(t - top) for t in finite)) if finite else mpmath.mpf(0)

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 6051e543ca566bfc99d229876ab93003c388b3621f8e8151fa8db814524a30f0
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 5ba037a42fa3dbe232b18c40bc7a551b7e7abecbcda21c59c4844a93ca57121f
 """Numba kernels for ``huber`` (Huber loss).
 

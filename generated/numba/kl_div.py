@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 41aa611d82975612878bf10f5496a41527bfb2c77247be0613d4adfd9b74f990
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: c7b8050a2c624f15d713083dc4107693f96368914d97e30b024300671a4065c0
 """Numba kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities).
 

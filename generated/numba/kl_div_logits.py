@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d95b5ea240009432846fb8cd4714aaf02732728dc0c13a1ae455d4577c9cceb6
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: c4e9ca10b18032738efaeb900557a546d3defbb24b85aff2fbaf6aa3aca424ac
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: f7cbadca4f3dffd0fe7ac63d1304bb61897456ab3bd3f67328071946c4fc67e8
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 69638c72e74e65d3d87ea009e8475d3a9fe5f68aa8b001e6c42ef5929b0d36d1
 """Numba kernels for ``mae`` (Mean absolute error).
 

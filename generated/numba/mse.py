@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: ac820bb43ca195fde2a867f6d93276ea16490135af5f8e4ff25e9bcc8acd9ec3
 """Numba kernels for ``mse`` (Mean squared error).
 

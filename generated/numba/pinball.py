@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: db3059a4726b3fd2d15388284ed5367eab37355beabd7e123f3a95b245fb1504
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

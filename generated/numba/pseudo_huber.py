@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: aab90906363bf48639f255d04a417b5878629e5165faa104ddbd17f3f33d0a52
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 5e6b194dd4a3fce751a7a05d88525fb52f978789dc92cde6fd10987cceefed9b
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: c5d280e963e896c0ac31954b90f6d319f267da609559233a8c73c2d1b4a11e1e
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 03465beffba8b62e3780a5955128f6e6f76c4eac77e8584c6cf66ed79673c432
 """NumPy kernels for ``bce_with_logits`` (Binary cross-entropy on logits): vectorized, element-wise, float64.
 

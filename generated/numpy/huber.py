@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 61b5f3866bf78c3c105f6f2240cac44f9ae5d708db86b91f21d63e7268834987
 """NumPy kernels for ``huber`` (Huber loss): vectorized, element-wise, float64.
 

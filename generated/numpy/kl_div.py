@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 41aa611d82975612878bf10f5496a41527bfb2c77247be0613d4adfd9b74f990
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 45af224336430f98defa9034cef3842f47bc1aad5f5544f2c7ae2bd1cdb6f290
 """NumPy kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d95b5ea240009432846fb8cd4714aaf02732728dc0c13a1ae455d4577c9cceb6
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 069cd484c65adfa268d42bb42360121a3f0c569474a047c98b060a1e84edf2a7
 """NumPy kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits): vectorized over rows, float64.
 

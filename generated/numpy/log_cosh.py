@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 5c55c140ffa0525f8a0b9d91498a3228eb80422a34b595b17c457410310b8ec4
 """NumPy kernels for ``log_cosh`` (Log-cosh loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 81042e86705cb5cc27dbe9fb93f96fed5f2adab916a79e9c61489895c77dfac8
 """NumPy kernels for ``mae`` (Mean absolute error): vectorized, element-wise, float64.
 

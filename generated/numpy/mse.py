@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mse.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 71dfdfc47dd6898b344c956a26737bc8d14ecfd1e7d115f6080f3ac94dbbc6f9
 """NumPy kernels for ``mse`` (Mean squared error): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: e7e45f902450f17b19378cf1302c3552c30a20f7aae5d8a45245c10c3387ab9d
 """NumPy kernels for ``pinball`` (Pinball (quantile) loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: df950fbd42f4f8c921d46ad419ca8615fad595687261befc35bc9731c89b65a8
 """NumPy kernels for ``pseudo_huber`` (Pseudo-Huber loss): vectorized, element-wise, float64.
 

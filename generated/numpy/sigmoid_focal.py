@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: db5c8b293fe7974581868ef30a17d54d9c4df6e5f1659760832fca97aa844b9e
 """NumPy kernels for ``sigmoid_focal`` (Sigmoid focal loss): vectorized, element-wise, float64.
 

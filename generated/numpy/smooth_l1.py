@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: c110dc35d4f088a3997add86a494eef2fe56609c97bb69d32665ac1262f403a3
 """NumPy kernels for ``smooth_l1`` (Smooth L1 loss): vectorized, element-wise, float64.
 

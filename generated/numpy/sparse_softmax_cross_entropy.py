@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 5e1e4fa2b42a6d27
+# lossgen-generator: 490c7af6e445e723
 # lossgen-content-sha256: 365c3e9efcc77382a1a6efd2e2ba1564cebde8bbb7e277cc7f38eebc884f0849
 """NumPy kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets): vectorized over rows, float64.
 
