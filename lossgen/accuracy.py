@@ -23,6 +23,7 @@ from .reference import (
     QUANTITIES,
     RowReference,
     _sensitivity_function,
+    auxiliary_values,
     check_accuracy,
     check_row_accuracy,
     mp_values,
@@ -49,6 +50,8 @@ class Figure:
 
 
 def _torch_equivalent(spec):
+    if spec.auxiliary:
+        return None  # the PyTorch column covers (prediction, target) calls only
     for equivalent in spec.equivalents:
         names = {spec.prediction.name, spec.target.name}
         if equivalent.style == "torch" and set(equivalent.args) <= names and equivalent.scale == "1":
@@ -87,20 +90,21 @@ def _elementwise_figures(derivation, dtype, backend):
     grid = stress_points(derivation, dtype)
     pred = np.concatenate([g[0] for g in grid.values()])
     target = np.concatenate([g[1] for g in grid.values()])
+    extra = auxiliary_values(derivation, len(pred), dtype)
     methods = {"loss": k.loss, "grad": k.grad, "hess": k.hess}
     ulps = 8.0 if dtype == np.float64 else 1.0
     figures = {}
     for q in QUANTITIES:
-        computed = methods[q](pred, target, reduction="none")
-        figures[q] = _figure(derivation, q, pred, target, computed, dtype, ulps)
+        computed = methods[q](pred, target, reduction="none", **extra)
+        figures[q] = _figure(derivation, q, pred, target, computed, dtype, ulps, extra)
     return figures, (pred, target)
 
 
-def _figure(derivation, q, pred, target, computed, dtype, ulps):
-    truth = mp_values(derivation, q, pred, target)
+def _figure(derivation, q, pred, target, computed, dtype, ulps, extra):
+    truth = mp_values(derivation, q, pred, target, extra=extra)
     errors = ulp_error(computed, truth, dtype)
-    conditioned = _well_conditioned(derivation, q, pred, target, truth)
-    failed = check_accuracy(derivation, q, pred, target, computed, dtype, ulps=ulps)
+    conditioned = _well_conditioned(derivation, q, pred, target, truth, extra)
+    failed = check_accuracy(derivation, q, pred, target, computed, dtype, ulps=ulps, extra=extra)
     # Beyond the ulp bound yet accepted (a jump at a branch boundary decided on a rounded residual,
     # or an error the inputs' rounding explains): ill-conditioned by definition.
     accepted = (errors > ulps) & ~np.isin(np.arange(len(errors)), [f.index for f in failed])
@@ -108,13 +112,15 @@ def _figure(derivation, q, pred, target, computed, dtype, ulps):
     return Figure(float(np.max(errors[conditioned], initial=0.0)), float(np.max(errors, initial=0.0)), len(failed))
 
 
-def _well_conditioned(derivation, q, pred, target, truth) -> np.ndarray:
+def _well_conditioned(derivation, q, pred, target, truth, extra=None) -> np.ndarray:
     sensitivity = _sensitivity_function(derivation, q)
     params = [mpmath.mpf(p.default) for p in derivation.spec.params]
+    columns = [np.asarray((extra or {})[a.name], dtype=np.float64) for a in derivation.spec.auxiliary]
     mask = np.zeros(len(pred), dtype=bool)
     with mpmath.workdps(DIGITS):
         for k, (p, t) in enumerate(zip(pred, target)):
-            s = sensitivity(mpmath.mpf(float(p)), mpmath.mpf(float(t)), *params)
+            auxiliary = [mpmath.mpf(float(c[k])) for c in columns]
+            s = sensitivity(mpmath.mpf(float(p)), mpmath.mpf(float(t)), *auxiliary, *params)
             mask[k] = mpmath.isfinite(truth[k]) and s <= WELL_CONDITIONED * abs(truth[k])
     return mask
 

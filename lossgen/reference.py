@@ -34,8 +34,34 @@ def mp_function(derivation: Derivation, quantity: str, *, definitions: bool = Fa
     expr = derivation.quantity(quantity)
     if definitions:
         expr = definition_form(expr)
-    symbols = [spec.prediction.symbol, spec.target.symbol] + [p.symbol for p in spec.params]
-    return sp.lambdify(symbols, expr, modules=[mpmath_namespace(), "mpmath"])
+    return sp.lambdify(_arguments(spec), expr, modules=[mpmath_namespace(), "mpmath"])
+
+
+def _arguments(spec) -> list[sp.Symbol]:
+    """The element-wise argument order: prediction, target, auxiliary inputs, parameters."""
+    return (
+        [spec.prediction.symbol, spec.target.symbol]
+        + [a.symbol for a in spec.auxiliary]
+        + [p.symbol for p in spec.params]
+    )
+
+
+def auxiliary_values(derivation: Derivation, count: int, dtype=np.float64, seed: int = 0) -> dict[str, np.ndarray]:
+    """Values for each auxiliary input (e.g. a variance) over ``count`` points, inside its domain.
+
+    Includes small and large magnitudes; empty for specs without auxiliary inputs.
+    """
+    rng = np.random.default_rng(seed + 17)
+    values = {}
+    for aux in derivation.spec.auxiliary:
+        if aux.domain.name in ("positive", "nonnegative"):
+            pool = np.array([1e-4, 0.01, 0.3, 1.0, 2.5, 100.0, 1e4])
+        elif aux.domain.name in ("unit_interval", "open_unit_interval"):
+            pool = np.array([1e-4, 0.1, 0.5, 0.9, 1 - 1e-4])
+        else:
+            pool = np.array([-1e3, -2.5, -0.3, 0.0, 0.3, 2.5, 1e3])
+        values[aux.name] = rng.choice(pool, size=count).astype(dtype)
+    return values
 
 
 def mp_values(
@@ -44,8 +70,11 @@ def mp_values(
     pred: Sequence[float],
     target: Sequence[float],
     params: Mapping[str, float] | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> list[mpmath.mpf]:
     """Values of ``quantity`` at each (pred, target) pair, correct to at least :data:`DIGITS` digits.
+
+    ``extra`` holds the auxiliary inputs' values, one per point.
 
     Floats are taken exactly. Each value is evaluated at increasing precision until two
     successive evaluations agree to DIGITS digits, so cancellation inside a formula (log(cosh(x))
@@ -54,9 +83,11 @@ def mp_values(
     params = params or {}
     values = [params.get(p.name, p.default) for p in derivation.spec.params]
     function = _cached_mp_function(derivation, quantity)
+    columns = [np.asarray((extra or {})[a.name], dtype=np.float64).ravel() for a in derivation.spec.auxiliary]
     results = []
-    for a, b in zip(pred, target):
-        results.append(_converged(function, [float(a), float(b), *map(float, values)]))
+    for k, (a, b) in enumerate(zip(pred, target)):
+        auxiliary = [float(column[k]) for column in columns]
+        results.append(_converged(function, [float(a), float(b), *auxiliary, *map(float, values)]))
     return results
 
 
@@ -97,7 +128,7 @@ def _sensitivity_function(derivation: Derivation, quantity: str) -> Callable:
     key = (derivation.spec.name, derivation.spec.sha256, "sensitivity:" + quantity)
     if key not in _function_cache:
         spec = derivation.spec
-        symbols = [spec.prediction.symbol, spec.target.symbol] + [p.symbol for p in spec.params]
+        symbols = _arguments(spec)
         expr = derivation.quantity(quantity)
         terms = [
             sp.Abs(s * sp.diff(expr, s).replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero))
@@ -129,6 +160,7 @@ def check_accuracy(
     *,
     ulps: float = 8.0,
     params: Mapping[str, float] | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> list[AccuracyFailure]:
     """Points where ``computed`` fails the accuracy criterion, which accepts a value when
 
@@ -143,25 +175,29 @@ def check_accuracy(
     """
     params = dict(params or {})
     param_values = [float(params.get(p.name, p.default)) for p in derivation.spec.params]
-    truth = mp_values(derivation, quantity, pred, target, params)
+    truth = mp_values(derivation, quantity, pred, target, params, extra)
     errors = ulp_error(computed, truth, dtype)
     sensitivity = _sensitivity_function(derivation, quantity)
+    columns = [np.asarray((extra or {})[a.name], dtype=np.float64).ravel() for a in derivation.spec.auxiliary]
     eps64 = float(np.finfo(np.float64).eps)
     failures = []
     for k in np.flatnonzero(errors > ulps):
         p, t, c = float(pred.flat[k]), float(target.flat[k]), float(np.asarray(computed).flat[k])
+        auxiliary = [float(column[k]) for column in columns]
         if np.isfinite(c) and mpmath.isfinite(truth[k]):
             with mpmath.workdps(DIGITS):
-                allowed = ulps * eps64 * sensitivity(mpmath.mpf(p), mpmath.mpf(t), *map(mpmath.mpf, param_values))
+                inputs = map(mpmath.mpf, [p, t, *auxiliary, *param_values])
+                allowed = ulps * eps64 * sensitivity(*inputs)
                 if abs(mpmath.mpf(c) - truth[k]) <= allowed:
                     continue
-            if _matches_nearby(derivation, quantity, p, t, c, dtype, ulps, params):
+            point_extra = {a.name: np.array([v]) for a, v in zip(derivation.spec.auxiliary, auxiliary)}
+            if _matches_nearby(derivation, quantity, p, t, c, dtype, ulps, params, point_extra):
                 continue
         failures.append(AccuracyFailure(p, t, c, float(truth[k]), float(errors[k]), int(k)))
     return failures
 
 
-def _matches_nearby(derivation, quantity, pred, target, computed, dtype, ulps, params) -> bool:
+def _matches_nearby(derivation, quantity, pred, target, computed, dtype, ulps, params, extra) -> bool:
     def around(value: float) -> list[float]:
         up, down = [value], [value]
         for _ in range(2):
@@ -170,7 +206,8 @@ def _matches_nearby(derivation, quantity, pred, target, computed, dtype, ulps, p
         return sorted(set(up + down))
 
     pairs = [(p, t) for p in around(pred) for t in around(target)]
-    truths = mp_values(derivation, quantity, [p for p, _ in pairs], [t for _, t in pairs], params)
+    repeated = {name: np.repeat(values, len(pairs)) for name, values in extra.items()}
+    truths = mp_values(derivation, quantity, [p for p, _ in pairs], [t for _, t in pairs], params, repeated)
     return bool((ulp_error(np.full(len(pairs), computed), truths, dtype) <= ulps).any())
 
 

@@ -74,6 +74,7 @@ class _Call:
     weight: np.ndarray | None  # one per element (or row), contiguous, dtype; or None
     params: tuple  # floats, and ints for integer parameters
     reduction: str
+    extra: tuple = ()  # auxiliary arrays, flattened like the target, in declaration order
 
     @property
     def size(self) -> int:
@@ -96,22 +97,22 @@ class _NumbaBackend:
         self.module = module
 
     def loss_sum(self, c: _Call) -> float:
-        return float(self.module.loss_sum(c.pred, c.target, c.weight, *c.params))
+        return float(self.module.loss_sum(c.pred, c.target, *c.extra, c.weight, *c.params))
 
     def loss_elements(self, c: _Call, out: np.ndarray) -> None:
         per_item = (
             self.module.loss_rows if getattr(self.module, "SHAPE", "") == "rowwise" else self.module.loss_elements
         )
-        per_item(c.pred, c.target, c.weight, *c.params, out)
+        per_item(c.pred, c.target, *c.extra, c.weight, *c.params, out)
 
     def loss_and_grad(self, c: _Call, scale: float, out: np.ndarray) -> float:
-        return float(self.module.loss_and_grad(c.pred, c.target, c.weight, *c.params, scale, out))
+        return float(self.module.loss_and_grad(c.pred, c.target, *c.extra, c.weight, *c.params, scale, out))
 
     def grad(self, c: _Call, scale: float, out: np.ndarray) -> None:
-        self.module.grad(c.pred, c.target, c.weight, *c.params, scale, out)
+        self.module.grad(c.pred, c.target, *c.extra, c.weight, *c.params, scale, out)
 
     def hess(self, c: _Call, scale: float, out: np.ndarray) -> None:
-        self.module.hess(c.pred, c.target, c.weight, *c.params, scale, out)
+        self.module.hess(c.pred, c.target, *c.extra, c.weight, *c.params, scale, out)
 
 
 class _NumpyBackend:
@@ -121,12 +122,12 @@ class _NumpyBackend:
         self.module = module
 
     @staticmethod
-    def _inputs(c: _Call) -> tuple[np.ndarray, np.ndarray]:
+    def _inputs(c: _Call) -> tuple[np.ndarray, ...]:
         pred = c.pred.astype(np.float64)
         if c.target.dtype.kind == "i":  # class indices: their one-hot rows (none for ignored rows)
             classes = np.arange(pred.shape[-1])
             return pred, (c.target[:, None] == classes[None, :]).astype(np.float64)
-        return pred, c.target.astype(np.float64)
+        return (pred, c.target.astype(np.float64), *(a.astype(np.float64) for a in c.extra))
 
     @staticmethod
     def _weighted(values: np.ndarray, c: _Call) -> np.ndarray:
@@ -183,6 +184,7 @@ class Kernel:
         self.rowwise = getattr(module, "SHAPE", "elementwise") == "rowwise"
         self.label_target = getattr(module, "TARGET_KIND", "") == "label"
         self.ignore_param = getattr(module, "IGNORE_PARAM", None)
+        self.auxiliary = {name: DOMAINS[domain] for name, domain in getattr(module, "AUXILIARY", ())}
         self._impl = _NumbaBackend(module) if backend == "numba" else _NumpyBackend(module)
 
     def __repr__(self) -> str:
@@ -216,6 +218,11 @@ class Kernel:
     def _prepare(self, y_pred, y_true, weight, reduction, params) -> _Call:
         if reduction not in REDUCTIONS:
             raise ValueError(f"{self.name}: unknown reduction {reduction!r} (use one of {', '.join(REDUCTIONS)})")
+        params = dict(params)
+        auxiliary = {name: params.pop(name) for name in self.auxiliary if name in params}
+        missing = [name for name in self.auxiliary if name not in auxiliary]
+        if missing:
+            raise TypeError(f"{self.name}: missing array argument '{missing[0]}' (pass {missing[0]}=...)")
         param_values = self._params(params)
         pred = _float_array(y_pred, "y_pred", self.name)
         if pred.dtype not in _FLOAT_DTYPES:
@@ -256,6 +263,11 @@ class Kernel:
             target = flatten(target_array, "y_true", shape, dtype)
             self._check_target_domain(target_array)
             valid = None
+        extra = []
+        for name, domain in self.auxiliary.items():
+            array = _float_array(auxiliary[name], name, self.name)
+            self._check_domain(array, domain, name)
+            extra.append(flatten(array, name, shape, dtype))
         flat_weight = None
         if weight is not None:
             flat_weight = flatten(_float_array(weight, "weight", self.name), "weight", loss_shape, dtype)
@@ -263,7 +275,7 @@ class Kernel:
             flat_weight = (np.ones(valid.shape, dtype) if flat_weight is None else flat_weight.copy()) * valid
         flat_pred = np.ascontiguousarray(pred)
         flat_pred = flat_pred.reshape(-1, classes) if self.rowwise else flat_pred.reshape(-1)
-        return _Call(shape, loss_shape, dtype, flat_pred, target, flat_weight, param_values, reduction)
+        return _Call(shape, loss_shape, dtype, flat_pred, target, flat_weight, param_values, reduction, tuple(extra))
 
     def _check_labels(self, labels: np.ndarray, classes: int, params: tuple, loss_shape) -> np.ndarray:
         """Raise for labels outside [0, K) that are not the ignore index; return the valid mask."""
@@ -285,7 +297,9 @@ class Kernel:
         return valid
 
     def _check_target_domain(self, target: np.ndarray) -> None:
-        domain = self.target_domain
+        self._check_domain(target, self.target_domain, "y_true")
+
+    def _check_domain(self, target: np.ndarray, domain, argument: str) -> None:
         if domain.name == "real" or target.size == 0:
             return
         inside = (target > domain.low) if domain.low_open else (target >= domain.low)
@@ -294,8 +308,8 @@ class Kernel:
         if bad.any():
             index = tuple(int(i) for i in np.argwhere(bad)[0])
             raise ValueError(
-                f"{self.name}: y_true must lie in {domain.description}; {int(bad.sum())} value(s) "
-                f"do not, e.g. y_true[{', '.join(map(str, index))}] = {float(target[index])!r}"
+                f"{self.name}: {argument} must lie in {domain.description}; {int(bad.sum())} value(s) "
+                f"do not, e.g. {argument}[{', '.join(map(str, index))}] = {float(target[index])!r}"
             )
 
     def _output(self, c: _Call, out) -> np.ndarray:

@@ -25,7 +25,7 @@ from .primitives import SPEC_FUNCTIONS, is_row_scalar, row_functions
 
 #: Shapes a loss may have: a loss per element, or a loss per row reducing over the last axis.
 SHAPES = ("elementwise", "rowwise")
-ROLES = ("prediction", "target", "weight")
+ROLES = ("prediction", "target", "weight", "auxiliary")
 #: Kinds of input of a row-wise loss: a row of K values, or one class index per row.
 KINDS = ("vector", "label")
 #: The number of classes K, a symbol every row-wise expression may use.
@@ -188,6 +188,11 @@ class Spec:
     @property
     def weight(self) -> InputSpec | None:
         return self.input("weight")
+
+    @property
+    def auxiliary(self) -> tuple[InputSpec, ...]:
+        """Further array inputs (e.g. a variance), passed to kernels by name; not differentiated."""
+        return tuple(i for i in self.inputs if i.role == "auxiliary")
 
     @property
     def rowwise(self) -> bool:
@@ -363,7 +368,7 @@ class _SpecReader:
             role = self.string(entry, "role", f"{field}.role")
             if role not in ROLES:
                 raise self.fail(f"{field}.role", f"bad role '{role}' (known: {', '.join(ROLES)})")
-            default_kind = "vector" if shape == "rowwise" and role != "weight" else "element"
+            default_kind = "vector" if shape == "rowwise" and role not in ("weight", "auxiliary") else "element"
             kind = self.string(entry, "kind", f"{field}.kind", required=False, default=default_kind)
             if shape == "elementwise" and kind != "element":
                 raise self.fail(f"{field}.kind", "only rowwise specs have vector or label inputs")
@@ -371,6 +376,8 @@ class _SpecReader:
                 raise self.fail(f"{field}.kind", f"bad kind '{kind}' (known: {', '.join(KINDS)})")
             if kind == "label" and role != "target":
                 raise self.fail(f"{field}.kind", "only the target may be a label")
+            if role == "auxiliary" and shape != "elementwise":
+                raise self.fail(f"{field}.role", "auxiliary inputs (e.g. a variance) are element-wise only")
             ignore = self.string(entry, "ignore", f"{field}.ignore", required=False) or None
             if ignore and kind != "label":
                 raise self.fail(f"{field}.ignore", "only a label input can have ignored rows")

@@ -262,6 +262,14 @@ class Case:
     pred: np.ndarray
     target: np.ndarray
 
+    @functools.cached_property
+    def extra(self) -> dict[str, np.ndarray]:
+        """Auxiliary array inputs (gaussian_nll's variance), drawn from their domains like the test grid."""
+        from lossgen.reference import auxiliary_values
+
+        values = auxiliary_values(derivation(self.spec.name), self.pred.size)
+        return {name: value.reshape(self.pred.shape) for name, value in values.items()}
+
     @property
     def scale(self) -> float:
         return evaluate_param_expression(self.spec, self.equivalent.scale, "scale", self.params)
@@ -294,6 +302,9 @@ class Case:
         weight = self.spec.weight
         result = []
         for arg in self.equivalent.args:
+            if arg in self.extra:  # an auxiliary array: passed as it is, not differentiated
+                result.append((arg, self.extra[arg], None))
+                continue
             if weight is not None and arg == weight.name:
                 raise NotImplementedError(f"{self.spec.name}: the adapters do not pass weight-role inputs ({arg})")
             f = functions[arg]

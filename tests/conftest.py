@@ -64,6 +64,14 @@ def sample_inputs(name: str, n: int = 64, seed: int = 0, dtype=np.float64, class
     return pred.astype(dtype), target.astype(dtype)
 
 
+def extras(name: str, pred: np.ndarray, seed: int = 0) -> dict[str, np.ndarray]:
+    """Auxiliary array inputs (e.g. gaussian_nll's variance) shaped like ``pred``; empty for most specs."""
+    from lossgen.reference import auxiliary_values
+
+    values = auxiliary_values(derivation(name), int(np.prod(pred.shape)), pred.dtype, seed)
+    return {key: value.reshape(pred.shape) for key, value in values.items()}
+
+
 def loss_shape(name: str, pred: np.ndarray) -> tuple[int, ...]:
     """Shape of the per-element (or per-row) loss for a prediction array."""
     return pred.shape[:-1] if PROJECT.load(name).rowwise else pred.shape

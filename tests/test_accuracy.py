@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import BACKENDS, DTYPES, ELEMENTWISE, ROWWISE, derivation, kernel, non_default_params
+from conftest import BACKENDS, DTYPES, ELEMENTWISE, ROWWISE, derivation, extras, kernel, non_default_params
 
 from lossgen.reference import (
     QUANTITIES,
@@ -27,9 +27,9 @@ ULPS = {np.float64: 8.0, np.float32: 1.0}
 KINDS = ("random", "kinks", "tiny", "large")
 
 
-def _evaluate(k, quantity, pred, target, params):
+def _evaluate(k, quantity, pred, target, params, extra):
     method = {"loss": k.loss, "grad": k.grad, "hess": k.hess}[quantity]
-    return method(pred, target, reduction="none", **params)
+    return method(pred, target, reduction="none", **params, **extra)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -39,11 +39,12 @@ def _evaluate(k, quantity, pred, target, params):
 def test_kernels_match_mpmath(name, backend, dtype, kind):
     d = derivation(name)
     pred, target = stress_points(d, dtype)[kind]
+    extra = extras(name, pred)
     k = kernel(name, backend)
     for quantity in QUANTITIES:
-        computed = _evaluate(k, quantity, pred, target, {})
+        computed = _evaluate(k, quantity, pred, target, {}, extra)
         assert computed.dtype == dtype and computed.shape == pred.shape
-        failures = check_accuracy(d, quantity, pred, target, computed, dtype, ulps=ULPS[dtype])
+        failures = check_accuracy(d, quantity, pred, target, computed, dtype, ulps=ULPS[dtype], extra=extra)
         assert not failures, f"{name} {quantity}: {len(failures)} point(s) off, e.g. {failures[:3]}"
 
 
@@ -56,9 +57,10 @@ def test_kernels_match_mpmath_with_non_default_parameters(name, backend):
     grid = stress_points(d, np.float64, seed=1)
     pred = np.concatenate([grid[kind][0] for kind in KINDS])
     target = np.concatenate([grid[kind][1] for kind in KINDS])
+    extra = extras(name, pred, seed=1)
     for quantity in QUANTITIES:
-        computed = _evaluate(k, quantity, pred, target, params)
-        failures = check_accuracy(d, quantity, pred, target, computed, np.float64, params=params)
+        computed = _evaluate(k, quantity, pred, target, params, extra)
+        failures = check_accuracy(d, quantity, pred, target, computed, np.float64, params=params, extra=extra)
         assert not failures, f"{name} {quantity} {params}: {failures[:3]}"
 
 

@@ -11,6 +11,7 @@ from conftest import (
     NAMES,
     PROJECT,
     ROWWISE,
+    extras,
     kernel,
     loss_shape,
     non_default_params,
@@ -31,6 +32,10 @@ def _elementwise(name, pred, target, params):
     )
 
 
+def _params_and_extras(name, pred, params=None):
+    return {**(params or {}), **extras(name, pred)}
+
+
 def test_catalog_names_are_sorted_and_complete():
     assert lossgen.names() == sorted(p.stem for p in PROJECT.specs.glob("*.toml"))
     assert {"mse", "mae", "huber", "smooth_l1", "pseudo_huber", "log_cosh", "pinball", "bce_with_logits"} <= set(
@@ -44,7 +49,7 @@ def test_catalog_names_are_sorted_and_complete():
 @pytest.mark.parametrize("name", NAMES)
 def test_reductions_and_weights(name, backend, reduction, weighted):
     pred, target = sample_inputs(name, n=10_000, seed=11)  # several parallel chunks
-    params = non_default_params(name)
+    params = _params_and_extras(name, pred, non_default_params(name))
     shape = loss_shape(name, pred)
     weight = np.random.default_rng(2).uniform(0.1, 3.0, size=shape) if weighted else None
     w = np.ones(shape) if weight is None else weight
@@ -83,14 +88,16 @@ def test_dtype_follows_input_and_shapes_broadcast(name, backend):
     pred, target = sample_inputs(name, n=12, seed=4, dtype=np.float32)
     pred = pred.reshape(3, 4)
     target_row = target.reshape(3, 4)[0]  # (4,) broadcasts to (3, 4)
+    aux = {key: value[0] for key, value in extras(name, pred).items()}  # (4,) broadcasts too
     weight = np.float32(2.0)
-    grad = k.grad(pred, target_row, weight=weight)
+    grad = k.grad(pred, target_row, weight=weight, **aux)
     assert grad.dtype == np.float32 and grad.shape == (3, 4)
-    full = k.grad(pred, np.broadcast_to(target_row, (3, 4)).copy(), weight=np.full((3, 4), 2.0, np.float32))
+    full = k.grad(pred, np.broadcast_to(target_row, (3, 4)).copy(), weight=np.full((3, 4), 2.0, np.float32), **aux)
     np.testing.assert_array_equal(grad, full)
-    assert k.loss(pred, target_row, reduction="none").dtype == np.float32
-    assert isinstance(k.loss(pred, target_row), float)
-    scalar = k.loss(np.float64(pred[0, 0]), np.float64(target_row[0]), reduction="none")
+    assert k.loss(pred, target_row, reduction="none", **aux).dtype == np.float32
+    assert isinstance(k.loss(pred, target_row, **aux), float)
+    scalar_aux = {key: np.float64(value[0]) for key, value in aux.items()}
+    scalar = k.loss(np.float64(pred[0, 0]), np.float64(target_row[0]), reduction="none", **scalar_aux)
     assert scalar.shape == () and scalar.dtype == np.float64
 
 
@@ -174,11 +181,12 @@ def test_numba_kernels_are_really_compiled(name):
     """Every kernel compiled in nopython mode with a parallel loop (no object-mode fallback)."""
     k = kernel(name, "numba")
     pred, target = sample_inputs(name, n=5000)
-    k.loss_and_grad(pred, target)
-    k.loss(pred, target)
-    k.loss(pred, target, reduction="none")
-    k.hess(pred, target)
-    k.grad(pred, target)
+    aux = extras(name, pred)
+    k.loss_and_grad(pred, target, **aux)
+    k.loss(pred, target, **aux)
+    k.loss(pred, target, reduction="none", **aux)
+    k.hess(pred, target, **aux)
+    k.grad(pred, target, **aux)
     per_item = "loss_rows" if PROJECT.load(name).rowwise else "loss_elements"
     for function in ("loss_sum", per_item, "loss_and_grad", "grad", "hess"):
         dispatcher = getattr(k.module, function)
@@ -193,11 +201,12 @@ def test_numba_kernels_are_really_compiled(name):
 def test_numba_results_do_not_depend_on_thread_count(name):
     k = kernel(name, "numba")
     pred, target = sample_inputs(name, n=50_000, seed=9)
+    aux = extras(name, pred)
     results = []
     for threads in (1, numba.config.NUMBA_NUM_THREADS):
         numba.set_num_threads(threads)
         try:
-            loss, grad = k.loss_and_grad(pred, target)
+            loss, grad = k.loss_and_grad(pred, target, **aux)
         finally:
             numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
         results.append((loss, grad))
@@ -258,3 +267,18 @@ def test_sparse_cross_entropy_equals_dense_cross_entropy_on_one_hot_targets(back
             a = getattr(sparse, method)(z, labels, label_smoothing=ls, reduction="none")
             b = getattr(dense, method)(z, onehot, label_smoothing=ls, reduction="none")
             np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_auxiliary_inputs_are_required_checked_and_broadcast(backend):
+    k = kernel("gaussian_nll", backend)
+    mu, y = np.zeros(4), np.ones(4)
+    with pytest.raises(TypeError, match="missing array argument 'var'"):
+        k.loss(mu, y)
+    with pytest.raises(ValueError, match=r"var must lie in \(0, inf\).*var\[2\] = -1.0"):
+        k.loss(mu, y, var=np.array([1.0, 1.0, -1.0, 1.0]))
+    with pytest.raises(ValueError, match="var of shape"):
+        k.loss(mu, y, var=np.ones(3))
+    with pytest.raises(TypeError, match="floating-point"):
+        k.loss(mu, y, var=np.ones(4, dtype=int))
+    assert k.loss(mu, y, var=2.0) == pytest.approx(0.5 * (np.log(2.0) + 0.5))

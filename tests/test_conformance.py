@@ -165,10 +165,10 @@ def check_elementwise(case: Case, backend: str) -> None:
     k = kernel(case.spec.name, backend)
     theirs = ELEMENTWISE_ADAPTERS[case.equivalent.style](case)
     scale = case.scale
-    ours = k.loss(case.pred, case.target, reduction="none", **case.params)
+    ours = k.loss(case.pred, case.target, reduction="none", **case.params, **case.extra)
     assert_elementwise(case, "loss", ours, scale * theirs.values)
     if theirs.grad is not None:
-        ours_grad = k.grad(case.pred, case.target, reduction="sum", **case.params)
+        ours_grad = k.grad(case.pred, case.target, reduction="sum", **case.params, **case.extra)
         assert_elementwise(case, "grad", ours_grad, scale * theirs.grad)
 
 
@@ -177,7 +177,7 @@ def check_sklearn(case: Case, backend: str) -> None:
     scale = case.scale
     weights = np.random.default_rng(1).uniform(0.5, 2.0, size=case.pred.size)
     for weight in (None, weights):
-        ours = k.loss(case.pred, case.target, reduction="mean", weight=weight, **case.params)
+        ours = k.loss(case.pred, case.target, reduction="mean", weight=weight, **case.params, **case.extra)
         theirs = scale * run_sklearn(case, weight)
         # Sums of n non-negative terms in different orders (Numba's parallel reduction, NumPy's pairwise sum)
         # differ by at most ~n ulps; n is about 100 here, far inside RTOL.

@@ -16,9 +16,16 @@ from lossgen.reference import kink_points, mp_function
 
 
 def _lambdify(d, expr):
-    spec = d.spec
-    symbols = [spec.prediction.symbol, spec.target.symbol] + [p.symbol for p in spec.params]
-    return sp.lambdify(symbols, expr, modules=[mpmath_namespace(), "mpmath"])
+    from lossgen.reference import _arguments
+
+    return sp.lambdify(_arguments(d.spec), expr, modules=[mpmath_namespace(), "mpmath"])
+
+
+def _auxiliary(d, count=1):
+    """One value per auxiliary input (element-wise argument order: after the target)."""
+    from lossgen.reference import auxiliary_values
+
+    return [float(v[0]) for v in auxiliary_values(d, count).values()]
 
 
 def _points_away_from_kinks(name, params, n=12):
@@ -50,7 +57,7 @@ def test_derivatives_match_high_precision_finite_differences(name, use_defaults)
     hess = mp_function(d, "hess")
     with mpmath.workdps(60):
         for p, t in _points_away_from_kinks(name, params):
-            args = [mpmath.mpf(t)] + [mpmath.mpf(v) for v in values]
+            args = [mpmath.mpf(t)] + [mpmath.mpf(v) for v in _auxiliary(d)] + [mpmath.mpf(v) for v in values]
             at_target = functools.partial(lambda x, rest: loss(x, *rest), rest=args)
             fd1 = mpmath.diff(at_target, mpmath.mpf(p))
             fd2 = mpmath.diff(at_target, mpmath.mpf(p), 2)
@@ -71,7 +78,8 @@ def test_display_forms_equal_computed_forms(name):
                 expanded = expanded.subs(symbol, expr)
             shown_f, computed_f = _lambdify(d, expanded), mp_function(d, quantity)
             for p, t in _points_away_from_kinks(name, {}):
-                args = [mpmath.mpf(p), mpmath.mpf(t)] + [mpmath.mpf(x.default) for x in d.spec.params]
+                args = [mpmath.mpf(p), mpmath.mpf(t)] + [mpmath.mpf(v) for v in _auxiliary(d)]
+                args += [mpmath.mpf(x.default) for x in d.spec.params]
                 a, b = shown_f(*args), computed_f(*args)
                 assert abs(a - b) <= mpmath.mpf(10) ** -40 * max(1, abs(b)), (quantity, p, t, a, b)
 
@@ -89,7 +97,8 @@ def test_cse_programs_compute_the_derived_quantities(name):
                     expr = expr.subs(symbol, value)
                 program_f, truth_f = _lambdify(d, expr), mp_function(d, out_name)
                 for p, t in zip(pred, target):
-                    args = [mpmath.mpf(float(p)), mpmath.mpf(float(t))] + [mpmath.mpf(x.default) for x in d.spec.params]
+                    args = [mpmath.mpf(float(p)), mpmath.mpf(float(t))] + [mpmath.mpf(v) for v in _auxiliary(d)]
+                    args += [mpmath.mpf(x.default) for x in d.spec.params]
                     a, b = program_f(*args), truth_f(*args)
                     assert abs(a - b) <= mpmath.mpf(10) ** -40 * max(1, abs(b)), (program.name, out_name)
 

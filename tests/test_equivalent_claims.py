@@ -119,7 +119,11 @@ def torch_derivatives(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     torch = pytest.importorskip("torch")
     fn = resolve(case.equivalent.function)
     arrays = _array_args(case)
-    call_args = [value for _, value, _ in case.args()]
+    # Arrays that are not differentiated (an auxiliary input such as a variance) go in as tensors too.
+    call_args = [
+        torch.tensor(value, dtype=torch.float64) if isinstance(value, np.ndarray) else value
+        for _, value, _ in case.args()
+    ]
     leaves = []
     for position, value, _, _ in arrays:
         leaves.append(torch.tensor(value, dtype=torch.float64, requires_grad=True))
@@ -199,7 +203,7 @@ def test_library_hessian_agrees_except_where_stated(name: str, index: int, kind:
         case = Case(spec, equivalent, params, pred, target)
         _, _, theirs = DERIVATIVES[equivalent.style](case)
         theirs = case.scale * theirs
-        ours = k.hess(pred, target, reduction="none", **params)
+        ours = k.hess(pred, target, reduction="none", **params, **case.extra)
         close = np.isclose(ours, theirs, rtol=RTOL, atol=ATOL) | (np.isnan(ours) & np.isnan(theirs))
         differs = _differs_mask(case)
         where = f"{name} vs {equivalent.function} ({params}, {kind})"
@@ -246,7 +250,7 @@ def test_default_reduction_is_as_stated(name: str, index: int) -> None:
     else:
         theirs = np.asarray(fn(*args, **case.kwargs))
     theirs = case.scale * np.asarray(theirs, dtype=float)
-    ours = np.asarray(kernel(name, "numpy").loss(pred, target, reduction=equivalent.reduction, **params))
+    ours = np.asarray(kernel(name, "numpy").loss(pred, target, reduction=equivalent.reduction, **params, **case.extra))
     assert theirs.shape == ours.shape, (
         f"{equivalent.function} returns shape {theirs.shape} by default, not what reduction="
         f"'{equivalent.reduction}' means ({ours.shape})"

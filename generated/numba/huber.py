@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: 5ba037a42fa3dbe232b18c40bc7a551b7e7abecbcda21c59c4844a93ca57121f
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: db871433f3366be285ade7b31e7d94019ac5f5c8725f44d9f97f22c23b971be6
 """Numba kernels for ``huber`` (Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -28,6 +28,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('delta', 1.0, 'positive'),)
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.

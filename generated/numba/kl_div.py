@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 41aa611d82975612878bf10f5496a41527bfb2c77247be0613d4adfd9b74f990
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: c7b8050a2c624f15d713083dc4107693f96368914d97e30b024300671a4065c0
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 5e4782c91759c8967ec39d786956bdae84020ededd2ee9cb0a749c995e82e1d9
 """Numba kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -25,6 +25,8 @@ TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'vector'
 IGNORE_PARAM = None

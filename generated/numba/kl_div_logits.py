@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d95b5ea240009432846fb8cd4714aaf02732728dc0c13a1ae455d4577c9cceb6
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: c4e9ca10b18032738efaeb900557a546d3defbb24b85aff2fbaf6aa3aca424ac
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 95e98f6fa326b5871939f1ad56aef3f917a88071e84d419c8f1319a415f0e4da
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -25,6 +25,8 @@ TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'vector'
 IGNORE_PARAM = None

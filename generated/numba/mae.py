@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: 69638c72e74e65d3d87ea009e8475d3a9fe5f68aa8b001e6c42ef5929b0d36d1
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 06e4b89d47806e67289e9cd1b47d903ca4038a67ef69dddb8eb150304b93f934
 """Numba kernels for ``mae`` (Mean absolute error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -27,6 +27,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: ac820bb43ca195fde2a867f6d93276ea16490135af5f8e4ff25e9bcc8acd9ec3
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: bdb5a1561f6d655f59c8607873d3a21ac32618dfa877c447e4e45784076ec037
 """Numba kernels for ``mse`` (Mean squared error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -23,6 +23,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.

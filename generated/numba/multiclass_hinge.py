@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: c404afe01737966f63a3eb81895e1fc0c739523d266924d18c18424558a2bdb9
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 9c2995fc08b8eeab939289724cc8640e5b7d77673568310896824d08245aefa2
 """Numba kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -25,6 +25,8 @@ TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'label'
 IGNORE_PARAM = None

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: db3059a4726b3fd2d15388284ed5367eab37355beabd7e123f3a95b245fb1504
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: adf2588a3979323d8398d28e002a6b0fa133a497360768581dc2ef7eba6d0179
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -27,6 +27,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('tau', 0.5, 'unit_interval'),)
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: aab90906363bf48639f255d04a417b5878629e5165faa104ddbd17f3f33d0a52
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: d9142877bbf33dc66e8a0ede5b992ae92f3f3e6529806259f477e91fb092ccb1
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -23,6 +23,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('delta', 1.0, 'positive'),)
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.

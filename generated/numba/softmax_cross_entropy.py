@@ -1,7 +1,7 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: d117db2772d8f26368e0db3cf4dfc5656006562b7152642ce99c21f072d6d3ce
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 1a33600982867ba60c5a9d487bd7f5974b0796273138c91e079eeb3f1174ca80
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -25,6 +25,8 @@ TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('label_smoothing', 0.0, 'unit_interval'),)
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'vector'
 IGNORE_PARAM = None

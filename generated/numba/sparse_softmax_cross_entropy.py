@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: c457bfdf8c0590c0cb601c6da6bc3b0025a30a3016d8ab0fe775c6c54f1f6eb6
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: e6e3de57320c50f834c3dcd12d91d94ecd52119a483e71c433aa67b03654e764
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -25,6 +25,8 @@ TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('label_smoothing', 0.0, 'unit_interval'), ('ignore_index', -100.0, 'integer'))
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'label'
 IGNORE_PARAM = 'ignore_index'

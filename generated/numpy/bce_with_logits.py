@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: 03465beffba8b62e3780a5955128f6e6f76c4eac77e8584c6cf66ed79673c432
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 95751a10e5cc22694c481dac01eabfe471b6defd0fab612b2745241d76109f2b
 """NumPy kernels for ``bce_with_logits`` (Binary cross-entropy on logits): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -17,6 +17,8 @@ TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 
 def _shaped(value, like):

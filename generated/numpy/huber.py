@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: 61b5f3866bf78c3c105f6f2240cac44f9ae5d708db86b91f21d63e7268834987
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 1fa94b7f0eee2b5f89a3941a28ecf1e84101f62c614faca6a0d39a89060defa4
 """NumPy kernels for ``huber`` (Huber loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -22,6 +22,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('delta', 1.0, 'positive'),)
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 
 def _shaped(value, like):

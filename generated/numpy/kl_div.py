@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 41aa611d82975612878bf10f5496a41527bfb2c77247be0613d4adfd9b74f990
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: 45af224336430f98defa9034cef3842f47bc1aad5f5544f2c7ae2bd1cdb6f290
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 7635ee82c0f03c3b3409c9cc8c3b0012a8e8b0f11d81aa4217ae71d827213c12
 """NumPy kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -18,6 +18,8 @@ TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'vector'
 IGNORE_PARAM = None

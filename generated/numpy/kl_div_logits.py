@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d95b5ea240009432846fb8cd4714aaf02732728dc0c13a1ae455d4577c9cceb6
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: 069cd484c65adfa268d42bb42360121a3f0c569474a047c98b060a1e84edf2a7
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 1417f9cce5a20f4a871adcf06822f584b2f2111d74e62cd8d2363b1c44b16cff
 """NumPy kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -18,6 +18,8 @@ TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'vector'
 IGNORE_PARAM = None

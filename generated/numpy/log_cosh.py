@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: 5c55c140ffa0525f8a0b9d91498a3228eb80422a34b595b17c457410310b8ec4
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 8f6a33c7daf5160cdf0ef6df05da6e9881e2ddd8b035f5e53598ed0888cf200e
 """NumPy kernels for ``log_cosh`` (Log-cosh loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -17,6 +17,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 
 def _shaped(value, like):

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: 81042e86705cb5cc27dbe9fb93f96fed5f2adab916a79e9c61489895c77dfac8
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: d774199bfefe675eb2391c3ce72a9cd99090194e39218bf55e050d680356b739
 """NumPy kernels for ``mae`` (Mean absolute error): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -21,6 +21,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 
 def _shaped(value, like):

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: 71dfdfc47dd6898b344c956a26737bc8d14ecfd1e7d115f6080f3ac94dbbc6f9
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 900be024b13e0739f285372ac6e67aed3ebb14c6ada1f43e4c6684372d3f368d
 """NumPy kernels for ``mse`` (Mean squared error): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -17,6 +17,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 
 def _shaped(value, like):

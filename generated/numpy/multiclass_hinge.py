@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: e74900c468e090c4950110b642cf9decd02d7897c430508c061e18a930cbd3c9
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 7351e3705470a19a2dd1b39bbf165bd135fc4710d67023c068939f5f6a54ff24
 """NumPy kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -18,6 +18,8 @@ TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'label'
 IGNORE_PARAM = None

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: e7e45f902450f17b19378cf1302c3552c30a20f7aae5d8a45245c10c3387ab9d
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: a81cd89fa723904d63dbe18075e7ac1e82a8a0c6fca0304cf4f6cb783dee339b
 """NumPy kernels for ``pinball`` (Pinball (quantile) loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -21,6 +21,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('tau', 0.5, 'unit_interval'),)
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 
 def _shaped(value, like):

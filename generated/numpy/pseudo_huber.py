@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: df950fbd42f4f8c921d46ad419ca8615fad595687261befc35bc9731c89b65a8
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 70571832f7c7193e69d2828fd67f8d320fd281c58eba2842dc222a72c645d76d
 """NumPy kernels for ``pseudo_huber`` (Pseudo-Huber loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -17,6 +17,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('delta', 1.0, 'positive'),)
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 
 def _shaped(value, like):

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: db5c8b293fe7974581868ef30a17d54d9c4df6e5f1659760832fca97aa844b9e
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: a58d62169bea12a251c926b5edfca6905a4c04ee0b11fa9b6dc8b723f047447a
 """NumPy kernels for ``sigmoid_focal`` (Sigmoid focal loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -17,6 +17,8 @@ TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('gamma', 2.0, 'nonnegative'), ('alpha', 0.25, 'unit_interval'))
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 
 def _shaped(value, like):

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/smooth_l1.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: c110dc35d4f088a3997add86a494eef2fe56609c97bb69d32665ac1262f403a3
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 7f3e84b777507355d0beb95645c503df8e13a779db367bbc96756096b4dfd7af
 """NumPy kernels for ``smooth_l1`` (Smooth L1 loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -22,6 +22,8 @@ TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('beta', 1.0, 'positive'),)
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 
 
 def _shaped(value, like):

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: 0df0ca28ff346a4d6f1ee4c7c1e245252703eb6dbf8e58405f040238d8a7309c
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: 86be471f36f6c9011ed38640d5be0f6317d4ed15e4036b2b696482e5d23ddc6b
 """NumPy kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -18,6 +18,8 @@ TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('label_smoothing', 0.0, 'unit_interval'),)
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'vector'
 IGNORE_PARAM = None

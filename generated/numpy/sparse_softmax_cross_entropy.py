@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 490c7af6e445e723
-# lossgen-content-sha256: 365c3e9efcc77382a1a6efd2e2ba1564cebde8bbb7e277cc7f38eebc884f0849
+# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-content-sha256: e1773a99bedf3dac7890bea5917b2c867ca84e7314c362e2c178db727eb9ce33
 """NumPy kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -18,6 +18,8 @@ TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
 PARAMS = (('label_smoothing', 0.0, 'unit_interval'), ('ignore_index', -100.0, 'integer'))
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'label'
 IGNORE_PARAM = 'ignore_index'

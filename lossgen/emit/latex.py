@@ -302,8 +302,9 @@ def _example_tex(spec: Spec, example: EquivalentExample, derivation: Derivation 
 
         point = dict(example.point)
         params = {p.name: point.get(p.name, p.default) for p in spec.params}
+        extra = {a.name: [point[a.name]] for a in spec.auxiliary}
         ours = mp_values(
-            derivation, example.quantity, [point[spec.prediction.name]], [point[spec.target.name]], params
+            derivation, example.quantity, [point[spec.prediction.name]], [point[spec.target.name]], params, extra
         )[0]
         digits = max(4, significant_digits(example.theirs))
         text += f" (lossgen ${tex_number(float(ours), digits)}$)"

@@ -179,12 +179,19 @@ def _sample_elementwise(derivation: Derivation) -> PlotData:
     around = [(k - epsilon, k, k + epsilon) for k in kinks]
     xs = sorted(set(grid) | {x for triple in around for x in triple})
 
+    auxiliary = {a.name: typical_value(a.domain) for a in spec.auxiliary}
+
     def values(quantity: str) -> list[float]:
-        return [float(v) for v in mp_values(derivation, quantity, xs, [target] * len(xs), params)]
+        extra = {name: [value] * len(xs) for name, value in auxiliary.items()}
+        return [float(v) for v in mp_values(derivation, quantity, xs, [target] * len(xs), params, extra)]
 
     columns = {q: _clip(values(q)) for q in QUANTITIES}
     panels = _panels(xs, columns, around)
-    fixed = ((spec.target.name, target),) + tuple((p.name, params[p.name]) for p in spec.params)
+    fixed = (
+        ((spec.target.name, target),)
+        + tuple(auxiliary.items())
+        + tuple((p.name, params[p.name]) for p in spec.params)
+    )
     return PlotData("x " + " ".join(QUANTITIES), _rows(xs, columns), fmt(low), fmt(high), tuple(panels), fixed)
 
 

@@ -117,8 +117,13 @@ def _context(derivation: Derivation) -> SimpleNamespace:
         ignore_param=spec.target.ignore,
         params_meta=tuple((p.name, p.default, p.domain.name) for p in spec.params),
         conventions=derivation.conventions,
-        signature=", ".join([spec.prediction.name, spec.target.name] + ([params] if params else [])),
+        signature=", ".join(
+            [spec.prediction.name, spec.target.name] + [a.name for a in spec.auxiliary] + ([params] if params else [])
+        ),
         param_args="".join(f", {p.name}" for p in spec.params),
+        auxiliary=[a.name for a in spec.auxiliary],
+        aux_meta=tuple((a.name, a.domain.name) for a in spec.auxiliary),
+        aux_args="".join(f", _aux_{a.name}" for a in spec.auxiliary),
     )
     if spec.rowwise:
         ctx.kernel = SimpleNamespace(
