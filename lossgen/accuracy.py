@@ -4,7 +4,8 @@ For every loss, quantity (loss, grad, hess), dtype and backend it reports the la
 ulps at *well-conditioned* points (where rounding the inputs by one ulp moves the truth by at
 most 4 ulps, κ ≤ 4) and at all points, and the number of points that fail the test suite's
 criterion (:func:`lossgen.reference.check_accuracy`). Where the spec lists a PyTorch equivalent
-(style "torch") it reports PyTorch's figure on the same float64 grid. Non-finite results where
+(style "torch") it reports PyTorch's figure on the same float64 grid, and SciPy's (values only)
+where it lists a SciPy one. Non-finite results where
 the truth is finite are failures; the command exits with status 1 if there is any failure.
 """
 
@@ -193,6 +194,43 @@ def _torch_figures(derivation, inputs):
     return {q: Figure(v[0], v[1], 0) for q, v in worst.items()}
 
 
+def _scipy_figures(derivation, inputs):
+    """SciPy's loss values (it has no gradients) on the same float64 grid, where the spec lists one."""
+    spec = derivation.spec
+    equivalent = next((e for e in spec.equivalents if e.style == "scipy"), None)
+    if equivalent is None or spec.rowwise or spec.auxiliary:
+        return None
+    import sympy as sp
+
+    module, _, attr = equivalent.function.rpartition(".")
+    try:
+        fn = getattr(importlib.import_module(module), attr)
+    except ImportError:
+        return None
+    pred, target = inputs
+    symbols = [spec.prediction.symbol, spec.target.symbol]
+    defaults = {p.symbol: p.default for p in spec.params}
+    definitions = {spec.prediction.name: spec.prediction.symbol, spec.target.name: spec.target.symbol}
+    for inter in spec.intermediates:
+        definitions[inter.name] = inter.expr.subs(
+            {m.symbol: definitions[m.name] for m in spec.intermediates if m.name in definitions}
+        )
+    args = []
+    for name in equivalent.args:
+        if name in {p.name for p in spec.params}:
+            args.append(next(p.default for p in spec.params if p.name == name))
+        else:
+            expr = definitions[name].subs(defaults)
+            args.append(sp.lambdify(symbols, expr, "numpy")(pred, target))
+    scale = float(_default(spec, equivalent.scale))
+    with np.errstate(all="ignore"):
+        theirs = scale * np.asarray(fn(*args), dtype=np.float64)
+    truth = mp_values(derivation, "loss", pred, target)
+    errors = ulp_error(theirs, truth)
+    conditioned = _well_conditioned(derivation, "loss", pred, target, truth)
+    return {"loss": Figure(float(np.max(errors[conditioned], initial=0.0)), float(np.max(errors, initial=0.0)), 0)}
+
+
 def accuracy_table(names: list[str] | None = None, project: Project | None = None) -> tuple[list[list[str]], int]:
     """Rows of the accuracy table (as strings) and the total number of failures."""
     project = project or Project()
@@ -211,15 +249,16 @@ def accuracy_table(names: list[str] | None = None, project: Project | None = Non
                 if dtype == np.float64:
                     torch_inputs = inputs
         torch_figures = _torch_figures(derivation, torch_inputs)
+        scipy_figures = _scipy_figures(derivation, torch_inputs)
         for q in QUANTITIES:
             cells = [figures[(dt, be)][q] for dt in (np.float64, np.float32) for be in ("numpy", "numba")]
             failures += sum(c.failures for c in cells)
-            library = str(torch_figures[q]) if torch_figures and q in torch_figures else "–"
-            rows.append([name, q, *map(str, cells), library])
+            libraries = [str(f[q]) if f and q in f else "–" for f in (torch_figures, scipy_figures)]
+            rows.append([name, q, *map(str, cells), *libraries])
     return rows, failures
 
 
-HEADER = ["loss", "quantity", "f64 numpy", "f64 numba", "f32 numpy", "f32 numba", "PyTorch f64"]
+HEADER = ["loss", "quantity", "f64 numpy", "f64 numba", "f32 numpy", "f32 numba", "PyTorch f64", "SciPy f64"]
 
 
 def format_table(rows: list[list[str]]) -> str:

@@ -32,11 +32,15 @@ KINDS = ("vector", "label")
 CLASSES = sp.Symbol("K", positive=True, integer=True)
 
 
-#: Styles of library equivalents. The test suite has one adapter per style; "documented" rows
+#: Styles of library equivalents. The test suite has one adapter per style; "composed" rows (a
+#: composition of library calls, e.g. kl_div of log_softmax) each have a dedicated test in
+#: tests/test_composed_equivalents.py; "documented" rows
 #: are stated by the library's documentation and not executed (the library is not installable).
-EQUIVALENT_STYLES = ("torch", "scipy", "sklearn", "xgboost", "optax", "documented")
+EQUIVALENT_STYLES = ("torch", "scipy", "sklearn", "xgboost", "optax", "documented", "composed")
 #: What a library call returns with its default arguments (the ``reduction`` of an equivalent).
-EQUIVALENT_REDUCTIONS = ("mean", "sum", "none")
+#: "mean_over_elements" (row-wise losses): the sum over rows divided by the number of elements
+#: N·K, as PyTorch's kl_div with its default reduction="mean" (its "batchmean" is lossgen's mean).
+EQUIVALENT_REDUCTIONS = ("mean", "sum", "none", "mean_over_elements")
 #: Quantities an equivalent's ``examples`` may state.
 EXAMPLE_QUANTITIES = ("loss", "grad", "hess")
 _EQUIVALENT_KEYS = {

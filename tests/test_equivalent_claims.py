@@ -62,11 +62,11 @@ HESSIAN_LESS_ACCURATE: dict[str, str] = {
 }
 
 
-def _rows(styles) -> list:
+def _rows(styles, shapes=("elementwise",)) -> list:
     rows = []
     for name in PROJECT.names():
         spec = load_spec(name)
-        if spec.shape != "elementwise":
+        if spec.shape not in shapes:
             continue
         for index, equivalent in enumerate(spec.equivalents):
             if equivalent.style in styles:
@@ -227,30 +227,46 @@ def test_library_hessian_agrees_except_where_stated(name: str, index: int, kind:
         )
 
 
-@pytest.mark.parametrize(("name", "index"), _rows(REDUCTION_STYLES))
+@pytest.mark.parametrize(("name", "index"), _rows(REDUCTION_STYLES, shapes=("elementwise", "rowwise")))
 def test_default_reduction_is_as_stated(name: str, index: int) -> None:
     spec = load_spec(name)
     equivalent = spec.equivalents[index]
     assert equivalent.reduction, f"{name}: state the reduction of {equivalent.function} (mean, sum or none)"
-    params = {p.name: p.default for p in spec.params}
+    params = {p.name: int(p.default) if p.domain.name == "integer" else p.default for p in spec.params}
     pred, target = make_inputs(spec, "random", params)
     case = Case(spec, equivalent, params, pred, target)
     args = [value for _, value, _ in case.args()]
     fn = resolve(equivalent.function)
     if equivalent.style == "torch":
         torch = pytest.importorskip("torch")
-        args = [torch.tensor(a, dtype=torch.float64) if isinstance(a, np.ndarray) else a for a in args]
+        args = [
+            torch.tensor(a, dtype=torch.long if a.dtype.kind in "iu" else torch.float64)
+            if isinstance(a, np.ndarray)
+            else a
+            for a in args
+        ]
         theirs = fn(*args, **case.kwargs).numpy()
     elif equivalent.style == "optax":
         jnp = _jax().numpy
-        args = [jnp.asarray(a, dtype=jnp.float64) if isinstance(a, np.ndarray) else a for a in args]
+        args = [
+            jnp.asarray(a)
+            if isinstance(a, np.ndarray) and a.dtype.kind in "iu"
+            else jnp.asarray(a, dtype=jnp.float64)
+            if isinstance(a, np.ndarray)
+            else a
+            for a in args
+        ]
         theirs = np.asarray(fn(*args, **case.kwargs))
     elif equivalent.style == "sklearn":
         theirs = np.asarray(run_sklearn(case, None))
     else:
         theirs = np.asarray(fn(*args, **case.kwargs))
     theirs = case.scale * np.asarray(theirs, dtype=float)
-    ours = np.asarray(kernel(name, "numpy").loss(pred, target, reduction=equivalent.reduction, **params, **case.extra))
+    k = kernel(name, "numpy")
+    if equivalent.reduction == "mean_over_elements":
+        ours = np.asarray(k.loss(pred, target, reduction="sum", **params, **case.extra) / pred.size)
+    else:
+        ours = np.asarray(k.loss(pred, target, reduction=equivalent.reduction, **params, **case.extra))
     assert theirs.shape == ours.shape, (
         f"{equivalent.function} returns shape {theirs.shape} by default, not what reduction="
         f"'{equivalent.reduction}' means ({ours.shape})"

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-generator: d61cd89db4543b1c
 # lossgen-content-sha256: 905d5e037819a29ca97af02c0f302f1684fe808a85c4128ca9495ade2e6fe232
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

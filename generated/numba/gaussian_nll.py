@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-generator: d61cd89db4543b1c
 # lossgen-content-sha256: b12e9da28d854818f8492e95fff8a991d4845b9f6d9393c54dc09b5d9aa737b2
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

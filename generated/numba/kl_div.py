@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div.toml with template numba_rowwise.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 41aa611d82975612878bf10f5496a41527bfb2c77247be0613d4adfd9b74f990
-# lossgen-generator: 89047ec1fee9c7f0
-# lossgen-content-sha256: 5e4782c91759c8967ec39d786956bdae84020ededd2ee9cb0a749c995e82e1d9
+# lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
+# lossgen-generator: d61cd89db4543b1c
+# lossgen-content-sha256: 2a92d4b279c967674617130adad5f79a4d45b24d8bbbc849d0269168571c860f
 """Numba kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 NAME = 'kl_div'
-SPEC_SHA256 = '41aa611d82975612878bf10f5496a41527bfb2c77247be0613d4adfd9b74f990'
+SPEC_SHA256 = 'd08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291'
 PREDICTION = 'q'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: d95b5ea240009432846fb8cd4714aaf02732728dc0c13a1ae455d4577c9cceb6
-# lossgen-generator: 89047ec1fee9c7f0
-# lossgen-content-sha256: 95e98f6fa326b5871939f1ad56aef3f917a88071e84d419c8f1319a415f0e4da
+# lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
+# lossgen-generator: d61cd89db4543b1c
+# lossgen-content-sha256: 5b24c6be708b57b44e47187422f1cd9212e992ab3f9b8b01f67c6e6a1502e5d6
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 NAME = 'kl_div_logits'
-SPEC_SHA256 = 'd95b5ea240009432846fb8cd4714aaf02732728dc0c13a1ae455d4577c9cceb6'
+SPEC_SHA256 = 'cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef'
 PREDICTION = 'z'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-generator: d61cd89db4543b1c
 # lossgen-content-sha256: a0d508e8787449ff5c63b4f945d2a98da03496a6480d6a36de5b1dd082a95e85
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 

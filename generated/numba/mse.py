@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-generator: d61cd89db4543b1c
 # lossgen-content-sha256: bdb5a1561f6d655f59c8607873d3a21ac32618dfa877c447e4e45784076ec037
 """Numba kernels for ``mse`` (Mean squared error).
 

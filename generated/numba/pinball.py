@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-generator: d61cd89db4543b1c
 # lossgen-content-sha256: adf2588a3979323d8398d28e002a6b0fa133a497360768581dc2ef7eba6d0179
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-generator: d61cd89db4543b1c
 # lossgen-content-sha256: d9142877bbf33dc66e8a0ede5b992ae92f3f3e6529806259f477e91fb092ccb1
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

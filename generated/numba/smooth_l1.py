@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-generator: d61cd89db4543b1c
 # lossgen-content-sha256: c752d50e3b0c28660b19b8fbd4304d4d40eb1c4d1dbd885e87d400ca98d0e410
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

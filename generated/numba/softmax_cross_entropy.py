@@ -1,6 +1,6 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 89047ec1fee9c7f0
+# lossgen-generator: d61cd89db4543b1c
 # lossgen-content-sha256: 1a33600982867ba60c5a9d487bd7f5974b0796273138c91e079eeb3f1174ca80
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 

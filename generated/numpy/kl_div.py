@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div.toml with template numpy_rowwise.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 41aa611d82975612878bf10f5496a41527bfb2c77247be0613d4adfd9b74f990
-# lossgen-generator: 89047ec1fee9c7f0
-# lossgen-content-sha256: 7635ee82c0f03c3b3409c9cc8c3b0012a8e8b0f11d81aa4217ae71d827213c12
+# lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
+# lossgen-generator: d61cd89db4543b1c
+# lossgen-content-sha256: b463277f5a5c85ef7435b01d7e67dbf527ffd2b543668a2cdf714da59f64a520
 """NumPy kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -12,7 +12,7 @@ one-hot encoding) and the parameters; it returns per-row losses (N,) and per-cla
 import numpy as np
 
 NAME = 'kl_div'
-SPEC_SHA256 = '41aa611d82975612878bf10f5496a41527bfb2c77247be0613d4adfd9b74f990'
+SPEC_SHA256 = 'd08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291'
 PREDICTION = 'q'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'

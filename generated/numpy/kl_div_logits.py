@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numpy_rowwise.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: d95b5ea240009432846fb8cd4714aaf02732728dc0c13a1ae455d4577c9cceb6
-# lossgen-generator: 89047ec1fee9c7f0
-# lossgen-content-sha256: 1417f9cce5a20f4a871adcf06822f584b2f2111d74e62cd8d2363b1c44b16cff
+# lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
+# lossgen-generator: d61cd89db4543b1c
+# lossgen-content-sha256: 421b9995f7fd6683d207abd110bdb8edea7ec251e3cf61373ead10e057601bf1
 """NumPy kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -12,7 +12,7 @@ one-hot encoding) and the parameters; it returns per-row losses (N,) and per-cla
 import numpy as np
 
 NAME = 'kl_div_logits'
-SPEC_SHA256 = 'd95b5ea240009432846fb8cd4714aaf02732728dc0c13a1ae455d4577c9cceb6'
+SPEC_SHA256 = 'cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef'
 PREDICTION = 'z'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'

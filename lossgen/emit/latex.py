@@ -270,6 +270,7 @@ _REDUCTION_TEXT = {
     "mean": "mean over all {unit}s",
     "sum": "sum over all {unit}s",
     "none": "none: one value per {unit}",
+    "mean_over_elements": "sum over rows divided by the number of elements N·K",
     "": "not stated",
 }
 _QUANTITY_TEXT = {"loss": "value", "grad": "gradient", "hess": "Hessian"}

@@ -188,9 +188,7 @@ def _sample_elementwise(derivation: Derivation) -> PlotData:
     columns = {q: _clip(values(q)) for q in QUANTITIES}
     panels = _panels(xs, columns, around)
     fixed = (
-        ((spec.target.name, target),)
-        + tuple(auxiliary.items())
-        + tuple((p.name, params[p.name]) for p in spec.params)
+        ((spec.target.name, target),) + tuple(auxiliary.items()) + tuple((p.name, params[p.name]) for p in spec.params)
     )
     return PlotData("x " + " ".join(QUANTITIES), _rows(xs, columns), fmt(low), fmt(high), tuple(panels), fixed)
 
