@@ -1,7 +1,7 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: ada5fb17bcc972ff
-# lossgen-content-sha256: ed5a532a7e85fb891b1f389427f3b8033e994c3fab724598b8a8c6c892e78f11
+# lossgen-generator: bb5b2a546fa03c0b
+# lossgen-content-sha256: c012a455d9d5b9626495fb4648868172e7c50c9314f894b36d8aca16bcb00f5a
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -167,6 +167,30 @@ def _lane_sum(buffer, count):
     for j in range(full, count):
         a0 += buffer[j]
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+
+
+@njit(inline="always", error_model="numpy")
+def _lane_max(buffer, count):
+    """Maximum of buffer[:count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
+    full = count - count % 8
+    for j in range(0, full, 8):
+        v0, v1, v2, v3 = buffer[j], buffer[j + 1], buffer[j + 2], buffer[j + 3]
+        v4, v5, v6, v7 = buffer[j + 4], buffer[j + 5], buffer[j + 6], buffer[j + 7]
+        a0 = v0 if (v0 > a0 or v0 != v0) else a0
+        a1 = v1 if (v1 > a1 or v1 != v1) else a1
+        a2 = v2 if (v2 > a2 or v2 != v2) else a2
+        a3 = v3 if (v3 > a3 or v3 != v3) else a3
+        a4 = v4 if (v4 > a4 or v4 != v4) else a4
+        a5 = v5 if (v5 > a5 or v5 != v5) else a5
+        a6 = v6 if (v6 > a6 or v6 != v6) else a6
+        a7 = v7 if (v7 > a7 or v7 != v7) else a7
+    for j in range(full, count):
+        v = buffer[j]
+        a0 = v if (v > a0 or v != v) else a0
+    for a in (a1, a2, a3, a4, a5, a6, a7):
+        a0 = a if (a > a0 or a != a) else a0
+    return a0
 
 
 @_kernel

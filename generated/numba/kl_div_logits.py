@@ -1,12 +1,14 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: ada5fb17bcc972ff
-# lossgen-content-sha256: 94f02161d5f09d078bbe46a3ec2047d144c85d4709bda242ef1370f583303fab
+# lossgen-generator: bb5b2a546fa03c0b
+# lossgen-content-sha256: 1e6730cfafc2bb57f1fc78a58c8ee93c6bcd53ed5db3f722f2d8550b26ad3b84
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
-Per row: one pass over the classes per level of row reductions (log-sum-exp with a running
-maximum, so no exponential overflows), the row loss, then one pass writing the per-class output.
+Per row: one pass over the classes per level of row reductions, writing element values to a
+row buffer that is then reduced in fixed lanes (log-sum-exp: the lane maximum, then the sum of
+exponentials shifted by it, so nothing overflows), the row loss, then one pass writing the
+per-class output (fused with the last reduction pass when that pass is not needed for it).
 Rows are processed in parallel in fixed chunks; each chunk's partial sum is kept apart and the
 partials are added in order, so results do not depend on the number of threads. Elements are
 computed in float64. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
@@ -142,6 +144,51 @@ def _log(x):
     return result if x == x else x
 
 
+@njit(inline="always", error_model="numpy")
+def _lane_sum(buffer, count):
+    """Sum of buffer[:count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+    depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
+    whole loop: without fast-math LLVM may not reassociate it."""
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+    full = count - count % 8
+    for j in range(0, full, 8):
+        a0 += buffer[j]
+        a1 += buffer[j + 1]
+        a2 += buffer[j + 2]
+        a3 += buffer[j + 3]
+        a4 += buffer[j + 4]
+        a5 += buffer[j + 5]
+        a6 += buffer[j + 6]
+        a7 += buffer[j + 7]
+    for j in range(full, count):
+        a0 += buffer[j]
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+
+
+@njit(inline="always", error_model="numpy")
+def _lane_max(buffer, count):
+    """Maximum of buffer[:count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
+    full = count - count % 8
+    for j in range(0, full, 8):
+        v0, v1, v2, v3 = buffer[j], buffer[j + 1], buffer[j + 2], buffer[j + 3]
+        v4, v5, v6, v7 = buffer[j + 4], buffer[j + 5], buffer[j + 6], buffer[j + 7]
+        a0 = v0 if (v0 > a0 or v0 != v0) else a0
+        a1 = v1 if (v1 > a1 or v1 != v1) else a1
+        a2 = v2 if (v2 > a2 or v2 != v2) else a2
+        a3 = v3 if (v3 > a3 or v3 != v3) else a3
+        a4 = v4 if (v4 > a4 or v4 != v4) else a4
+        a5 = v5 if (v5 > a5 or v5 != v5) else a5
+        a6 = v6 if (v6 > a6 or v6 != v6) else a6
+        a7 = v7 if (v7 > a7 or v7 != v7) else a7
+    for j in range(full, count):
+        v = buffer[j]
+        a0 = v if (v > a0 or v != v) else a0
+    for a in (a1, a2, a3, a4, a5, a6, a7):
+        a0 = a if (a > a0 or a != a) else a0
+    return a0
+
+
 def _kernel(function):
     try:
         return njit(parallel=True, cache=True, error_model="numpy")(function)
@@ -160,33 +207,31 @@ def loss_sum(_pred, _target, _weight):
     _partial = np.zeros(_chunks)
     for _c in prange(_chunks):
         _acc = 0.0
+        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
+        _buf = np.empty((3, _classes))
         for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
             _w = 1.0 if _weight is None else np.float64(_weight[_row])
             if _w == 0.0:
                 continue
-            __r1_max = -math.inf
-            __r1_sum = 0.0
-            _r3 = 0.0
-            _r4 = 0.0
 
             for _k in range(_classes):
                 z = np.float64(_pred[_row, _k])
                 p = np.float64(_target[_row, _k])
 
 
-                _u = z
-                if _u > __r1_max:
-                    __r1_sum = __r1_sum * _exp(__r1_max - _u) + 1.0
-                    __r1_max = _u
-                elif _u != -math.inf:
-                    __r1_sum += _exp(_u - __r1_max)
-                _r3 += p
-                _r4 += (0 if (p == 0) else p*_log(p))
+                _buf[0, _k] = z
+                _buf[1, _k] = p
+                _buf[2, _k] = (0 if (p == 0) else p*_log(p))
 
-            _r1_max = __r1_max
-            _r1_log = _log(__r1_sum)
+            _r1_max = _lane_max(_buf[0], _classes)
+            _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
+            for _k in range(_classes):
+                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
+            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
+            _r1_log = _log(_lane_sum(_buf[0], _classes))
+            _r3 = _lane_sum(_buf[1], _classes)
+            _r4 = _lane_sum(_buf[2], _classes)
 
-            _r2 = 0.0
 
             for _k in range(_classes):
                 z = np.float64(_pred[_row, _k])
@@ -194,8 +239,9 @@ def loss_sum(_pred, _target, _weight):
 
                 _z_shifted = z - _r1_max
 
-                _r2 += _z_shifted*p
+                _buf[0, _k] = _z_shifted*p
 
+            _r2 = _lane_sum(_buf[0], _classes)
 
             _loss = _r1_log*_r3 - _r2 + _r4
             _acc += _w * _loss
@@ -218,34 +264,32 @@ def loss_rows(_pred, _target, _weight, _loss_out):
     _rows = max(1, CHUNK // max(1, _classes))
     _chunks = (_n + _rows - 1) // _rows
     for _c in prange(_chunks):
+        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
+        _buf = np.empty((3, _classes))
         for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
             _w = 1.0 if _weight is None else np.float64(_weight[_row])
             if _w == 0.0:
                 _loss_out[_row] = 0.0
                 continue
-            __r1_max = -math.inf
-            __r1_sum = 0.0
-            _r3 = 0.0
-            _r4 = 0.0
 
             for _k in range(_classes):
                 z = np.float64(_pred[_row, _k])
                 p = np.float64(_target[_row, _k])
 
 
-                _u = z
-                if _u > __r1_max:
-                    __r1_sum = __r1_sum * _exp(__r1_max - _u) + 1.0
-                    __r1_max = _u
-                elif _u != -math.inf:
-                    __r1_sum += _exp(_u - __r1_max)
-                _r3 += p
-                _r4 += (0 if (p == 0) else p*_log(p))
+                _buf[0, _k] = z
+                _buf[1, _k] = p
+                _buf[2, _k] = (0 if (p == 0) else p*_log(p))
 
-            _r1_max = __r1_max
-            _r1_log = _log(__r1_sum)
+            _r1_max = _lane_max(_buf[0], _classes)
+            _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
+            for _k in range(_classes):
+                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
+            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
+            _r1_log = _log(_lane_sum(_buf[0], _classes))
+            _r3 = _lane_sum(_buf[1], _classes)
+            _r4 = _lane_sum(_buf[2], _classes)
 
-            _r2 = 0.0
 
             for _k in range(_classes):
                 z = np.float64(_pred[_row, _k])
@@ -253,8 +297,9 @@ def loss_rows(_pred, _target, _weight, _loss_out):
 
                 _z_shifted = z - _r1_max
 
-                _r2 += _z_shifted*p
+                _buf[0, _k] = _z_shifted*p
 
+            _r2 = _lane_sum(_buf[0], _classes)
 
             _loss = _r1_log*_r3 - _r2 + _r4
             _loss_out[_row] = _w * _loss
@@ -272,36 +317,34 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _partial = np.zeros(_chunks)
     for _c in prange(_chunks):
         _acc = 0.0
+        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
+        _buf = np.empty((3, _classes))
         for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
             _w = 1.0 if _weight is None else np.float64(_weight[_row])
             if _w == 0.0:
                 for _k in range(_classes):
                     _grad_out[_row, _k] = 0.0
                 continue
-            __r1_max = -math.inf
-            __r1_sum = 0.0
-            _r3 = 0.0
-            _r4 = 0.0
 
             for _k in range(_classes):
                 z = np.float64(_pred[_row, _k])
                 p = np.float64(_target[_row, _k])
 
 
-                _u = z
-                if _u > __r1_max:
-                    __r1_sum = __r1_sum * _exp(__r1_max - _u) + 1.0
-                    __r1_max = _u
-                elif _u != -math.inf:
-                    __r1_sum += _exp(_u - __r1_max)
-                _r3 += p
-                _r4 += (0 if (p == 0) else p*_log(p))
+                _buf[0, _k] = z
+                _buf[1, _k] = p
+                _buf[2, _k] = (0 if (p == 0) else p*_log(p))
 
-            _r1_max = __r1_max
-            _r1_log = _log(__r1_sum)
+            _r1_max = _lane_max(_buf[0], _classes)
+            _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
+            for _k in range(_classes):
+                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
+            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
+            _r1_log = _log(_lane_sum(_buf[0], _classes))
+            _r3 = _lane_sum(_buf[1], _classes)
+            _r4 = _lane_sum(_buf[2], _classes)
 
             # The last reduction pass runs inside the element loop: the outputs do not need it.
-            _r2 = 0.0
 
             for _k in range(_classes):
                 z = np.float64(_pred[_row, _k])
@@ -309,9 +352,10 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
 
                 _z_shifted = z - _r1_max
 
-                _r2 += _z_shifted*p
+                _buf[0, _k] = _z_shifted*p
 
                 _grad_out[_row, _k] = _scale * _w * (_r3*_exp(-_r1_log + _z_shifted) - p)
+            _r2 = _lane_sum(_buf[0], _classes)
 
             _loss = _r1_log*_r3 - _r2 + _r4
             _acc += _w * _loss
@@ -334,31 +378,30 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _classes))
     _chunks = (_n + _rows - 1) // _rows
     for _c in prange(_chunks):
+        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
+        _buf = np.empty((2, _classes))
         for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
             _w = 1.0 if _weight is None else np.float64(_weight[_row])
             if _w == 0.0:
                 for _k in range(_classes):
                     _grad_out[_row, _k] = 0.0
                 continue
-            __r1_max = -math.inf
-            __r1_sum = 0.0
-            _r3 = 0.0
 
             for _k in range(_classes):
                 z = np.float64(_pred[_row, _k])
                 p = np.float64(_target[_row, _k])
 
 
-                _u = z
-                if _u > __r1_max:
-                    __r1_sum = __r1_sum * _exp(__r1_max - _u) + 1.0
-                    __r1_max = _u
-                elif _u != -math.inf:
-                    __r1_sum += _exp(_u - __r1_max)
-                _r3 += p
+                _buf[0, _k] = z
+                _buf[1, _k] = p
 
-            _r1_max = __r1_max
-            _r1_log = _log(__r1_sum)
+            _r1_max = _lane_max(_buf[0], _classes)
+            _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
+            for _k in range(_classes):
+                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
+            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
+            _r1_log = _log(_lane_sum(_buf[0], _classes))
+            _r3 = _lane_sum(_buf[1], _classes)
 
 
             for _k in range(_classes):
@@ -379,31 +422,30 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _rows = max(1, CHUNK // max(1, _classes))
     _chunks = (_n + _rows - 1) // _rows
     for _c in prange(_chunks):
+        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
+        _buf = np.empty((2, _classes))
         for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
             _w = 1.0 if _weight is None else np.float64(_weight[_row])
             if _w == 0.0:
                 for _k in range(_classes):
                     _hess_out[_row, _k] = 0.0
                 continue
-            __r1_max = -math.inf
-            __r1_sum = 0.0
-            _r3 = 0.0
 
             for _k in range(_classes):
                 z = np.float64(_pred[_row, _k])
                 p = np.float64(_target[_row, _k])
 
 
-                _u = z
-                if _u > __r1_max:
-                    __r1_sum = __r1_sum * _exp(__r1_max - _u) + 1.0
-                    __r1_max = _u
-                elif _u != -math.inf:
-                    __r1_sum += _exp(_u - __r1_max)
-                _r3 += p
+                _buf[0, _k] = z
+                _buf[1, _k] = p
 
-            _r1_max = __r1_max
-            _r1_log = _log(__r1_sum)
+            _r1_max = _lane_max(_buf[0], _classes)
+            _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
+            for _k in range(_classes):
+                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
+            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
+            _r1_log = _log(_lane_sum(_buf[0], _classes))
+            _r3 = _lane_sum(_buf[1], _classes)
 
 
             for _k in range(_classes):

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: ada5fb17bcc972ff
-# lossgen-content-sha256: a97dca44066cf66d7772b5edcbb8c1ec6a445adfbb62a33c63a238e104c78ab6
+# lossgen-generator: bb5b2a546fa03c0b
+# lossgen-content-sha256: e8659ca9b5869f5a0a1a67ef4623c28c50665cc8c4a3be4f5cfaa83f696829ee
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -164,6 +164,30 @@ def _lane_sum(buffer, count):
     for j in range(full, count):
         a0 += buffer[j]
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+
+
+@njit(inline="always", error_model="numpy")
+def _lane_max(buffer, count):
+    """Maximum of buffer[:count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
+    full = count - count % 8
+    for j in range(0, full, 8):
+        v0, v1, v2, v3 = buffer[j], buffer[j + 1], buffer[j + 2], buffer[j + 3]
+        v4, v5, v6, v7 = buffer[j + 4], buffer[j + 5], buffer[j + 6], buffer[j + 7]
+        a0 = v0 if (v0 > a0 or v0 != v0) else a0
+        a1 = v1 if (v1 > a1 or v1 != v1) else a1
+        a2 = v2 if (v2 > a2 or v2 != v2) else a2
+        a3 = v3 if (v3 > a3 or v3 != v3) else a3
+        a4 = v4 if (v4 > a4 or v4 != v4) else a4
+        a5 = v5 if (v5 > a5 or v5 != v5) else a5
+        a6 = v6 if (v6 > a6 or v6 != v6) else a6
+        a7 = v7 if (v7 > a7 or v7 != v7) else a7
+    for j in range(full, count):
+        v = buffer[j]
+        a0 = v if (v > a0 or v != v) else a0
+    for a in (a1, a2, a3, a4, a5, a6, a7):
+        a0 = a if (a > a0 or a != a) else a0
+    return a0
 
 
 @_kernel

@@ -86,6 +86,7 @@ def _row_kernel_context(kernel: RowKernel) -> SimpleNamespace:
             done += [r for r in row_pass.reductions if r.kind == "logsumexp"]
     element = kernel.element
     return SimpleNamespace(
+        buffers=max([len(p.reductions) for p in passes] + [1]),
         element_shift_lines=shifts(),
         separate_passes=passes[:-1] if kernel.fused else passes,
         fused_pass=passes[-1] if kernel.fused else None,
