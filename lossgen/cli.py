@@ -74,7 +74,27 @@ url = ""
 '''
 
 
+def catalog_markdown(project: Project) -> str:
+    """The catalog as a Markdown table (the README's catalog section is this output)."""
+    lines = [
+        "| name | shape | title | parameters (defaults) | checked against |",
+        "|---|---|---|---|---|",
+    ]
+    for name in project.names():
+        spec = project.load(name)
+        params = ", ".join(f"`{p.name}`={p.default:g}" for p in spec.params) or "–"
+        checked = sorted({f"`{e.function}`" for e in spec.equivalents if e.style != "documented"})
+        documented = sorted({f"`{e.function}` (documented)" for e in spec.equivalents if e.style == "documented"})
+        lines.append(
+            f"| `{name}` | {spec.shape} | {spec.title} | {params} | {', '.join(checked + documented) or '–'} |"
+        )
+    return "\n".join(lines)
+
+
 def _cmd_list(project: Project, args) -> int:
+    if args.markdown:
+        print(catalog_markdown(project))
+        return 0
     names = project.names()
     width = max((len(n) for n in names), default=0)
     for name in names:
@@ -234,7 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--root", help="project folder holding specs/ and generated/ (default: $LOSSGEN_ROOT or the checkout)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="the catalog with one-line summaries")
+    listing = sub.add_parser("list", help="the catalog with one-line summaries")
+    listing.add_argument("--markdown", action="store_true", help="as the Markdown table in the README")
     new = sub.add_parser("new", help="write a commented spec template to specs/NAME.toml")
     new.add_argument("name")
     build = sub.add_parser("build", help="regenerate generated/ (all specs by default)")

@@ -53,8 +53,9 @@ class StablePrimitive(sp.Function):
     def _eval_is_real(self):
         return self.args[0].is_real
 
-    def _latex(self, printer):
-        return rf"\operatorname{{{self.latex_name}}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        tex = rf"\operatorname{{{self.latex_name}}}\left({printer._print(self.args[0])}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
 
 
 class softplus(StablePrimitive):
@@ -432,6 +433,96 @@ class log1pmx(StablePrimitive):
 
 PRIMITIVES["log1pmx"] = log1pmx
 SPEC_FUNCTIONS["log1pmx"] = log1pmx
+
+
+class xexpy(sp.Function):
+    """x·e^y for x ≥ 0, finite wherever the product is, and 0 where x = 0 (even where e^y overflows).
+
+    x·e^y overflows in e^y for y > 709.78 although the product may be finite for small x (the gamma
+    NLL's y·e^(−x) at x = −1000, y = 1e-300 is 2e134), and 0·e^y is NaN there. Opaque to the
+    simplifier: SymPy merges y·e^(−x) and e^x into e^((1 − ρ)x)·(e^x − y), which overflows in e^x.
+    Lowered as x·exp(y) for |y| < 700 and exp(max(log(x), −800) + y) beyond, whose error (about |y|
+    ulps) is that of rounding y itself. The max is exact (log x > −745 for every positive float x) and
+    keeps SymPy from turning exp(log(x) + y) back into x·exp(y).
+    """
+
+    nargs = 2
+    #: The direct form x·exp(y) is accurate to an ulp or two for |y| < 700; beyond, the product's own
+    #: condition number |y| sets the accuracy (tested through the losses that use it).
+    argument_domains = ((0.0, math.inf), (-700.0, 700.0))
+
+    def fdiff(self, argindex=1):
+        x, y = self.args
+        return sp.exp(y) if argindex == 1 else self
+
+    @classmethod
+    def definition(cls, x, y):
+        return x * sp.exp(y)
+
+    @classmethod
+    def stable_form(cls, x, y):
+        far = sp.exp(sp.Max(sp.log(x), -800) + y)
+        return sp.Piecewise((0, sp.Eq(x, 0)), (x * sp.exp(y), sp.Abs(y) < 700), (far, True))
+
+    @staticmethod
+    def mpmath_impl(x, y):
+        return mpmath.mpf(0) if x == 0 else x * mpmath.exp(y)
+
+    def _eval_is_real(self):
+        return None
+
+    def _latex(self, printer, exp=None):
+        x, y = (printer._print(a) for a in self.args)
+        tex = rf"\operatorname{{xexpy}}\left({x}, {y}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
+
+
+PRIMITIVES["xexpy"] = xexpy
+SPEC_FUNCTIONS["xexpy"] = xexpy
+
+
+class kl_bernoulli_half(StablePrimitive):
+    """KL(Bernoulli(σ(d)) ‖ Bernoulli(½)) = log 2 − H(σ(d)) = (d/2)·tanh(d/2) − log cosh(d/2), even in d.
+
+    The Jensen-Shannon divergence of p and q = p·e^d is Σ ((p + q)/2)·kl_bernoulli_half(d) over classes: a
+    product per class, where ½[p·log(2p/(p + q)) + q·log(2q/(p + q))] cancels to second order near q = p. Its
+    derivative is d·σ(d)·σ(−d). Lowered as (d/2)·tanh(d/2) − log1p(2 sinh²(d/4)) for |d| < 2 (the two terms
+    differ by a factor of about 2, no cancellation) and log 2 − log1p(e^−|d|) − |d|·e^−|d|/(1 + e^−|d|) beyond.
+    """
+
+    latex_name = "kl_{1/2}"
+
+    def fdiff(self, argindex=1):
+        d = self.args[0]
+        return d * sigmoid(d) * sigmoid(-d)
+
+    @classmethod
+    def definition(cls, x):
+        # log 2 − H(σ(x)); SymPy's derivative of this form stays accurate at |x| ~ 745 (that of tanh does not).
+        s, t = 1 / (1 + sp.exp(-x)), 1 / (1 + sp.exp(x))  # σ(x) and σ(−x) = 1 − σ(x)
+        return sp.log(2) + s * sp.log(s) + t * sp.log(t)
+
+    @classmethod
+    def stable_form(cls, x):
+        e = sp.exp(-sp.Abs(x))
+        return sp.Piecewise(
+            (x / 2 * sp.tanh(x / 2) - log1p(2 * sp.sinh(x / 4) ** 2), sp.Abs(x) < 2),
+            (sp.log(2) - log1p(e) - sp.Abs(x) * e / (1 + e), True),
+        )
+
+    @staticmethod
+    def mpmath_impl(x):
+        # The two terms cancel to second order for |x| << 1: the working precision plus the bits lost.
+        extra = 2 * int(max(0, -mpmath.log(abs(x), 2))) + 10 if x else 0
+        with mpmath.extraprec(extra):
+            return x / 2 * mpmath.tanh(x / 2) - mpmath.log(mpmath.cosh(x / 2))
+
+    def _eval_is_nonnegative(self):
+        return self.args[0].is_real
+
+
+PRIMITIVES["kl_bernoulli_half"] = kl_bernoulli_half
+SPEC_FUNCTIONS["kl_bernoulli_half"] = kl_bernoulli_half
 
 
 # ---------------------------------------------------------------------------------------------

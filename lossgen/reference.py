@@ -370,7 +370,10 @@ class RowReference:
         spec = derivation.spec
         self.derivation = derivation
         params = dict(params or {})
-        self.param_values = [params.get(p.name, p.default) for p in spec.params if p.domain.name != "integer"]
+        # As mpf (exact): float parameters multiplied together in a lambdified expression (α·β) would round.
+        self.param_values = [
+            mpmath.mpf(params.get(p.name, p.default)) for p in spec.params if p.domain.name != "integer"
+        ]
         self.param_symbols = [p.symbol for p in spec.params if p.domain.name != "integer"]
         self.prediction, self.target = spec.prediction.symbol, spec.target.symbol
         self.classes = sp.Symbol("K", positive=True, integer=True)

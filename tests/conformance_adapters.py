@@ -37,6 +37,67 @@ INPUT_KINDS = ("random", "extreme", "boundaries")
 BACKENDS = ("numba", "numpy")
 
 
+# -- library conventions the catalog's rows rely on (each stated in the row's note or differences) ---------------
+
+#: The prediction where XGBoost's reg:squaredlogerror clips (float32(-1 + 1e-6)), as squared_log_error does.
+_SLE_CLIP = -1 + 17 / 2**24
+_EPS64 = float(np.finfo(np.float64).eps)
+
+
+def _moderate_margin(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Inputs on which a few boosting rounds stay finite with a log-link objective.
+
+    XGBoost computes exp(margin) in float32, which overflows past 88: margins up to 30. And a target far above
+    exp(margin) makes a Newton step of about y·exp(-margin) in the margin, so the next round overflows (the trees
+    of both runs hold inf and NaN): y·exp(-margin) up to 20.
+    """
+    with np.errstate(over="ignore"):
+        return (np.abs(pred) <= 30.0) & (target <= 20.0 * np.exp(pred))
+
+
+#: (spec, library function) → the inputs where the library's function is defined and follows lossgen's definition
+#: (its documentation or the spec's note says what happens elsewhere); conformance inputs are restricted to them.
+LIBRARY_INPUTS: dict[tuple[str, str], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    # PyTorch returns NaN for rates below -eps; lossgen continues the loss by its value at 0 below 0.
+    ("poisson_nll_rate", "torch.nn.functional.poisson_nll_loss"): lambda pred, target: pred >= 0,
+    # XGBoost evaluates its gradient at the clipped prediction (lossgen's is 0 there) and holds margins in float32:
+    # near ŷ = -1 its Hessian ~ 1/(1 + ŷ)² amplifies their rounding, and log1p(ŷ) − log1p(y) in float32 has no
+    # correct digit for ŷ ≈ y ~ 1e6 (trees then split differently). Tested for -0.9 < ŷ, y <= 1e3.
+    ("squared_log_error", "reg:squaredlogerror"): lambda pred, target: (
+        (pred > -0.9) & (np.maximum(pred, target) <= 1e3)
+    ),
+    # scikit-learn rejects ŷ <= -1.
+    ("squared_log_error", "sklearn.metrics.mean_squared_log_error"): lambda pred, target: pred > _SLE_CLIP,
+    # scikit-learn clips probabilities to [eps, 1 - eps] (lossgen clamps the logs at -100, as PyTorch).
+    ("bce", "sklearn.metrics.log_loss"): lambda pred, target: (pred >= _EPS64) & (pred <= 1 - _EPS64),
+    ("poisson_nll", "count:poisson"): _moderate_margin,
+    ("gamma_nll", "reg:gamma"): _moderate_margin,
+    ("tweedie_nll", "reg:tweedie"): _moderate_margin,
+}
+
+#: (spec, library function) → where the library's gradient follows a different convention from the derivative of
+#: the loss it computes (stated in the row's differences and examples): values are compared there, gradients not.
+GRADIENT_CONVENTIONS: dict[tuple[str, str], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    # PyTorch's backward is (p - y)/max(p(1 - p), 1e-12 in float32).
+    ("bce", "torch.nn.functional.binary_cross_entropy"): lambda p, y: p * (1 - p) < 1.01e-12,
+    # JAX splits the derivative of max(0, 1 - x·y) evenly at the tie (-y/2); lossgen's is 0 there.
+    ("hinge", "optax.hinge_loss"): lambda x, y: x * y == 1.0,
+}
+
+#: Metrics that take class labels, not probabilities: the targets are made hard labels (low, high) for them.
+HARD_LABELS: dict[str, tuple[float, float]] = {
+    "sklearn.metrics.log_loss": (0.0, 1.0),
+    "sklearn.metrics.hinge_loss": (-1.0, 1.0),
+}
+
+#: (library function, our parameter) → the values to try off the default where the library accepts only part of
+#: the parameter's domain (XGBoost: 1 <= tweedie_variance_power < 2; PyTorch's multi_margin_loss: p = 1 or 2).
+LIBRARY_PARAM_VALUES: dict[tuple[str, str], tuple[float, ...]] = {
+    ("reg:tweedie", "rho"): (1.0, 1.8),
+    ("torch.nn.functional.multi_margin_loss", "p"): (2.0,),
+}
+
+
 # -- the catalog ---------------------------------------------------------------------------------------------
 
 
@@ -91,7 +152,9 @@ def param_settings(spec: Spec, equivalent: Equivalent | None = None) -> list[dic
             continue
         if p.domain.name == "integer":
             continue  # an index (ignore_index): exercised by the inputs, not by moving it
-        if p.domain.name in ("unit_interval", "open_unit_interval"):
+        if equivalent is not None and (equivalent.function, p.name) in LIBRARY_PARAM_VALUES:
+            others = list(LIBRARY_PARAM_VALUES[(equivalent.function, p.name)])
+        elif p.domain.name in ("unit_interval", "open_unit_interval"):
             others = [0.1, 0.9]
         else:
             others = [p.default * 1.7 if p.default != 0 else 1.0]
@@ -152,18 +215,84 @@ def make_inputs(
             equivalent is None or spec.target.ignore in passed_params(spec, equivalent)
         )
         return make_row_inputs(spec, kind, params, rng, ignore)
+    if spec.prediction.domain.name in ("unit_interval", "open_unit_interval"):
+        pred, target = _probability_inputs(spec, kind, params, rng)
+    else:
+        pred, target = _elementwise_inputs(spec, kind, params, rng)
+    return library_inputs(spec, equivalent, pred, target) if equivalent is not None else (pred, target)
+
+
+def library_inputs(
+    spec: Spec, equivalent: Equivalent, pred: np.ndarray, target: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs a library function accepts: hard labels for label metrics, restricted by :data:`LIBRARY_INPUTS`."""
+    if equivalent.function in HARD_LABELS:
+        low, high = HARD_LABELS[equivalent.function]
+        target = np.where(target >= (low + high) / 2, high, low)
+    keep = LIBRARY_INPUTS.get((spec.name, equivalent.function))
+    if keep is not None:
+        mask = keep(pred, target)
+        pred, target = pred[mask], target[mask]
+    return pred, target
+
+
+def _regression_targets(spec: Spec, targets) -> np.ndarray:
+    """The targets inside the spec's target domain (a positive domain also gets a small positive target)."""
+    domain = spec.target.domain
+    kept = [t for t in targets if domain.contains(t)]
+    if domain.name == "positive":
+        kept.append(1e-3)
+    return np.array(kept, dtype=np.float64)
+
+
+#: Probabilities from 0 to 1: subnormal, at the -100 clamp of log p (e^-100), near 1 and 1 itself.
+EXTREME_PROBABILITIES = np.array(
+    [0.0, 5e-324, 1e-300, np.nextafter(np.exp(-100), 0), np.exp(-100), np.nextafter(np.exp(-100), 1), 1e-20,
+     1e-13, 1e-9, 1e-3, 0.3, 0.5, 0.7, 1 - 1e-3, 1 - 1e-9, np.nextafter(1.0, 0), 1.0]
+)  # fmt: skip
+
+
+def _probability_inputs(spec: Spec, kind: str, params: dict[str, float], rng) -> tuple[np.ndarray, np.ndarray]:
+    """Predictions that are probabilities (bce): random, extreme (0, 1, subnormal, e^-100) and the kinks."""
+    if kind == "random":
+        n = 96
+        return rng.uniform(0.0, 1.0, size=n), rng.uniform(0.0, 1.0, size=n)
+    if kind == "extreme":
+        return _tile_pairs(EXTREME_PROBABILITIES, EXTREME_LOGIT_TARGETS)
+    if kind == "boundaries":
+        domain = spec.prediction.domain
+        pred, target = [], []
+        for t in (0.0, 0.5, 1.0):
+            points = [0.0, 0.5, 1.0] + kink_points(derivation(spec.name), t, params)
+            around = [np.nextafter(b, d) for b in points for d in (-np.inf, np.inf)] + points
+            inside = sorted({float(b) for b in around if domain.contains(float(b))})
+            pred.append(np.array(inside))
+            target.append(np.full(len(inside), t))
+        return np.concatenate(pred), np.concatenate(target)
+    raise ValueError(f"unknown input kind {kind!r}")
+
+
+def _elementwise_inputs(spec: Spec, kind: str, params: dict[str, float], rng) -> tuple[np.ndarray, np.ndarray]:
+    """Logits and probability targets (classification), or predictions and targets in the target's domain."""
     logits = is_logit_loss(spec)
     if kind == "random":
         n = 96
         pred = rng.normal(size=n) * (3.0 if logits else 1.0)
-        target = rng.uniform(0.0, 1.0, size=n) if logits else rng.normal(size=n)
+        if logits:
+            target = rng.uniform(0.0, 1.0, size=n)
+        elif spec.target.domain.name in ("positive", "nonnegative"):
+            target = rng.lognormal(size=n)
+            if spec.target.domain.name == "nonnegative":
+                target[::4] = 0.0  # counts and amounts with exact zeros
+        else:
+            target = rng.normal(size=n)
         if spec.target.domain.name == "open_unit_interval":
             target = np.clip(target, 1e-6, 1 - 1e-6)
         return pred, target
     if kind == "extreme":
         if logits:
             return _tile_pairs(EXTREME_LOGITS, EXTREME_LOGIT_TARGETS)
-        residual, target = _tile_pairs(EXTREME_RESIDUALS, EXTREME_REGRESSION_TARGETS)
+        residual, target = _tile_pairs(EXTREME_RESIDUALS, _regression_targets(spec, EXTREME_REGRESSION_TARGETS))
         return target + residual, target
     if kind == "boundaries":
         # Kinks sit at residual 0 and at |r| = a parameter value (Huber's δ, Smooth L1's β): hit them exactly
@@ -173,7 +302,7 @@ def make_inputs(
         for v in kinks:
             magnitudes += [np.nextafter(v, 0.0), v, np.nextafter(v, np.inf)]
         residuals = _signed(magnitudes)
-        targets = np.array([0.0, 0.5, 1.0]) if logits else np.array([0.0, 0.5, -2.0, 3.25])
+        targets = np.array([0.0, 0.5, 1.0]) if logits else _regression_targets(spec, [0.0, 0.5, -2.0, 3.25])
         residual, target = _tile_pairs(residuals, targets)
         pred = target + residual
         exact = (pred - target) == residual  # keep only points where the kink is hit exactly
@@ -276,10 +405,11 @@ class Case:
 
     @property
     def kwargs(self) -> dict[str, float]:
-        return {
+        values = {
             key: evaluate_param_expression(self.spec, text, f"kwargs.{key}", self.params)
             for key, text in self.equivalent.kwargs
         }
+        return library_kwarg_types(self.equivalent, values)
 
     def _call_values(self, fn: Callable) -> np.ndarray:
         values = [self.params[p.name] for p in self.spec.params]
@@ -315,6 +445,28 @@ class Case:
         return result
 
 
+def library_kwarg_types(equivalent: Equivalent, values: dict[str, float]) -> dict[str, float]:
+    """Keyword values as the library's signature wants them: a flag whose default is a bool (PyTorch's
+    log_input, log_target) as a bool, an exponent whose default is an int (multi_margin_loss's p) as an int."""
+    if equivalent.style not in ("torch", "optax", "scipy", "sklearn") or not values:
+        return values
+    import inspect
+
+    try:
+        signature = inspect.signature(resolve(equivalent.function))
+    except (TypeError, ValueError):  # a builtin without a signature (a NumPy ufunc)
+        return values
+    result = dict(values)
+    for key, value in values.items():
+        parameter = signature.parameters.get(key)
+        default = None if parameter is None else parameter.default
+        if isinstance(default, bool):
+            result[key] = bool(value)
+        elif isinstance(default, int) and float(value).is_integer():
+            result[key] = int(value)
+    return result
+
+
 def resolve(dotted: str):
     """``package.module.attr`` → the object, via importlib and getattr (never eval)."""
     parts = dotted.split(".")
@@ -345,8 +497,8 @@ def run_torch(case: Case) -> Elementwise:
     fn = resolve(case.equivalent.function)
     leaves, call_args = [], []
     for _, value, d_pred in case.args():
-        if d_pred is None:
-            if isinstance(value, np.ndarray):  # a target row array: long for class indices
+        if d_pred is None or not np.any(d_pred):  # a parameter, or an array not depending on the prediction
+            if isinstance(value, np.ndarray):  # a target array; long for class indices
                 value = torch.tensor(value, dtype=torch.long if value.dtype.kind in "iu" else torch.float64)
             call_args.append(value)
         else:
@@ -428,12 +580,26 @@ def run_sklearn(case: Case, sample_weight: np.ndarray | None) -> float:
 #: Built-in objectives whose ``base_score`` is a probability (turned into the margin logit(base_score)); a custom
 #: objective has no link function, so its ``base_score`` is a margin. 0.5 and 0.0 give the same margin, 0.
 _PROBABILITY_BASE_SCORE = ("binary:logistic", "reg:logistic")
+#: Built-in objectives with a log link: their ``base_score`` is a mean, turned into the margin log(base_score).
+_MEAN_BASE_SCORE = ("count:poisson", "reg:gamma", "reg:tweedie")
+
+
+def xgboost_base_score(function: str) -> float:
+    """The ``base_score`` of a built-in objective that means the margin 0 (as a custom objective's 0.0)."""
+    if function in _PROBABILITY_BASE_SCORE:
+        return 0.5
+    return 1.0 if function in _MEAN_BASE_SCORE else 0.0
+
+
 #: A true convention difference: XGBoost's logistic objectives return max(p(1 - p), 1e-16) as the Hessian
 #: (``LogisticRegression::SecondOrderGradient`` in src/objective/regression_loss.h), lossgen the exact σ(x)σ(-x),
 #: which underflows to 0 for |x| > 745. It matters: XGBoost gives a leaf whose Hessian sum is <= 0 the weight 0,
 #: so with the exact Hessian a leaf holding only rows at margin ±1e4 gets weight 0 instead of -G/(H + λ). The
 #: custom objective applies the same floor (per row, before weighting) so that the two runs are comparable.
 XGB_HESSIAN_FLOOR = {"binary:logistic": 1e-16, "reg:logistic": 1e-16}
+#: reg:squaredlogerror returns max(exact Hessian, 1e-6) (``SquaredLogError::SecondOrderGradient``): the exact one is
+#: negative for ŷ > e(1 + y) - 1. Stated in squared_log_error's differences, with examples.
+XGB_HESSIAN_FLOOR["reg:squaredlogerror"] = 1e-6
 XGB_ROUNDS = 4
 
 
@@ -475,7 +641,7 @@ def run_xgboost(case: Case, gradient_hessian: Callable | None, seed: int = 0) ->
     if gradient_hessian is None:
         params["objective"] = case.equivalent.function
         params.update(case.kwargs)  # the objective's own parameters (huber_slope); a custom objective has none
-        params["base_score"] = 0.5 if case.equivalent.function in _PROBABILITY_BASE_SCORE else 0.0
+        params["base_score"] = xgboost_base_score(case.equivalent.function)
         booster = xgb.train(params, dtrain, num_boost_round=XGB_ROUNDS)
     else:
         params["base_score"] = 0.0

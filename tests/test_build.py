@@ -135,18 +135,18 @@ def test_noop_build_does_no_sympy_work(tmp_path):
 def test_new_spec_following_the_readme_gives_tested_kernels(tmp_path):
     """`lossgen new`, edit nothing but the spec, `lossgen build`: correct kernels and a LaTeX page."""
     root = copy_project(tmp_path)
-    assert run_cli(root, "new", "cauchy").returncode == 0
-    result = run_cli(root, "build", "cauchy")
+    assert run_cli(root, "new", "my_loss").returncode == 0
+    result = run_cli(root, "build", "my_loss")
     assert result.returncode == 0, result.stderr
-    for relpath in ("numpy/cauchy.py", "numba/cauchy.py", "latex/cauchy.tex"):
+    for relpath in ("numpy/my_loss.py", "numba/my_loss.py", "latex/my_loss.tex"):
         assert (root / "generated" / relpath).exists()
-    assert "\\input{cauchy}" in (root / "generated" / "latex" / "reference.tex").read_text()
+    assert "\\input{my_loss}" in (root / "generated" / "latex" / "reference.tex").read_text()
     # The template's example is the Cauchy loss c²/2·log(1 + (r/c)²): check the kernels against it.
     probe = """
 import numpy as np, lossgen
 r = np.linspace(-5, 5, 11); c = 2.0; t = np.zeros(11); u = (r / c) ** 2
 for backend in ("numpy", "numba"):
-    k = lossgen.kernel("cauchy", backend)
+    k = lossgen.kernel("my_loss", backend)
     np.testing.assert_allclose(k.loss(r, t, reduction="none", c=c), c**2 / 2 * np.log1p(u), rtol=1e-14)
     np.testing.assert_allclose(k.grad(r, t, reduction="none", c=c), r / (1 + u), rtol=1e-14)
     np.testing.assert_allclose(k.hess(r, t, reduction="none", c=c), (1 - u) / (1 + u) ** 2, rtol=1e-13, atol=1e-16)

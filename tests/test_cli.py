@@ -62,3 +62,14 @@ def test_root_option_and_environment_variable(tmp_path):
     result = run_cli(PROJECT.root, "list", env={"LOSSGEN_ROOT": str(root)})
     assert "extra" in result.stdout
     assert "extra" not in run_cli(PROJECT.root, "list").stdout
+
+
+def test_readme_catalog_is_the_current_catalog():
+    """The README's catalog table is exactly `lossgen list --markdown` (regenerate it when a spec changes)."""
+    from lossgen.cli import catalog_markdown
+
+    readme = (PROJECT.root / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index("<!-- catalog:start -->\n"), readme.index("\n<!-- catalog:end -->")
+    assert readme[start + len("<!-- catalog:start -->\n") : end] == catalog_markdown(PROJECT), (
+        "README catalog is stale: paste the output of `lossgen list --markdown`"
+    )

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: bb5b2a546fa03c0b
+# lossgen-generator: 0aa422dd1f9452ff
 # lossgen-content-sha256: fc9eb0445e0b8c237f9af2d5bac641fca9e416c709609427b97d502ee65cac0e
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

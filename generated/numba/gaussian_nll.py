@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: bb5b2a546fa03c0b
+# lossgen-generator: 0aa422dd1f9452ff
 # lossgen-content-sha256: c012a455d9d5b9626495fb4648868172e7c50c9314f894b36d8aca16bcb00f5a
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: bb5b2a546fa03c0b
+# lossgen-generator: 0aa422dd1f9452ff
 # lossgen-content-sha256: 1e6730cfafc2bb57f1fc78a58c8ee93c6bcd53ed5db3f722f2d8550b26ad3b84
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: bb5b2a546fa03c0b
+# lossgen-generator: 0aa422dd1f9452ff
 # lossgen-content-sha256: e8659ca9b5869f5a0a1a67ef4623c28c50665cc8c4a3be4f5cfaa83f696829ee
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: bb5b2a546fa03c0b
+# lossgen-generator: 0aa422dd1f9452ff
 # lossgen-content-sha256: e5453b98175a97d7ec7c243e89c4dd2e2f128b8f1d1b7d6aa0199dfd16fedb40
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

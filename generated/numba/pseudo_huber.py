@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: bb5b2a546fa03c0b
+# lossgen-generator: 0aa422dd1f9452ff
 # lossgen-content-sha256: fcdf147ce14f0b9307fb225e13d2f7822c2b8573cdf8cb41dd44ec4473f45e40
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

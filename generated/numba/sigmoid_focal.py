@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: bb5b2a546fa03c0b
+# lossgen-generator: 0aa422dd1f9452ff
 # lossgen-content-sha256: 0b50cd42155579cdff4d9fe4894e9ee9e2f0c5e105f898f4a09a0e54e2c1cde4
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: bb5b2a546fa03c0b
+# lossgen-generator: 0aa422dd1f9452ff
 # lossgen-content-sha256: b14ff71922729e2b59b0496f0bb7d52df9558a72b609b0866792bcda22513b21
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

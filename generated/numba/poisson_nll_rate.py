@@ -1,0 +1,305 @@
+# lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
+# lossgen-generator: 0aa422dd1f9452ff
+# lossgen-content-sha256: 47ce8d4eead99f875a44313aadecec7f867d146a7858b6e0a4477f9be9bb50b7
+"""Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
+
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
+float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+in a small buffer and sums them in a fixed lane order; the partials are added in chunk order, so
+results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
+every written element (1/N or 1/sum(w) for a mean).
+
+Conventions:
+- At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
+- For λ < 0 (not a rate) the loss is its value at λ = 0, −y·log ε, with zero derivatives; PyTorch returns NaN for λ < −ε.
+"""
+
+import math
+
+import numpy as np
+from llvmlite import ir as llvm_ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
+
+NAME = 'poisson_nll_rate'
+SPEC_SHA256 = 'cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701'
+PREDICTION = 'lam'
+TARGET = 'y'
+TARGET_DOMAIN = 'nonnegative'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = (('eps', 1e-08, 'positive'),)
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
+
+#: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
+#: losses fit in L1 (16 KiB) between the element loop and their sum.
+CHUNK = 2048
+
+
+# Vectorizable exp, log and log1p. Numba's math.* call the C library one element at a time
+# (the PyPI llvmlite has no SVML), which keeps LLVM from vectorizing a loop; these use only
+# arithmetic, selects and bit casts. Accuracy (checked against mpmath by lossgen's tests):
+# exp ≤ 1.01 ulp, log and log1p ≤ 1.7 ulp, with IEEE special values.
+
+
+@intrinsic
+def _bits_to_float(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], llvm_ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _float_to_bits(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], llvm_ir.IntType(64))
+
+    return types.int64(types.float64), codegen
+
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 0.6931471803691238  # ln 2 to 32 significant bits: n * _LN2_HI is exact
+_LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
+_SQRT2 = 1.4142135623730951
+
+
+@njit(inline="always", error_model="numpy")
+def _exp(x):
+    xc = min(max(x, -746.0), 710.0)
+    n = math.floor(xc * _LOG2E + 0.5)
+    r = (xc - n * _LN2_HI) - n * _LN2_LO  # |r| <= ln(2)/2: Taylor to degree 13 errs < 2**-58
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    k = np.int64(n)
+    k1 = k >> 1  # 2**k as two factors: each stays a normal number down to subnormal results
+    result = p * _bits_to_float((k1 + 1023) << 52) * _bits_to_float((k - k1 + 1023) << 52)
+    result = math.inf if x > 709.782712893384 else result
+    result = 0.0 if x < -745.1332191019412 else result
+    return result if x == x else x
+
+
+@njit(inline="always", error_model="numpy")
+def _log_core(w, c):
+    """log(w) + c/w for a positive normal w (c: a small correction of w)."""
+    bits = _float_to_bits(w)
+    e = ((bits >> 52) & 0x7FF) - 1023
+    m = _bits_to_float((bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)
+    big = m > _SQRT2
+    m = 0.5 * m if big else m
+    e = e + 1 if big else e
+    f = m - 1.0
+    s = f / (2.0 + f)  # log(1 + f) = 2 atanh(s), |s| <= 0.172: terms to s**25
+    s2 = s * s
+    t = 1.0 / 25.0
+    t = t * s2 + 1.0 / 23.0
+    t = t * s2 + 1.0 / 21.0
+    t = t * s2 + 1.0 / 19.0
+    t = t * s2 + 1.0 / 17.0
+    t = t * s2 + 1.0 / 15.0
+    t = t * s2 + 1.0 / 13.0
+    t = t * s2 + 1.0 / 11.0
+    t = t * s2 + 1.0 / 9.0
+    t = t * s2 + 1.0 / 7.0
+    t = t * s2 + 1.0 / 5.0
+    t = t * s2 + 1.0 / 3.0
+    ef = np.float64(e)
+    return ef * _LN2_HI + ((2.0 * s + 2.0 * s * (s2 * t) + ef * _LN2_LO) + c / w)
+
+
+@njit(inline="always", error_model="numpy")
+def _log1p(u):
+    w = 1.0 + u
+    c = (1.0 - (w - u)) if u >= 1.0 else (u - (w - 1.0))  # the rounding error of 1 + u (Fast2Sum)
+    result = _log_core(w if w > 0.0 else 1.0, c)
+    result = math.inf if u == math.inf else result
+    result = -math.inf if u == -1.0 else result
+    result = math.nan if u < -1.0 else result
+    return result if u == u else u
+
+
+@njit(inline="always", error_model="numpy")
+def _log(x):
+    tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
+    scaled = x * 18014398509481984.0 if tiny else x
+    result = _log_core(scaled if scaled > 0.0 else 1.0, 0.0) - (54.0 * 0.6931471805599453 if tiny else 0.0)
+    result = math.inf if x == math.inf else result
+    result = -math.inf if x == 0.0 else result
+    result = math.nan if x < 0.0 else result
+    return result if x == x else x
+
+
+def _kernel(function):
+    try:
+        return njit(parallel=True, cache=True, error_model="numpy")(function)
+    except RuntimeError:  # no writable cache location: compile on every import instead
+        return njit(parallel=True, cache=False, error_model="numpy")(function)
+
+
+@njit(inline="always", error_model="numpy")
+def _lane_sum(buffer, count):
+    """Sum of buffer[:count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+    depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
+    whole loop: without fast-math LLVM may not reassociate it."""
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+    full = count - count % 8
+    for j in range(0, full, 8):
+        a0 += buffer[j]
+        a1 += buffer[j + 1]
+        a2 += buffer[j + 2]
+        a3 += buffer[j + 3]
+        a4 += buffer[j + 4]
+        a5 += buffer[j + 5]
+        a6 += buffer[j + 6]
+        a7 += buffer[j + 7]
+    for j in range(full, count):
+        a0 += buffer[j]
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+
+
+@njit(inline="always", error_model="numpy")
+def _lane_max(buffer, count):
+    """Maximum of buffer[:count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
+    full = count - count % 8
+    for j in range(0, full, 8):
+        v0, v1, v2, v3 = buffer[j], buffer[j + 1], buffer[j + 2], buffer[j + 3]
+        v4, v5, v6, v7 = buffer[j + 4], buffer[j + 5], buffer[j + 6], buffer[j + 7]
+        a0 = v0 if (v0 > a0 or v0 != v0) else a0
+        a1 = v1 if (v1 > a1 or v1 != v1) else a1
+        a2 = v2 if (v2 > a2 or v2 != v2) else a2
+        a3 = v3 if (v3 > a3 or v3 != v3) else a3
+        a4 = v4 if (v4 > a4 or v4 != v4) else a4
+        a5 = v5 if (v5 > a5 or v5 != v5) else a5
+        a6 = v6 if (v6 > a6 or v6 != v6) else a6
+        a7 = v7 if (v7 > a7 or v7 != v7) else a7
+    for j in range(full, count):
+        v = buffer[j]
+        a0 = v if (v > a0 or v != v) else a0
+    for a in (a1, a2, a3, a4, a5, a6, a7):
+        a0 = a if (a > a0 or a != a) else a0
+    return a0
+
+
+@_kernel
+def loss_sum(_pred, _target, _weight, eps):
+    """Sum of w·loss over all elements (9 operations per element)."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        _losses = np.empty(CHUNK)
+        for _i in range(_start, _stop):
+            lam = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = eps + lam
+            _t1 = (lam >= 0)
+            _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
+            _losses[_i - _start] = _w * _loss
+        _partial[_c] = _lane_sum(_losses, _stop - _start)
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
+def loss_elements(_pred, _target, _weight, eps, _loss_out):
+    """Write w·loss per element into ``_loss_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        for _i in range(_start, _stop):
+            lam = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = eps + lam
+            _t1 = (lam >= 0)
+            _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
+            _loss_out[_i] = _w * _loss
+
+
+@_kernel
+def loss_and_grad(_pred, _target, _weight, eps, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂lam into ``_grad_out``, in one pass."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        _losses = np.empty(CHUNK)
+        for _i in range(_start, _stop):
+            lam = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = eps + lam
+            _t1 = (lam >= 0)
+            _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
+            _grad = (1 - y/_t0 if _t1 else 0)
+            _losses[_i - _start] = _w * _loss
+            _grad_out[_i] = _scale * _w * _grad
+        _partial[_c] = _lane_sum(_losses, _stop - _start)
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
+def grad(_pred, _target, _weight, eps, _scale, _grad_out):
+    """Write scale·w·∂loss/∂lam into ``_grad_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        for _i in range(_start, _stop):
+            lam = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = eps + lam
+            _t1 = (lam >= 0)
+            _grad = (1 - y/_t0 if _t1 else 0)
+            _grad_out[_i] = _scale * _w * _grad
+
+
+@_kernel
+def hess(_pred, _target, _weight, eps, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂lam² into ``_hess_out``."""
+    _n = _pred.shape[0]
+    _chunks = (_n + CHUNK - 1) // CHUNK
+    for _c in prange(_chunks):
+        _start = _c * CHUNK
+        _stop = min(_n, _start + CHUNK)
+        for _i in range(_start, _stop):
+            lam = np.float64(_pred[_i])
+            y = np.float64(_target[_i])
+            _w = 1.0 if _weight is None else np.float64(_weight[_i])
+            _t0 = eps + lam
+            _t1 = (lam >= 0)
+            _hess = (y/_t0**2 if _t1 else 0)
+            _hess_out[_i] = _scale * _w * _hess
+

@@ -1,0 +1,125 @@
+# lossgen: generated from specs/barron.toml with template numpy_module.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: 125b20b8b33b3830cdbb78fec59cbcd8e5c41b0cf6851a875bc44579b8842c06
+# lossgen-generator: 0aa422dd1f9452ff
+# lossgen-content-sha256: b99c4444813cdebc44cea417d5da316177c896c97616a684250cef0bf0b87d6a
+"""NumPy kernels for ``barron`` (Barron's general robust loss): vectorized, element-wise, float64.
+
+Each function takes broadcast-compatible float64 arrays and the parameters, and returns
+per-element values; weights and reductions are applied by ``lossgen.runtime``.
+
+Conventions:
+- sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
+- At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
+"""
+
+import numpy as np
+
+NAME = 'barron'
+SPEC_SHA256 = '125b20b8b33b3830cdbb78fec59cbcd8e5c41b0cf6851a875bc44579b8842c06'
+PREDICTION = 'y_pred'
+TARGET = 'y_true'
+TARGET_DOMAIN = 'real'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = (('alpha', 1.0, 'real'), ('c', 1.0, 'positive'))
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
+
+
+def _shaped(value, like):
+    """``value`` as a float64 array of ``like``'s shape (constant derivatives broadcast)."""
+    value = np.asarray(value, dtype=np.float64)
+    return value if value.shape == like.shape else np.full(like.shape, value)
+
+
+def loss(y_pred, y_true, alpha, c):
+    """Per-element loss (26 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = c**(-2.0)
+        _t1 = _t0*(y_pred - y_true)**2
+        _t2 = (0.5)*_t1
+        _t3 = np.equal(alpha, 0)
+        _t4 = np.equal(alpha, 2)
+        _t5 = 1/(alpha + np.where(_t3, 1, 0))
+        _t6 = np.where(_t4, 1, 0) + abs(alpha - 2)
+        _t7 = 1/(_t6)
+        _t8 = _t1*_t7
+        _t9 = (0.5)*alpha
+        _t10 = _t9*np.log1p(_t8)
+        return _shaped(np.where(_t3, np.log1p(_t2), np.where(_t4, _t2, _t5*_t6*np.expm1(_t10))), y_pred)
+
+
+def loss_and_grad(y_pred, y_true, alpha, c):
+    """Per-element loss and gradient (43 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = c**(-2.0)
+        _t1 = _t0*(y_pred - y_true)**2
+        _t2 = (0.5)*_t1
+        _t3 = np.equal(alpha, 0)
+        _t4 = np.equal(alpha, 2)
+        _t5 = 1/(alpha + np.where(_t3, 1, 0))
+        _t6 = np.where(_t4, 1, 0) + abs(alpha - 2)
+        _t7 = 1/(_t6)
+        _t8 = _t1*_t7
+        _t9 = (0.5)*alpha
+        _t10 = _t9*np.log1p(_t8)
+        _t11 = _t2 + 1
+        _t12 = _t0/_t11
+        _t13 = 2*y_pred - 2*y_true
+        _t14 = (0.5)*_t13
+        _t15 = _t8 + 1
+        _t16 = _t5*np.exp(_t10)
+        _t17 = _t0*_t16/_t15
+        return (
+            _shaped(np.where(_t3, np.log1p(_t2), np.where(_t4, _t2, _t5*_t6*np.expm1(_t10))), y_pred),
+            _shaped(np.where(_t3, _t12*_t14, np.where(_t4, _t0*_t14, _t13*_t17*_t9)), y_pred),
+        )
+
+
+def grad(y_pred, y_true, alpha, c):
+    """Per-element gradient with respect to the prediction (37 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = c**(-2.0)
+        _t1 = _t0*(y_pred - y_true)**2
+        _t2 = (0.5)*_t1
+        _t3 = np.equal(alpha, 0)
+        _t4 = np.equal(alpha, 2)
+        _t5 = 1/(alpha + np.where(_t3, 1, 0))
+        _t6 = np.where(_t4, 1, 0) + abs(alpha - 2)
+        _t7 = 1/(_t6)
+        _t8 = _t1*_t7
+        _t9 = (0.5)*alpha
+        _t10 = _t9*np.log1p(_t8)
+        _t11 = _t2 + 1
+        _t12 = _t0/_t11
+        _t13 = 2*y_pred - 2*y_true
+        _t14 = (0.5)*_t13
+        _t15 = _t8 + 1
+        _t16 = _t5*np.exp(_t10)
+        _t17 = _t0*_t16/_t15
+        return _shaped(np.where(_t3, _t12*_t14, np.where(_t4, _t0*_t14, _t13*_t17*_t9)), y_pred)
+
+
+def hess(y_pred, y_true, alpha, c):
+    """Per-element second derivative with respect to the prediction (Hessian diagonal) (50 operations after CSE)."""
+    with np.errstate(all="ignore"):
+        _t0 = c**(-2.0)
+        _t1 = _t0*(y_pred - y_true)**2
+        _t2 = (0.5)*_t1
+        _t3 = np.equal(alpha, 0)
+        _t4 = np.equal(alpha, 2)
+        _t5 = 1/(alpha + np.where(_t3, 1, 0))
+        _t6 = np.where(_t4, 1, 0) + abs(alpha - 2)
+        _t7 = 1/(_t6)
+        _t8 = _t1*_t7
+        _t9 = (0.5)*alpha
+        _t10 = _t9*np.log1p(_t8)
+        _t11 = _t2 + 1
+        _t12 = _t0/_t11
+        _t13 = 2*y_pred - 2*y_true
+        _t15 = _t8 + 1
+        _t16 = _t5*np.exp(_t10)
+        _t17 = _t0*_t16/_t15
+        _t18 = _t13**2/c**4
+        _t19 = (0.25)*_t18
+        _t20 = _t16*_t7/_t15**2
+        return _shaped(np.where(_t3, _t12 - _t19/_t11**2, np.where(_t4, _t0, _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2)), y_pred)
