@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: a16201a32b6b692f6f0516789103a94fa0c5c38ddb2956a89c90f6e2274447b3
+# lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
 # lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: 618410ef14420447337d73345e1eac7a62615d30acdf5963c1e08d4cb6b3b32c
+# lossgen-content-sha256: 94dbf01a26e420747e12e09e037fc61a80e183c6a68b1699074e1056d6b889c9
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -26,7 +26,7 @@ from numba import njit, prange, types
 from numba.extending import intrinsic
 
 NAME = 'multi_margin'
-SPEC_SHA256 = 'a16201a32b6b692f6f0516789103a94fa0c5c38ddb2956a89c90f6e2274447b3'
+SPEC_SHA256 = '1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190'
 PREDICTION = 'z'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numpy_rowwise.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: a16201a32b6b692f6f0516789103a94fa0c5c38ddb2956a89c90f6e2274447b3
+# lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
 # lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: d42dac879fb1c9c7c7bea1677852b300bef71019708a10172f7ad61852ff8869
+# lossgen-content-sha256: eece7b53b320e61d79951e95111fcce544cde50e890b3f5cf03cc8c328bcb798
 """NumPy kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -15,7 +15,7 @@ Conventions:
 import numpy as np
 
 NAME = 'multi_margin'
-SPEC_SHA256 = 'a16201a32b6b692f6f0516789103a94fa0c5c38ddb2956a89c90f6e2274447b3'
+SPEC_SHA256 = '1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190'
 PREDICTION = 'z'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
