@@ -240,19 +240,26 @@ def _programs(quantities: Mapping[str, sp.Expr]) -> dict[str, Program]:
     names = tuple(quantities)
     lowered = [lower_primitives(quantities[n]) for n in names]
     replacements, reduced = sp.cse(lowered, symbols=sp.numbered_symbols("_t", real=True))
-    outputs = dict(zip(names, reduced))
-    programs = {}
-    for program_name, wanted in PROGRAM_OUTPUTS.items():
-        needed: set[sp.Symbol] = set()
-        for symbol, value in reversed(replacements):  # a temporary only uses earlier ones
-            if symbol in needed or any(symbol in outputs[w].free_symbols for w in wanted):
-                needed |= {symbol} | (value.free_symbols & {s for s, _ in replacements})
-        programs[program_name] = Program(
-            name=program_name,
-            assignments=tuple((s, e) for s, e in replacements if s in needed),
-            outputs=tuple((w, outputs[w]) for w in wanted),
-        )
-    return programs
+    shared = Program("all", tuple(replacements), tuple(zip(names, reduced)))
+    return {program_name: _prune(shared, program_name, wanted) for program_name, wanted in PROGRAM_OUTPUTS.items()}
+
+
+def _prune(program: Program, name: str, wanted) -> Program:
+    """The part of ``program`` that computes the outputs named in ``wanted`` (in that order)."""
+    outputs = dict(program.outputs)
+    temporaries = {s for s, _ in program.hoisted + program.assignments}
+    needed: set[sp.Symbol] = set()
+    for expr in (outputs[w] for w in wanted):
+        needed |= expr.free_symbols & temporaries
+    for symbol, value in reversed(program.hoisted + program.assignments):  # a temporary only uses earlier ones
+        if symbol in needed:
+            needed |= value.free_symbols & temporaries
+    return Program(
+        name=name,
+        assignments=tuple((s, e) for s, e in program.assignments if s in needed),
+        outputs=tuple((w, outputs[w]) for w in wanted),
+        hoisted=tuple((s, e) for s, e in program.hoisted if s in needed),
+    )
 
 
 def derive(spec: Spec) -> Derivation:
@@ -421,12 +428,31 @@ def _element_program(name: str, outputs: list[tuple[str, sp.Expr]], elements: fr
     return Program(name, tuple(per_element), tuple(reduced), tuple(hoisted))
 
 
-def _row_kernel(name: str, registry: _Reductions, row_outputs, element_outputs) -> RowKernel:
+def _level_programs(registry: _Reductions, quantities: list[sp.Expr]) -> dict[int, Program]:
+    """One element program per pass level, CSE'd over every reduction any kernel needs.
+
+    Kernels prune these rather than CSE their own subset: ``sp.cse`` may regroup sums
+    differently for a different subset, and ``loss_and_grad`` must accumulate each reduction
+    with exactly the operations ``grad`` uses, so the two agree bit for bit.
+    """
+    reductions = registry.closure(quantities)
+    programs = {}
+    for level in sorted({r.level for r in reductions}):
+        at_level = [r for r in reductions if r.level == level]
+        programs[level] = _element_program(
+            f"p{level}", [(r.symbol.name, r.element) for r in at_level], registry.elements
+        )
+    return programs
+
+
+def _row_kernel(
+    name: str, registry: _Reductions, levels: dict[int, Program], row_outputs, element_outputs
+) -> RowKernel:
     reductions = registry.closure([e for _, e in row_outputs + element_outputs])
     passes = []
     for level in sorted({r.level for r in reductions}):
         at_level = [r for r in reductions if r.level == level]
-        program = _element_program(f"p{level}", [(r.symbol.name, r.element) for r in at_level], registry.elements)
+        program = _prune(levels[level], f"p{level}", [r.symbol.name for r in at_level])
         passes.append(RowPass(tuple(at_level), program))
     replacements, reduced = _cse("row", row_outputs, "_q") if row_outputs else ([], [])
     row = Program("row", tuple(replacements), tuple(reduced))
@@ -502,17 +528,26 @@ def _derive_rowwise(spec: Spec) -> Derivation:
     registry, split = _split_logsumexp(derivative_registry, {"loss": loss, "grad": grad, "hess": hess})
     loss, grad, hess = split["loss"], split["grad"], split["hess"]
 
+    levels = _level_programs(registry, [loss, grad, hess])
     kernels = {
-        "loss": _row_kernel("loss", registry, [("loss", loss)], []),
-        "loss_and_grad": _row_kernel("loss_and_grad", registry, [("loss", loss)], [("grad", grad)]),
-        "grad": _row_kernel("grad", registry, [], [("grad", grad)]),
-        "hess": _row_kernel("hess", registry, [], [("hess", hess)]),
+        "loss": _row_kernel("loss", registry, levels, [("loss", loss)], []),
+        "loss_and_grad": _row_kernel("loss_and_grad", registry, levels, [("loss", loss)], [("grad", grad)]),
+        "grad": _row_kernel("grad", registry, levels, [], [("grad", grad)]),
+        "hess": _row_kernel("hess", registry, levels, [], [("hess", hess)]),
     }
     reductions = tuple(sorted(registry.primary(), key=lambda r: int(r.symbol.name[2:])))
 
     def displayed(expr: sp.Expr) -> sp.Expr:
-        # For humans: in terms of Σ_k and logsumexp_k of the raw inputs, before the ẑ/M/L split.
-        return derivative_registry.to_nodes(expr)
+        # For humans: in terms of the spec's intermediates and of Σ_k and logsumexp_k of the raw
+        # inputs, before the ẑ/M/L split. The latest intermediate is folded back first: later ones
+        # contain earlier ones (Tversky: TP, FP and FN, not three pages of sums).
+        expr = derivative_registry.to_nodes(expr)
+        for inter in reversed(spec.intermediates):
+            expanded = inter.expr
+            for earlier in reversed(spec.intermediates):
+                expanded = expanded.subs(earlier.symbol, earlier.expr)
+            expr = expr.subs(stabilize(expanded, PRIMITIVE_RULES), inter.symbol)
+        return expr
 
     return Derivation(
         spec=spec,

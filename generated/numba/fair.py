@@ -1,7 +1,7 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: 51c41fbe9c456afd4323ede6e091e0b153e05b094b679407cf70a7c211410ddc
+# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-content-sha256: 368671e3f46d3e12ca3fc5e568a200698b6e70a4f3e5465806f7293ce532fa28
 """Numba kernels for ``fair`` (Fair loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -64,7 +64,7 @@ _LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
 _SQRT2 = 1.4142135623730951
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _exp(x):
     xc = min(max(x, -746.0), 710.0)
     n = math.floor(xc * _LOG2E + 0.5)
@@ -91,7 +91,7 @@ def _exp(x):
     return result if x == x else x
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log_core(w, c):
     """log(w) + c/w for a positive normal w (c: a small correction of w)."""
     bits = _float_to_bits(w)
@@ -119,7 +119,7 @@ def _log_core(w, c):
     return ef * _LN2_HI + ((2.0 * s + 2.0 * s * (s2 * t) + ef * _LN2_LO) + c / w)
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log1p(u):
     w = 1.0 + u
     c = (1.0 - (w - u)) if u >= 1.0 else (u - (w - 1.0))  # the rounding error of 1 + u (Fast2Sum)
@@ -130,7 +130,7 @@ def _log1p(u):
     return result if u == u else u
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -148,11 +148,15 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_sum(buffer, count):
-    """Sum of buffer[:count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+# The helpers here and above are plain calls, not inline="always": Numba's IR inlining types each
+# call site again (compiling a row-wise module took three times as long); LLVM inlines what pays.
+# A row is passed as (buffer, index), not as a slice, which would be a new array per call.
+@njit(error_model="numpy")
+def _lane_sum(rows, row, count):
+    """Sum of rows[row, :count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
     depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
     whole loop: without fast-math LLVM may not reassociate it."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
     full = count - count % 8
     for j in range(0, full, 8):
@@ -169,9 +173,10 @@ def _lane_sum(buffer, count):
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_max(buffer, count):
-    """Maximum of buffer[:count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+@njit(error_model="numpy")
+def _lane_max(rows, row, count):
+    """Maximum of rows[row, :count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
     full = count - count % 8
     for j in range(0, full, 8):
@@ -202,7 +207,7 @@ def loss_sum(_pred, _target, _weight, c):
     for _c in prange(_chunks):
         _start = _c * CHUNK
         _stop = min(_n, _start + CHUNK)
-        _losses = np.empty(CHUNK)
+        _losses = np.empty((1, CHUNK))
         for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
@@ -218,8 +223,8 @@ def loss_sum(_pred, _target, _weight, c):
             _t8 = _t5**(-2)
             _t9 = _t6*_t7*_t8
             _loss = -_t0*(_t4*(-_t4 + 2*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(((1.0 / 61.0))*_t9 + (1.0 / 59.0)) + (1.0 / 57.0)) + (1.0 / 55.0)) + (1.0 / 53.0)) + (1.0 / 51.0)) + (1.0 / 49.0)) + (1.0 / 47.0)) + (1.0 / 45.0)) + (1.0 / 43.0)) + (1.0 / 41.0)) + (1.0 / 39.0)) + (1.0 / 37.0)) + (1.0 / 35.0)) + (1.0 / 33.0)) + (1.0 / 31.0)) + (1.0 / 29.0)) + (1.0 / 27.0)) + (1.0 / 25.0)) + (1.0 / 23.0)) + (1.0 / 21.0)) + (1.0 / 19.0)) + (1.0 / 17.0)) + (1.0 / 15.0)) + (1.0 / 13.0)) + (1.0 / 11.0)) + (1.0 / 9.0)) + (1.0 / 7.0)) + (1.0 / 5.0)) + (1.0 / 3.0)))/_t5 if (_t1*abs(_t3) < 0.5) else -_t4 + _log1p(_t4))
-            _losses[_i - _start] = _w * _loss
-        _partial[_c] = _lane_sum(_losses, _stop - _start)
+            _losses[0, _i - _start] = _w * _loss
+        _partial[_c] = _lane_sum(_losses, 0, _stop - _start)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -263,7 +268,7 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
     for _c in prange(_chunks):
         _start = _c * CHUNK
         _stop = min(_n, _start + CHUNK)
-        _losses = np.empty(CHUNK)
+        _losses = np.empty((1, CHUNK))
         for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
@@ -281,9 +286,9 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
             _t10 = _t3 + c
             _loss = -_t0*(_t4*(-_t4 + 2*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(((1.0 / 61.0))*_t9 + (1.0 / 59.0)) + (1.0 / 57.0)) + (1.0 / 55.0)) + (1.0 / 53.0)) + (1.0 / 51.0)) + (1.0 / 49.0)) + (1.0 / 47.0)) + (1.0 / 45.0)) + (1.0 / 43.0)) + (1.0 / 41.0)) + (1.0 / 39.0)) + (1.0 / 37.0)) + (1.0 / 35.0)) + (1.0 / 33.0)) + (1.0 / 31.0)) + (1.0 / 29.0)) + (1.0 / 27.0)) + (1.0 / 25.0)) + (1.0 / 23.0)) + (1.0 / 21.0)) + (1.0 / 19.0)) + (1.0 / 17.0)) + (1.0 / 15.0)) + (1.0 / 13.0)) + (1.0 / 11.0)) + (1.0 / 9.0)) + (1.0 / 7.0)) + (1.0 / 5.0)) + (1.0 / 3.0)))/_t5 if (_t1*abs(_t3) < 0.5) else -_t4 + _log1p(_t4))
             _grad = _t2*c/_t10
-            _losses[_i - _start] = _w * _loss
+            _losses[0, _i - _start] = _w * _loss
             _grad_out[_i] = _scale * _w * _grad
-        _partial[_c] = _lane_sum(_losses, _stop - _start)
+        _partial[_c] = _lane_sum(_losses, 0, _stop - _start)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: 55499b58113e31b91752695fbef53c003210833aa63b61257c90a7d3877943f4
+# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-content-sha256: 81f9e8ebde1f5e60efd14360e848d920dada1944ec2978d62240db9b42201ae0
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -67,7 +67,7 @@ _LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
 _SQRT2 = 1.4142135623730951
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _exp(x):
     xc = min(max(x, -746.0), 710.0)
     n = math.floor(xc * _LOG2E + 0.5)
@@ -94,7 +94,7 @@ def _exp(x):
     return result if x == x else x
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log_core(w, c):
     """log(w) + c/w for a positive normal w (c: a small correction of w)."""
     bits = _float_to_bits(w)
@@ -122,7 +122,7 @@ def _log_core(w, c):
     return ef * _LN2_HI + ((2.0 * s + 2.0 * s * (s2 * t) + ef * _LN2_LO) + c / w)
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log1p(u):
     w = 1.0 + u
     c = (1.0 - (w - u)) if u >= 1.0 else (u - (w - 1.0))  # the rounding error of 1 + u (Fast2Sum)
@@ -133,7 +133,7 @@ def _log1p(u):
     return result if u == u else u
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -144,11 +144,15 @@ def _log(x):
     return result if x == x else x
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_sum(buffer, count):
-    """Sum of buffer[:count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+# The helpers here and above are plain calls, not inline="always": Numba's IR inlining types each
+# call site again (compiling a row-wise module took three times as long); LLVM inlines what pays.
+# A row is passed as (buffer, index), not as a slice, which would be a new array per call.
+@njit(error_model="numpy")
+def _lane_sum(rows, row, count):
+    """Sum of rows[row, :count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
     depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
     whole loop: without fast-math LLVM may not reassociate it."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
     full = count - count % 8
     for j in range(0, full, 8):
@@ -165,9 +169,10 @@ def _lane_sum(buffer, count):
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_max(buffer, count):
-    """Maximum of buffer[:count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+@njit(error_model="numpy")
+def _lane_max(rows, row, count):
+    """Maximum of rows[row, :count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
     full = count - count % 8
     for j in range(0, full, 8):
@@ -224,10 +229,10 @@ def loss_sum(_pred, _target, _weight):
                 _buf[2, _k] = _exp(x)
                 _buf[3, _k] = (0 if (p == 0) else p*_log(p))
 
-            _r0 = _lane_sum(_buf[0], _classes)
-            _r1 = _lane_sum(_buf[1], _classes)
-            _r2 = _lane_sum(_buf[2], _classes)
-            _r3 = _lane_sum(_buf[3], _classes)
+            _r0 = _lane_sum(_buf, 0, _classes)
+            _r1 = _lane_sum(_buf, 1, _classes)
+            _r2 = _lane_sum(_buf, 2, _classes)
+            _r3 = _lane_sum(_buf, 3, _classes)
 
             _loss = -_r0 - _r1 + _r2 + _r3
             _acc += _w * _loss
@@ -268,10 +273,10 @@ def loss_rows(_pred, _target, _weight, _loss_out):
                 _buf[2, _k] = _exp(x)
                 _buf[3, _k] = (0 if (p == 0) else p*_log(p))
 
-            _r0 = _lane_sum(_buf[0], _classes)
-            _r1 = _lane_sum(_buf[1], _classes)
-            _r2 = _lane_sum(_buf[2], _classes)
-            _r3 = _lane_sum(_buf[3], _classes)
+            _r0 = _lane_sum(_buf, 0, _classes)
+            _r1 = _lane_sum(_buf, 1, _classes)
+            _r2 = _lane_sum(_buf, 2, _classes)
+            _r3 = _lane_sum(_buf, 3, _classes)
 
             _loss = -_r0 - _r1 + _r2 + _r3
             _loss_out[_row] = _w * _loss
@@ -310,10 +315,10 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 _buf[3, _k] = (0 if (p == 0) else p*_log(p))
 
                 _grad_out[_row, _k] = _scale * _w * (-p + _exp(x))
-            _r0 = _lane_sum(_buf[0], _classes)
-            _r1 = _lane_sum(_buf[1], _classes)
-            _r2 = _lane_sum(_buf[2], _classes)
-            _r3 = _lane_sum(_buf[3], _classes)
+            _r0 = _lane_sum(_buf, 0, _classes)
+            _r1 = _lane_sum(_buf, 1, _classes)
+            _r2 = _lane_sum(_buf, 2, _classes)
+            _r3 = _lane_sum(_buf, 3, _classes)
 
             _loss = -_r0 - _r1 + _r2 + _r3
             _acc += _w * _loss

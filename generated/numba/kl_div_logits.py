@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: 1e6730cfafc2bb57f1fc78a58c8ee93c6bcd53ed5db3f722f2d8550b26ad3b84
+# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-content-sha256: f3fca91bc90e7c3b11178380822affee8d85bc58093dbe97bddfd562a59e7d2a
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -67,7 +67,7 @@ _LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
 _SQRT2 = 1.4142135623730951
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _exp(x):
     xc = min(max(x, -746.0), 710.0)
     n = math.floor(xc * _LOG2E + 0.5)
@@ -94,7 +94,7 @@ def _exp(x):
     return result if x == x else x
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log_core(w, c):
     """log(w) + c/w for a positive normal w (c: a small correction of w)."""
     bits = _float_to_bits(w)
@@ -122,7 +122,7 @@ def _log_core(w, c):
     return ef * _LN2_HI + ((2.0 * s + 2.0 * s * (s2 * t) + ef * _LN2_LO) + c / w)
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log1p(u):
     w = 1.0 + u
     c = (1.0 - (w - u)) if u >= 1.0 else (u - (w - 1.0))  # the rounding error of 1 + u (Fast2Sum)
@@ -133,7 +133,7 @@ def _log1p(u):
     return result if u == u else u
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -144,11 +144,15 @@ def _log(x):
     return result if x == x else x
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_sum(buffer, count):
-    """Sum of buffer[:count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+# The helpers here and above are plain calls, not inline="always": Numba's IR inlining types each
+# call site again (compiling a row-wise module took three times as long); LLVM inlines what pays.
+# A row is passed as (buffer, index), not as a slice, which would be a new array per call.
+@njit(error_model="numpy")
+def _lane_sum(rows, row, count):
+    """Sum of rows[row, :count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
     depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
     whole loop: without fast-math LLVM may not reassociate it."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
     full = count - count % 8
     for j in range(0, full, 8):
@@ -165,9 +169,10 @@ def _lane_sum(buffer, count):
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_max(buffer, count):
-    """Maximum of buffer[:count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+@njit(error_model="numpy")
+def _lane_max(rows, row, count):
+    """Maximum of rows[row, :count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
     full = count - count % 8
     for j in range(0, full, 8):
@@ -223,14 +228,14 @@ def loss_sum(_pred, _target, _weight):
                 _buf[1, _k] = p
                 _buf[2, _k] = (0 if (p == 0) else p*_log(p))
 
-            _r1_max = _lane_max(_buf[0], _classes)
+            _r1_max = _lane_max(_buf, 0, _classes)
             _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
             for _k in range(_classes):
                 _buf[0, _k] = _exp(_buf[0, _k] - _shift)
             # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf[0], _classes))
-            _r3 = _lane_sum(_buf[1], _classes)
-            _r4 = _lane_sum(_buf[2], _classes)
+            _r1_log = _log(_lane_sum(_buf, 0, _classes))
+            _r3 = _lane_sum(_buf, 1, _classes)
+            _r4 = _lane_sum(_buf, 2, _classes)
 
 
             for _k in range(_classes):
@@ -241,7 +246,7 @@ def loss_sum(_pred, _target, _weight):
 
                 _buf[0, _k] = _z_shifted*p
 
-            _r2 = _lane_sum(_buf[0], _classes)
+            _r2 = _lane_sum(_buf, 0, _classes)
 
             _loss = _r1_log*_r3 - _r2 + _r4
             _acc += _w * _loss
@@ -281,14 +286,14 @@ def loss_rows(_pred, _target, _weight, _loss_out):
                 _buf[1, _k] = p
                 _buf[2, _k] = (0 if (p == 0) else p*_log(p))
 
-            _r1_max = _lane_max(_buf[0], _classes)
+            _r1_max = _lane_max(_buf, 0, _classes)
             _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
             for _k in range(_classes):
                 _buf[0, _k] = _exp(_buf[0, _k] - _shift)
             # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf[0], _classes))
-            _r3 = _lane_sum(_buf[1], _classes)
-            _r4 = _lane_sum(_buf[2], _classes)
+            _r1_log = _log(_lane_sum(_buf, 0, _classes))
+            _r3 = _lane_sum(_buf, 1, _classes)
+            _r4 = _lane_sum(_buf, 2, _classes)
 
 
             for _k in range(_classes):
@@ -299,7 +304,7 @@ def loss_rows(_pred, _target, _weight, _loss_out):
 
                 _buf[0, _k] = _z_shifted*p
 
-            _r2 = _lane_sum(_buf[0], _classes)
+            _r2 = _lane_sum(_buf, 0, _classes)
 
             _loss = _r1_log*_r3 - _r2 + _r4
             _loss_out[_row] = _w * _loss
@@ -335,14 +340,14 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 _buf[1, _k] = p
                 _buf[2, _k] = (0 if (p == 0) else p*_log(p))
 
-            _r1_max = _lane_max(_buf[0], _classes)
+            _r1_max = _lane_max(_buf, 0, _classes)
             _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
             for _k in range(_classes):
                 _buf[0, _k] = _exp(_buf[0, _k] - _shift)
             # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf[0], _classes))
-            _r3 = _lane_sum(_buf[1], _classes)
-            _r4 = _lane_sum(_buf[2], _classes)
+            _r1_log = _log(_lane_sum(_buf, 0, _classes))
+            _r3 = _lane_sum(_buf, 1, _classes)
+            _r4 = _lane_sum(_buf, 2, _classes)
 
             # The last reduction pass runs inside the element loop: the outputs do not need it.
 
@@ -355,7 +360,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 _buf[0, _k] = _z_shifted*p
 
                 _grad_out[_row, _k] = _scale * _w * (_r3*_exp(-_r1_log + _z_shifted) - p)
-            _r2 = _lane_sum(_buf[0], _classes)
+            _r2 = _lane_sum(_buf, 0, _classes)
 
             _loss = _r1_log*_r3 - _r2 + _r4
             _acc += _w * _loss
@@ -395,13 +400,13 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _buf[0, _k] = z
                 _buf[1, _k] = p
 
-            _r1_max = _lane_max(_buf[0], _classes)
+            _r1_max = _lane_max(_buf, 0, _classes)
             _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
             for _k in range(_classes):
                 _buf[0, _k] = _exp(_buf[0, _k] - _shift)
             # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf[0], _classes))
-            _r3 = _lane_sum(_buf[1], _classes)
+            _r1_log = _log(_lane_sum(_buf, 0, _classes))
+            _r3 = _lane_sum(_buf, 1, _classes)
 
 
             for _k in range(_classes):
@@ -439,13 +444,13 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _buf[0, _k] = z
                 _buf[1, _k] = p
 
-            _r1_max = _lane_max(_buf[0], _classes)
+            _r1_max = _lane_max(_buf, 0, _classes)
             _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
             for _k in range(_classes):
                 _buf[0, _k] = _exp(_buf[0, _k] - _shift)
             # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf[0], _classes))
-            _r3 = _lane_sum(_buf[1], _classes)
+            _r1_log = _log(_lane_sum(_buf, 0, _classes))
+            _r3 = _lane_sum(_buf, 1, _classes)
 
 
             for _k in range(_classes):

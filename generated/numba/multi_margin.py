@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: 94dbf01a26e420747e12e09e037fc61a80e183c6a68b1699074e1056d6b889c9
+# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-content-sha256: 252c25b80dd232a7f3c7623074cd5b47434700cdf4dfdd1c37e85748a309e090
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -70,7 +70,7 @@ _LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
 _SQRT2 = 1.4142135623730951
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _exp(x):
     xc = min(max(x, -746.0), 710.0)
     n = math.floor(xc * _LOG2E + 0.5)
@@ -97,7 +97,7 @@ def _exp(x):
     return result if x == x else x
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log_core(w, c):
     """log(w) + c/w for a positive normal w (c: a small correction of w)."""
     bits = _float_to_bits(w)
@@ -125,7 +125,7 @@ def _log_core(w, c):
     return ef * _LN2_HI + ((2.0 * s + 2.0 * s * (s2 * t) + ef * _LN2_LO) + c / w)
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log1p(u):
     w = 1.0 + u
     c = (1.0 - (w - u)) if u >= 1.0 else (u - (w - 1.0))  # the rounding error of 1 + u (Fast2Sum)
@@ -136,7 +136,7 @@ def _log1p(u):
     return result if u == u else u
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -147,11 +147,15 @@ def _log(x):
     return result if x == x else x
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_sum(buffer, count):
-    """Sum of buffer[:count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+# The helpers here and above are plain calls, not inline="always": Numba's IR inlining types each
+# call site again (compiling a row-wise module took three times as long); LLVM inlines what pays.
+# A row is passed as (buffer, index), not as a slice, which would be a new array per call.
+@njit(error_model="numpy")
+def _lane_sum(rows, row, count):
+    """Sum of rows[row, :count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
     depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
     whole loop: without fast-math LLVM may not reassociate it."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
     full = count - count % 8
     for j in range(0, full, 8):
@@ -168,9 +172,10 @@ def _lane_sum(buffer, count):
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_max(buffer, count):
-    """Maximum of buffer[:count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+@njit(error_model="numpy")
+def _lane_max(rows, row, count):
+    """Maximum of rows[row, :count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
     full = count - count % 8
     for j in range(0, full, 8):
@@ -225,7 +230,7 @@ def loss_sum(_pred, _target, _weight, margin, p):
 
                 _buf[0, _k] = y*z
 
-            _r0 = _lane_sum(_buf[0], _classes)
+            _r0 = _lane_sum(_buf, 0, _classes)
 
 
             for _k in range(_classes):
@@ -234,12 +239,14 @@ def loss_sum(_pred, _target, _weight, margin, p):
 
 
                 _p0 = -_r0 + margin + z
-                _p1 = (_p0**p if (_p0 > 0) else 0)
-                _buf[0, _k] = _p1
-                _buf[1, _k] = _p1*y
+                _p1 = _p0**p
+                _p2 = (_p0 > 0)
+                _p3 = (_p1 if _p2 else 0)
+                _buf[0, _k] = _p3
+                _buf[1, _k] = _p3*y
 
-            _r1 = _lane_sum(_buf[0], _classes)
-            _r2 = _lane_sum(_buf[1], _classes)
+            _r1 = _lane_sum(_buf, 0, _classes)
+            _r2 = _lane_sum(_buf, 1, _classes)
 
             _q0 = 1/K
             _loss = _q0*_r1 - _q0*_r2
@@ -279,7 +286,7 @@ def loss_rows(_pred, _target, _weight, margin, p, _loss_out):
 
                 _buf[0, _k] = y*z
 
-            _r0 = _lane_sum(_buf[0], _classes)
+            _r0 = _lane_sum(_buf, 0, _classes)
 
 
             for _k in range(_classes):
@@ -288,12 +295,14 @@ def loss_rows(_pred, _target, _weight, margin, p, _loss_out):
 
 
                 _p0 = -_r0 + margin + z
-                _p1 = (_p0**p if (_p0 > 0) else 0)
-                _buf[0, _k] = _p1
-                _buf[1, _k] = _p1*y
+                _p1 = _p0**p
+                _p2 = (_p0 > 0)
+                _p3 = (_p1 if _p2 else 0)
+                _buf[0, _k] = _p3
+                _buf[1, _k] = _p3*y
 
-            _r1 = _lane_sum(_buf[0], _classes)
-            _r2 = _lane_sum(_buf[1], _classes)
+            _r1 = _lane_sum(_buf, 0, _classes)
+            _r2 = _lane_sum(_buf, 1, _classes)
 
             _q0 = 1/K
             _loss = _q0*_r1 - _q0*_r2
@@ -329,7 +338,7 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
 
                 _buf[0, _k] = y*z
 
-            _r0 = _lane_sum(_buf[0], _classes)
+            _r0 = _lane_sum(_buf, 0, _classes)
 
 
             for _k in range(_classes):
@@ -341,16 +350,17 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
                 _p1 = _p0**p
                 _p2 = (_p0 > 0)
                 _p3 = (_p1 if _p2 else 0)
-                _p4 = (-_p1*p/_p0 if _p2 else 0)
+                _p4 = _p1*p
+                _p5 = (-_p4/_p0 if _p2 else 0)
                 _buf[0, _k] = _p3
                 _buf[1, _k] = _p3*y
-                _buf[2, _k] = _p4
-                _buf[3, _k] = _p4*y
+                _buf[2, _k] = _p5
+                _buf[3, _k] = _p5*y
 
-            _r1 = _lane_sum(_buf[0], _classes)
-            _r2 = _lane_sum(_buf[1], _classes)
-            _r3 = _lane_sum(_buf[2], _classes)
-            _r4 = _lane_sum(_buf[3], _classes)
+            _r1 = _lane_sum(_buf, 0, _classes)
+            _r2 = _lane_sum(_buf, 1, _classes)
+            _r3 = _lane_sum(_buf, 2, _classes)
+            _r4 = _lane_sum(_buf, 3, _classes)
 
             _q0 = 1/K
             _loss = _q0*_r1 - _q0*_r2
@@ -400,7 +410,7 @@ def grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
 
                 _buf[0, _k] = y*z
 
-            _r0 = _lane_sum(_buf[0], _classes)
+            _r0 = _lane_sum(_buf, 0, _classes)
 
 
             for _k in range(_classes):
@@ -409,12 +419,15 @@ def grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
 
 
                 _p0 = -_r0 + margin + z
-                _p1 = (-_p0**p*p/_p0 if (_p0 > 0) else 0)
-                _buf[0, _k] = _p1
-                _buf[1, _k] = _p1*y
+                _p1 = _p0**p
+                _p2 = (_p0 > 0)
+                _p4 = _p1*p
+                _p5 = (-_p4/_p0 if _p2 else 0)
+                _buf[0, _k] = _p5
+                _buf[1, _k] = _p5*y
 
-            _r3 = _lane_sum(_buf[0], _classes)
-            _r4 = _lane_sum(_buf[1], _classes)
+            _r3 = _lane_sum(_buf, 0, _classes)
+            _r4 = _lane_sum(_buf, 1, _classes)
 
 
             _e0 = 1/K
@@ -454,7 +467,7 @@ def hess(_pred, _target, _weight, margin, p, _scale, _hess_out):
 
                 _buf[0, _k] = y*z
 
-            _r0 = _lane_sum(_buf[0], _classes)
+            _r0 = _lane_sum(_buf, 0, _classes)
 
 
             for _k in range(_classes):
@@ -463,13 +476,16 @@ def hess(_pred, _target, _weight, margin, p, _scale, _hess_out):
 
 
                 _p0 = -_r0 + margin + z
-                _p1 = _p0**p/_p0**2
-                _p2 = (_p1*p**2 - _p1*p if (_p0 > 0) else 0)
-                _buf[0, _k] = _p2
-                _buf[1, _k] = _p2*y
+                _p1 = _p0**p
+                _p2 = (_p0 > 0)
+                _p4 = _p1*p
+                _p6 = _p0**(-2)
+                _p7 = (_p1*_p6*p**2 - _p4*_p6 if _p2 else 0)
+                _buf[0, _k] = _p7
+                _buf[1, _k] = _p7*y
 
-            _r5 = _lane_sum(_buf[0], _classes)
-            _r6 = _lane_sum(_buf[1], _classes)
+            _r5 = _lane_sum(_buf, 0, _classes)
+            _r6 = _lane_sum(_buf, 1, _classes)
 
 
             _e0 = 1/K

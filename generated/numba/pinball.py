@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: e5453b98175a97d7ec7c243e89c4dd2e2f128b8f1d1b7d6aa0199dfd16fedb40
+# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-content-sha256: 70c62efe09459ea823ddaaf1e33c9098d9f6c1d8358a52cc2e0cf4e3d8602c02
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -65,7 +65,7 @@ _LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
 _SQRT2 = 1.4142135623730951
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _exp(x):
     xc = min(max(x, -746.0), 710.0)
     n = math.floor(xc * _LOG2E + 0.5)
@@ -92,7 +92,7 @@ def _exp(x):
     return result if x == x else x
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log_core(w, c):
     """log(w) + c/w for a positive normal w (c: a small correction of w)."""
     bits = _float_to_bits(w)
@@ -120,7 +120,7 @@ def _log_core(w, c):
     return ef * _LN2_HI + ((2.0 * s + 2.0 * s * (s2 * t) + ef * _LN2_LO) + c / w)
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log1p(u):
     w = 1.0 + u
     c = (1.0 - (w - u)) if u >= 1.0 else (u - (w - 1.0))  # the rounding error of 1 + u (Fast2Sum)
@@ -131,7 +131,7 @@ def _log1p(u):
     return result if u == u else u
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -149,11 +149,15 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_sum(buffer, count):
-    """Sum of buffer[:count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+# The helpers here and above are plain calls, not inline="always": Numba's IR inlining types each
+# call site again (compiling a row-wise module took three times as long); LLVM inlines what pays.
+# A row is passed as (buffer, index), not as a slice, which would be a new array per call.
+@njit(error_model="numpy")
+def _lane_sum(rows, row, count):
+    """Sum of rows[row, :count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
     depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
     whole loop: without fast-math LLVM may not reassociate it."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
     full = count - count % 8
     for j in range(0, full, 8):
@@ -170,9 +174,10 @@ def _lane_sum(buffer, count):
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_max(buffer, count):
-    """Maximum of buffer[:count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+@njit(error_model="numpy")
+def _lane_max(rows, row, count):
+    """Maximum of rows[row, :count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
     full = count - count % 8
     for j in range(0, full, 8):
@@ -203,7 +208,7 @@ def loss_sum(_pred, _target, _weight, tau):
     for _c in prange(_chunks):
         _start = _c * CHUNK
         _stop = min(_n, _start + CHUNK)
-        _losses = np.empty(CHUNK)
+        _losses = np.empty((1, CHUNK))
         for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
@@ -212,8 +217,8 @@ def loss_sum(_pred, _target, _weight, tau):
             _t1 = -_t0
             _t2 = tau - 1
             _loss = max(_t1*_t2, _t1*tau)
-            _losses[_i - _start] = _w * _loss
-        _partial[_c] = _lane_sum(_losses, _stop - _start)
+            _losses[0, _i - _start] = _w * _loss
+        _partial[_c] = _lane_sum(_losses, 0, _stop - _start)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -250,7 +255,7 @@ def loss_and_grad(_pred, _target, _weight, tau, _scale, _grad_out):
     for _c in prange(_chunks):
         _start = _c * CHUNK
         _stop = min(_n, _start + CHUNK)
-        _losses = np.empty(CHUNK)
+        _losses = np.empty((1, CHUNK))
         for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
@@ -261,9 +266,9 @@ def loss_and_grad(_pred, _target, _weight, tau, _scale, _grad_out):
             _t3 = (_t0 == 0)
             _loss = max(_t1*_t2, _t1*tau)
             _grad = -_t2*(1 if (_t0 > 0) else (0.5 if _t3 else 0)) - tau*(1 if (_t0 < 0) else (0.5 if _t3 else 0))
-            _losses[_i - _start] = _w * _loss
+            _losses[0, _i - _start] = _w * _loss
             _grad_out[_i] = _scale * _w * _grad
-        _partial[_c] = _lane_sum(_losses, _stop - _start)
+        _partial[_c] = _lane_sum(_losses, 0, _stop - _start)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: f6747a904ac9fee7e243ea1516bca32222c2262ccc159a4d3bcd4e97005ae92b
+# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-content-sha256: 6e7a2de3881eea23193f154e5e0836e309d755cd379520962f54660717cc6856
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -67,7 +67,7 @@ _LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
 _SQRT2 = 1.4142135623730951
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _exp(x):
     xc = min(max(x, -746.0), 710.0)
     n = math.floor(xc * _LOG2E + 0.5)
@@ -94,7 +94,7 @@ def _exp(x):
     return result if x == x else x
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log_core(w, c):
     """log(w) + c/w for a positive normal w (c: a small correction of w)."""
     bits = _float_to_bits(w)
@@ -122,7 +122,7 @@ def _log_core(w, c):
     return ef * _LN2_HI + ((2.0 * s + 2.0 * s * (s2 * t) + ef * _LN2_LO) + c / w)
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log1p(u):
     w = 1.0 + u
     c = (1.0 - (w - u)) if u >= 1.0 else (u - (w - 1.0))  # the rounding error of 1 + u (Fast2Sum)
@@ -133,7 +133,7 @@ def _log1p(u):
     return result if u == u else u
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -144,11 +144,15 @@ def _log(x):
     return result if x == x else x
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_sum(buffer, count):
-    """Sum of buffer[:count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+# The helpers here and above are plain calls, not inline="always": Numba's IR inlining types each
+# call site again (compiling a row-wise module took three times as long); LLVM inlines what pays.
+# A row is passed as (buffer, index), not as a slice, which would be a new array per call.
+@njit(error_model="numpy")
+def _lane_sum(rows, row, count):
+    """Sum of rows[row, :count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
     depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
     whole loop: without fast-math LLVM may not reassociate it."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
     full = count - count % 8
     for j in range(0, full, 8):
@@ -165,9 +169,10 @@ def _lane_sum(buffer, count):
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_max(buffer, count):
-    """Maximum of buffer[:count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+@njit(error_model="numpy")
+def _lane_max(rows, row, count):
+    """Maximum of rows[row, :count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
     full = count - count % 8
     for j in range(0, full, 8):
@@ -223,13 +228,13 @@ def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
                 _buf[0, _k] = z
                 _buf[1, _k] = y
 
-            _r1_max = _lane_max(_buf[0], _classes)
+            _r1_max = _lane_max(_buf, 0, _classes)
             _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
             for _k in range(_classes):
                 _buf[0, _k] = _exp(_buf[0, _k] - _shift)
             # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf[0], _classes))
-            _r3 = _lane_sum(_buf[1], _classes)
+            _r1_log = _log(_lane_sum(_buf, 0, _classes))
+            _r3 = _lane_sum(_buf, 1, _classes)
 
 
             for _k in range(_classes):
@@ -241,8 +246,8 @@ def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
                 _buf[0, _k] = _z_shifted*y
                 _buf[1, _k] = _z_shifted
 
-            _r2 = _lane_sum(_buf[0], _classes)
-            _r4 = _lane_sum(_buf[1], _classes)
+            _r2 = _lane_sum(_buf, 0, _classes)
+            _r4 = _lane_sum(_buf, 1, _classes)
 
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
             _acc += _w * _loss
@@ -282,13 +287,13 @@ def loss_rows(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out)
                 _buf[0, _k] = z
                 _buf[1, _k] = y
 
-            _r1_max = _lane_max(_buf[0], _classes)
+            _r1_max = _lane_max(_buf, 0, _classes)
             _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
             for _k in range(_classes):
                 _buf[0, _k] = _exp(_buf[0, _k] - _shift)
             # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf[0], _classes))
-            _r3 = _lane_sum(_buf[1], _classes)
+            _r1_log = _log(_lane_sum(_buf, 0, _classes))
+            _r3 = _lane_sum(_buf, 1, _classes)
 
 
             for _k in range(_classes):
@@ -300,8 +305,8 @@ def loss_rows(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out)
                 _buf[0, _k] = _z_shifted*y
                 _buf[1, _k] = _z_shifted
 
-            _r2 = _lane_sum(_buf[0], _classes)
-            _r4 = _lane_sum(_buf[1], _classes)
+            _r2 = _lane_sum(_buf, 0, _classes)
+            _r4 = _lane_sum(_buf, 1, _classes)
 
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
             _loss_out[_row] = _w * _loss
@@ -337,13 +342,13 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale
                 _buf[0, _k] = z
                 _buf[1, _k] = y
 
-            _r1_max = _lane_max(_buf[0], _classes)
+            _r1_max = _lane_max(_buf, 0, _classes)
             _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
             for _k in range(_classes):
                 _buf[0, _k] = _exp(_buf[0, _k] - _shift)
             # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf[0], _classes))
-            _r3 = _lane_sum(_buf[1], _classes)
+            _r1_log = _log(_lane_sum(_buf, 0, _classes))
+            _r3 = _lane_sum(_buf, 1, _classes)
 
             # The last reduction pass runs inside the element loop: the outputs do not need it.
 
@@ -357,8 +362,8 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale
                 _buf[1, _k] = _z_shifted
 
                 _grad_out[_row, _k] = _scale * _w * (-y*(1 - label_smoothing) + (-_r3*label_smoothing + _r3 + label_smoothing)*_exp(-_r1_log + _z_shifted) - label_smoothing/K)
-            _r2 = _lane_sum(_buf[0], _classes)
-            _r4 = _lane_sum(_buf[1], _classes)
+            _r2 = _lane_sum(_buf, 0, _classes)
+            _r4 = _lane_sum(_buf, 1, _classes)
 
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
             _acc += _w * _loss
@@ -399,13 +404,13 @@ def grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_o
                 _buf[0, _k] = z
                 _buf[1, _k] = y
 
-            _r1_max = _lane_max(_buf[0], _classes)
+            _r1_max = _lane_max(_buf, 0, _classes)
             _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
             for _k in range(_classes):
                 _buf[0, _k] = _exp(_buf[0, _k] - _shift)
             # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf[0], _classes))
-            _r3 = _lane_sum(_buf[1], _classes)
+            _r1_log = _log(_lane_sum(_buf, 0, _classes))
+            _r3 = _lane_sum(_buf, 1, _classes)
 
 
             for _k in range(_classes):
@@ -444,13 +449,13 @@ def hess(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _hess_o
                 _buf[0, _k] = z
                 _buf[1, _k] = y
 
-            _r1_max = _lane_max(_buf[0], _classes)
+            _r1_max = _lane_max(_buf, 0, _classes)
             _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
             for _k in range(_classes):
                 _buf[0, _k] = _exp(_buf[0, _k] - _shift)
             # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf[0], _classes))
-            _r3 = _lane_sum(_buf[1], _classes)
+            _r1_log = _log(_lane_sum(_buf, 0, _classes))
+            _r3 = _lane_sum(_buf, 1, _classes)
 
 
             for _k in range(_classes):

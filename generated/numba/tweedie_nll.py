@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: 2390c7eaf38fae116cb0a961b94aad101b4303d6e55bd6ed21c1540300aa6a94
+# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-content-sha256: 655333dc2f1b6eacc937a40d37fe433903f5fc02a102de6ae8bfa6de5eb3d6f9
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -64,7 +64,7 @@ _LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
 _SQRT2 = 1.4142135623730951
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _exp(x):
     xc = min(max(x, -746.0), 710.0)
     n = math.floor(xc * _LOG2E + 0.5)
@@ -91,7 +91,7 @@ def _exp(x):
     return result if x == x else x
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log_core(w, c):
     """log(w) + c/w for a positive normal w (c: a small correction of w)."""
     bits = _float_to_bits(w)
@@ -119,7 +119,7 @@ def _log_core(w, c):
     return ef * _LN2_HI + ((2.0 * s + 2.0 * s * (s2 * t) + ef * _LN2_LO) + c / w)
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log1p(u):
     w = 1.0 + u
     c = (1.0 - (w - u)) if u >= 1.0 else (u - (w - 1.0))  # the rounding error of 1 + u (Fast2Sum)
@@ -130,7 +130,7 @@ def _log1p(u):
     return result if u == u else u
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -148,11 +148,15 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_sum(buffer, count):
-    """Sum of buffer[:count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+# The helpers here and above are plain calls, not inline="always": Numba's IR inlining types each
+# call site again (compiling a row-wise module took three times as long); LLVM inlines what pays.
+# A row is passed as (buffer, index), not as a slice, which would be a new array per call.
+@njit(error_model="numpy")
+def _lane_sum(rows, row, count):
+    """Sum of rows[row, :count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
     depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
     whole loop: without fast-math LLVM may not reassociate it."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
     full = count - count % 8
     for j in range(0, full, 8):
@@ -169,9 +173,10 @@ def _lane_sum(buffer, count):
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 
 
-@njit(inline="always", error_model="numpy")
-def _lane_max(buffer, count):
-    """Maximum of buffer[:count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+@njit(error_model="numpy")
+def _lane_max(rows, row, count):
+    """Maximum of rows[row, :count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    buffer = rows[row]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
     full = count - count % 8
     for j in range(0, full, 8):
@@ -202,7 +207,7 @@ def loss_sum(_pred, _target, _weight, rho):
     for _c in prange(_chunks):
         _start = _c * CHUNK
         _stop = min(_n, _start + CHUNK)
-        _losses = np.empty(CHUNK)
+        _losses = np.empty((1, CHUNK))
         for _i in range(_start, _stop):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
@@ -229,8 +234,8 @@ def loss_sum(_pred, _target, _weight, rho):
             _t19 = (abs(_t18) < 700)
             _t20 = (0 if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
             _loss = (-_t1 - x*y if _t2 else (_t6 + x if _t7 else (_t9*(_t10 + _t12*_t6) if _t13 and _t14 or _t15 and _t16 else _t10*_t9 + _t12*_t20)))
-            _losses[_i - _start] = _w * _loss
-        _partial[_c] = _lane_sum(_losses, _stop - _start)
+            _losses[0, _i - _start] = _w * _loss
+        _partial[_c] = _lane_sum(_losses, 0, _stop - _start)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -285,7 +290,7 @@ def loss_and_grad(_pred, _target, _weight, rho, _scale, _grad_out):
     for _c in prange(_chunks):
         _start = _c * CHUNK
         _stop = min(_n, _start + CHUNK)
-        _losses = np.empty(CHUNK)
+        _losses = np.empty((1, CHUNK))
         for _i in range(_start, _stop):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
@@ -319,9 +324,9 @@ def loss_and_grad(_pred, _target, _weight, rho, _scale, _grad_out):
             _t26 = _t14 or _t16
             _loss = (-_t1 - x*y if _t2 else (_t6 + x if _t7 else (_t9*(_t10 + _t12*_t6) if _t13 and _t14 or _t15 and _t16 else _t10*_t9 + _t12*_t20)))
             _grad = (-_t1 - y if _t2 else (_t22 if _t7 else ((_t0 if _t2 else (_t23 if _t7 else _t22*_t9)) if _t24 and _t25 and _t26 and (_t14 or _t15) else (_t0 if _t2 else (_t23 if _t7 else -_t20 + _t9)))))
-            _losses[_i - _start] = _w * _loss
+            _losses[0, _i - _start] = _w * _loss
             _grad_out[_i] = _scale * _w * _grad
-        _partial[_c] = _lane_sum(_losses, _stop - _start)
+        _partial[_c] = _lane_sum(_losses, 0, _stop - _start)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/barron.toml with template numpy_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: 125b20b8b33b3830cdbb78fec59cbcd8e5c41b0cf6851a875bc44579b8842c06
-# lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: b99c4444813cdebc44cea417d5da316177c896c97616a684250cef0bf0b87d6a
+# lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
+# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-content-sha256: 99d13cd66cd9f82de028bb5db72f4ebb51740e30906e32ccb35d8287dc32ceb3
 """NumPy kernels for ``barron`` (Barron's general robust loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -15,7 +15,7 @@ Conventions:
 import numpy as np
 
 NAME = 'barron'
-SPEC_SHA256 = '125b20b8b33b3830cdbb78fec59cbcd8e5c41b0cf6851a875bc44579b8842c06'
+SPEC_SHA256 = 'edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669'
 PREDICTION = 'y_pred'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'

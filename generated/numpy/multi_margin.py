@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: eece7b53b320e61d79951e95111fcce544cde50e890b3f5cf03cc8c328bcb798
+# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-content-sha256: 611971707b22096e65ebecadea0d4ee584e32f2a527e82ce3c583a7a35a44326
 """NumPy kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -47,9 +47,11 @@ def loss(z, y, margin, p):
         K = np.float64(z.shape[-1])
         _r0 = np.sum(_shaped(y*z, z), axis=-1, keepdims=True)
         _p0 = -_r0 + margin + z
-        _p1 = np.where(np.greater(_p0, 0), _p0**p, 0)
-        _r1 = np.sum(_shaped(_p1, z), axis=-1, keepdims=True)
-        _r2 = np.sum(_shaped(_p1*y, z), axis=-1, keepdims=True)
+        _p1 = _p0**p
+        _p2 = np.greater(_p0, 0)
+        _p3 = np.where(_p2, _p1, 0)
+        _r1 = np.sum(_shaped(_p3, z), axis=-1, keepdims=True)
+        _r2 = np.sum(_shaped(_p3*y, z), axis=-1, keepdims=True)
         _q0 = 1/(K)
 
         return _shaped(_q0*_r1 - _q0*_r2, z[..., :1])[..., 0]
@@ -64,11 +66,12 @@ def loss_and_grad(z, y, margin, p):
         _p1 = _p0**p
         _p2 = np.greater(_p0, 0)
         _p3 = np.where(_p2, _p1, 0)
-        _p4 = np.where(_p2, -_p1*p/_p0, 0)
+        _p4 = _p1*p
+        _p5 = np.where(_p2, -_p4/_p0, 0)
         _r1 = np.sum(_shaped(_p3, z), axis=-1, keepdims=True)
         _r2 = np.sum(_shaped(_p3*y, z), axis=-1, keepdims=True)
-        _r3 = np.sum(_shaped(_p4, z), axis=-1, keepdims=True)
-        _r4 = np.sum(_shaped(_p4*y, z), axis=-1, keepdims=True)
+        _r3 = np.sum(_shaped(_p5, z), axis=-1, keepdims=True)
+        _r4 = np.sum(_shaped(_p5*y, z), axis=-1, keepdims=True)
         _q0 = 1/(K)
         _e0 = 1/(K)
         _e1 = margin + z
@@ -86,9 +89,12 @@ def grad(z, y, margin, p):
         K = np.float64(z.shape[-1])
         _r0 = np.sum(_shaped(y*z, z), axis=-1, keepdims=True)
         _p0 = -_r0 + margin + z
-        _p1 = np.where(np.greater(_p0, 0), -_p0**p*p/_p0, 0)
-        _r3 = np.sum(_shaped(_p1, z), axis=-1, keepdims=True)
-        _r4 = np.sum(_shaped(_p1*y, z), axis=-1, keepdims=True)
+        _p1 = _p0**p
+        _p2 = np.greater(_p0, 0)
+        _p4 = _p1*p
+        _p5 = np.where(_p2, -_p4/_p0, 0)
+        _r3 = np.sum(_shaped(_p5, z), axis=-1, keepdims=True)
+        _r4 = np.sum(_shaped(_p5*y, z), axis=-1, keepdims=True)
         _e0 = 1/(K)
         _e1 = margin + z
         _e2 = p*(_e1 - _r0)**(p - 1)
@@ -102,10 +108,13 @@ def hess(z, y, margin, p):
         K = np.float64(z.shape[-1])
         _r0 = np.sum(_shaped(y*z, z), axis=-1, keepdims=True)
         _p0 = -_r0 + margin + z
-        _p1 = _p0**p/_p0**2
-        _p2 = np.where(np.greater(_p0, 0), _p1*p**2 - _p1*p, 0)
-        _r5 = np.sum(_shaped(_p2, z), axis=-1, keepdims=True)
-        _r6 = np.sum(_shaped(_p2*y, z), axis=-1, keepdims=True)
+        _p1 = _p0**p
+        _p2 = np.greater(_p0, 0)
+        _p4 = _p1*p
+        _p6 = _p0**(-2.0)
+        _p7 = np.where(_p2, _p1*_p6*p**2 - _p4*_p6, 0)
+        _r5 = np.sum(_shaped(_p7, z), axis=-1, keepdims=True)
+        _r6 = np.sum(_shaped(_p7*y, z), axis=-1, keepdims=True)
         _e0 = 1/(K)
         _e1 = margin + z
         _e2 = p*(_e1 - _r0)**(p - 2)*(p - 1)

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: 0aa422dd1f9452ff
-# lossgen-content-sha256: 689a2a2d7df28eae927fb0643dcf12401bb4960cd311a68860967373aa7d5396
+# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-content-sha256: 900f135a7d1ef70ac98e56611ac771e6227013d517cd475d570d2c1c6663f7a7
 """NumPy kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -45,8 +45,9 @@ def loss(z, p, epsilon):
         _r1_max, _r1_log = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
+        _p0 = -_r1_log + _z_shifted
         _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
-        _r4 = np.sum(_shaped(p*np.expm1(-_r1_log + _z_shifted), z), axis=-1, keepdims=True)
+        _r4 = np.sum(_shaped(p*np.expm1(_p0), z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
 
         return _shaped(_r1_log*_r3 - _r2 - _r4*epsilon, z[..., :1])[..., 0]
@@ -79,7 +80,8 @@ def grad(z, p, epsilon):
         _r1_max, _r1_log = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-        _r5 = np.sum(_shaped(p*np.exp(-_r1_log + _z_shifted), z), axis=-1, keepdims=True)
+        _p0 = -_r1_log + _z_shifted
+        _r5 = np.sum(_shaped(p*np.exp(_p0), z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
         _e0 = np.exp(-_r1_log + _z_shifted)
 
@@ -93,7 +95,8 @@ def hess(z, p, epsilon):
         _r1_max, _r1_log = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-        _r5 = np.sum(_shaped(p*np.exp(-_r1_log + _z_shifted), z), axis=-1, keepdims=True)
+        _p0 = -_r1_log + _z_shifted
+        _r5 = np.sum(_shaped(p*np.exp(_p0), z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
         _e0 = np.exp(-_r1_log + _z_shifted)
         _e1 = np.exp(-2*_r1_log + 2*_z_shifted)

@@ -152,7 +152,8 @@ def _panels(xs: list[float], columns: dict[str, list[float]], kinks: list[tuple[
             if math.isfinite(a) and math.isfinite(c) and abs(c - a) <= 1e-6 * scale:
                 continue  # continuous here
             column[index[at]] = math.nan  # interrupt the curve; the dots show the values
-            marks += [Mark(fmt(at), fmt(a), False), Mark(fmt(at), fmt(c), False), Mark(fmt(at), fmt(b), True)]
+            candidates = [Mark(fmt(at), fmt(a), False), Mark(fmt(at), fmt(c), False), Mark(fmt(at), fmt(b), True)]
+            marks += [m for m in candidates if m.y != "nan"]  # a value off the domain has no dot
         ymin, ymax = _limits(column + [float(m.y) for m in marks if m.y != "nan"])
         panels.append(Panel(quantity, ymin, ymax, tuple(marks)))
     return panels

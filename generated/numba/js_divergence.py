@@ -1,0 +1,655 @@
+# lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
+# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-content-sha256: 798706fdbe46817bece59afc07b9c21106811e26726cfc550463294ae578309d
+"""Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
+
+Inputs are rows of K classes (C-contiguous, shape (N, K)).
+Per row: one pass over the classes per level of row reductions, writing element values to a
+row buffer that is then reduced in fixed lanes (log-sum-exp: the lane maximum, then the sum of
+exponentials shifted by it, so nothing overflows), the row loss, then one pass writing the
+per-class output (fused with the last reduction pass when that pass is not needed for it).
+Rows are processed in parallel in fixed chunks; each chunk's partial sum is kept apart and the
+partials are added in order, so results do not depend on the number of threads. Elements are
+computed in float64. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
+labels) are skipped and get zero gradients.
+
+Conventions:
+- At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
+"""
+
+import math
+
+import numpy as np
+from llvmlite import ir as llvm_ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
+
+NAME = 'js_divergence'
+SPEC_SHA256 = '05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92'
+PREDICTION = 'z'
+TARGET = 'p'
+TARGET_DOMAIN = 'unit_interval'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
+SHAPE = "rowwise"
+TARGET_KIND = 'vector'
+IGNORE_PARAM = None
+
+#: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
+CHUNK = 4096
+
+
+# Vectorizable exp, log and log1p. Numba's math.* call the C library one element at a time
+# (the PyPI llvmlite has no SVML), which keeps LLVM from vectorizing a loop; these use only
+# arithmetic, selects and bit casts. Accuracy (checked against mpmath by lossgen's tests):
+# exp ≤ 1.01 ulp, log and log1p ≤ 1.7 ulp, with IEEE special values.
+
+
+@intrinsic
+def _bits_to_float(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], llvm_ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _float_to_bits(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], llvm_ir.IntType(64))
+
+    return types.int64(types.float64), codegen
+
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 0.6931471803691238  # ln 2 to 32 significant bits: n * _LN2_HI is exact
+_LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
+_SQRT2 = 1.4142135623730951
+
+
+@njit(error_model="numpy")
+def _exp(x):
+    xc = min(max(x, -746.0), 710.0)
+    n = math.floor(xc * _LOG2E + 0.5)
+    r = (xc - n * _LN2_HI) - n * _LN2_LO  # |r| <= ln(2)/2: Taylor to degree 13 errs < 2**-58
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    k = np.int64(n)
+    k1 = k >> 1  # 2**k as two factors: each stays a normal number down to subnormal results
+    result = p * _bits_to_float((k1 + 1023) << 52) * _bits_to_float((k - k1 + 1023) << 52)
+    result = math.inf if x > 709.782712893384 else result
+    result = 0.0 if x < -745.1332191019412 else result
+    return result if x == x else x
+
+
+@njit(error_model="numpy")
+def _log_core(w, c):
+    """log(w) + c/w for a positive normal w (c: a small correction of w)."""
+    bits = _float_to_bits(w)
+    e = ((bits >> 52) & 0x7FF) - 1023
+    m = _bits_to_float((bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)
+    big = m > _SQRT2
+    m = 0.5 * m if big else m
+    e = e + 1 if big else e
+    f = m - 1.0
+    s = f / (2.0 + f)  # log(1 + f) = 2 atanh(s), |s| <= 0.172: terms to s**25
+    s2 = s * s
+    t = 1.0 / 25.0
+    t = t * s2 + 1.0 / 23.0
+    t = t * s2 + 1.0 / 21.0
+    t = t * s2 + 1.0 / 19.0
+    t = t * s2 + 1.0 / 17.0
+    t = t * s2 + 1.0 / 15.0
+    t = t * s2 + 1.0 / 13.0
+    t = t * s2 + 1.0 / 11.0
+    t = t * s2 + 1.0 / 9.0
+    t = t * s2 + 1.0 / 7.0
+    t = t * s2 + 1.0 / 5.0
+    t = t * s2 + 1.0 / 3.0
+    ef = np.float64(e)
+    return ef * _LN2_HI + ((2.0 * s + 2.0 * s * (s2 * t) + ef * _LN2_LO) + c / w)
+
+
+@njit(error_model="numpy")
+def _log1p(u):
+    w = 1.0 + u
+    c = (1.0 - (w - u)) if u >= 1.0 else (u - (w - 1.0))  # the rounding error of 1 + u (Fast2Sum)
+    result = _log_core(w if w > 0.0 else 1.0, c)
+    result = math.inf if u == math.inf else result
+    result = -math.inf if u == -1.0 else result
+    result = math.nan if u < -1.0 else result
+    return result if u == u else u
+
+
+@njit(error_model="numpy")
+def _log(x):
+    tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
+    scaled = x * 18014398509481984.0 if tiny else x
+    result = _log_core(scaled if scaled > 0.0 else 1.0, 0.0) - (54.0 * 0.6931471805599453 if tiny else 0.0)
+    result = math.inf if x == math.inf else result
+    result = -math.inf if x == 0.0 else result
+    result = math.nan if x < 0.0 else result
+    return result if x == x else x
+
+
+# The helpers here and above are plain calls, not inline="always": Numba's IR inlining types each
+# call site again (compiling a row-wise module took three times as long); LLVM inlines what pays.
+# A row is passed as (buffer, index), not as a slice, which would be a new array per call.
+@njit(error_model="numpy")
+def _lane_sum(rows, row, count):
+    """Sum of rows[row, :count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
+    depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
+    whole loop: without fast-math LLVM may not reassociate it."""
+    buffer = rows[row]
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+    full = count - count % 8
+    for j in range(0, full, 8):
+        a0 += buffer[j]
+        a1 += buffer[j + 1]
+        a2 += buffer[j + 2]
+        a3 += buffer[j + 3]
+        a4 += buffer[j + 4]
+        a5 += buffer[j + 5]
+        a6 += buffer[j + 6]
+        a7 += buffer[j + 7]
+    for j in range(full, count):
+        a0 += buffer[j]
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+
+
+@njit(error_model="numpy")
+def _lane_max(rows, row, count):
+    """Maximum of rows[row, :count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
+    buffer = rows[row]
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
+    full = count - count % 8
+    for j in range(0, full, 8):
+        v0, v1, v2, v3 = buffer[j], buffer[j + 1], buffer[j + 2], buffer[j + 3]
+        v4, v5, v6, v7 = buffer[j + 4], buffer[j + 5], buffer[j + 6], buffer[j + 7]
+        a0 = v0 if (v0 > a0 or v0 != v0) else a0
+        a1 = v1 if (v1 > a1 or v1 != v1) else a1
+        a2 = v2 if (v2 > a2 or v2 != v2) else a2
+        a3 = v3 if (v3 > a3 or v3 != v3) else a3
+        a4 = v4 if (v4 > a4 or v4 != v4) else a4
+        a5 = v5 if (v5 > a5 or v5 != v5) else a5
+        a6 = v6 if (v6 > a6 or v6 != v6) else a6
+        a7 = v7 if (v7 > a7 or v7 != v7) else a7
+    for j in range(full, count):
+        v = buffer[j]
+        a0 = v if (v > a0 or v != v) else a0
+    for a in (a1, a2, a3, a4, a5, a6, a7):
+        a0 = a if (a > a0 or a != a) else a0
+    return a0
+
+
+def _kernel(function):
+    try:
+        return njit(parallel=True, cache=True, error_model="numpy")(function)
+    except RuntimeError:  # no writable cache location: compile on every import instead
+        return njit(parallel=True, cache=False, error_model="numpy")(function)
+
+
+@_kernel
+def loss_sum(_pred, _target, _weight):
+    """Sum over rows of w·loss."""
+    _n = _pred.shape[0]
+    _classes = _pred.shape[1]
+    K = np.float64(_classes)
+    _rows = max(1, CHUNK // max(1, _classes))
+    _chunks = (_n + _rows - 1) // _rows
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
+        _buf = np.empty((1, _classes))
+        for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
+            _w = 1.0 if _weight is None else np.float64(_weight[_row])
+            if _w == 0.0:
+                continue
+
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+
+                _buf[0, _k] = z
+
+            _r0_max = _lane_max(_buf, 0, _classes)
+            _shift = _r0_max if abs(_r0_max) < math.inf else 0.0
+            for _k in range(_classes):
+                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
+            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
+            _r0_log = _log(_lane_sum(_buf, 0, _classes))
+
+            _p1 = (0.5)*_r0_log
+            _p7 = math.log(2)
+
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+                _z_shifted = z - _r0_max
+
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _buf[0, _k] = (_p12*p + _p14 if _p15 else _p17)
+
+            _r1 = _lane_sum(_buf, 0, _classes)
+
+            _loss = _r1
+            _acc += _w * _loss
+
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
+def loss_rows(_pred, _target, _weight, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,))."""
+    _n = _pred.shape[0]
+    _classes = _pred.shape[1]
+    K = np.float64(_classes)
+    _rows = max(1, CHUNK // max(1, _classes))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
+        _buf = np.empty((1, _classes))
+        for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
+            _w = 1.0 if _weight is None else np.float64(_weight[_row])
+            if _w == 0.0:
+                _loss_out[_row] = 0.0
+                continue
+
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+
+                _buf[0, _k] = z
+
+            _r0_max = _lane_max(_buf, 0, _classes)
+            _shift = _r0_max if abs(_r0_max) < math.inf else 0.0
+            for _k in range(_classes):
+                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
+            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
+            _r0_log = _log(_lane_sum(_buf, 0, _classes))
+
+            _p1 = (0.5)*_r0_log
+            _p7 = math.log(2)
+
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+                _z_shifted = z - _r0_max
+
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _buf[0, _k] = (_p12*p + _p14 if _p15 else _p17)
+
+            _r1 = _lane_sum(_buf, 0, _classes)
+
+            _loss = _r1
+            _loss_out[_row] = _w * _loss
+
+
+
+@_kernel
+def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``."""
+    _n = _pred.shape[0]
+    _classes = _pred.shape[1]
+    K = np.float64(_classes)
+    _rows = max(1, CHUNK // max(1, _classes))
+    _chunks = (_n + _rows - 1) // _rows
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _acc = 0.0
+        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
+        _buf = np.empty((2, _classes))
+        for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
+            _w = 1.0 if _weight is None else np.float64(_weight[_row])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _grad_out[_row, _k] = 0.0
+                continue
+
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+
+                _buf[0, _k] = z
+
+            _r0_max = _lane_max(_buf, 0, _classes)
+            _shift = _r0_max if abs(_r0_max) < math.inf else 0.0
+            for _k in range(_classes):
+                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
+            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
+            _r0_log = _log(_lane_sum(_buf, 0, _classes))
+
+            _p1 = (0.5)*_r0_log
+            _p7 = math.log(2)
+
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+                _z_shifted = z - _r0_max
+
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _p18 = (_p5 >= 0)
+                _p19 = (_p10 if _p18 else _p11)
+                _p20 = (_p5 <= 0)
+                _p21 = (_p10 if _p20 else _p11)
+                _p22 = _p19*_p21
+                _p23 = _p22*p
+                _p24 = (0.5)*_z_shifted
+                _p25 = _p13*_p22
+                _buf[0, _k] = (_p12*p + _p14 if _p15 else _p17)
+                _buf[1, _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
+
+            _r1 = _lane_sum(_buf, 0, _classes)
+            _r2 = _lane_sum(_buf, 1, _classes)
+
+            _loss = _r1
+            _acc += _w * _loss
+
+            _e6 = math.log(2)
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+                _z_shifted = z - _r0_max
+
+                _e0 = _r0_log - _z_shifted
+                _e1 = _exp(-_e0)
+                _e2 = _log(p)
+                _e3 = (0.5)*_e2 + (0.5)*_r0_log - 0.5*_z_shifted
+                _e4 = _e0 + _e2
+                _e5 = abs(_e4)
+                _e7 = _exp(-_e5)
+                _e8 = 1/(_e7 + 1)
+                _e9 = _e7*_e8
+                _e10 = (0.5)*_e1
+                _grad_out[_row, _k] = _scale * _w * (_e1*_r2 + (_e10*(_e3*math.tanh(_e3) - _log1p(2*math.sinh((0.25)*_e2 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e5 < 2) else -_e5*_e9 + _e6 - _log1p(_e7)) - _e4*(_e10 + (0.5)*p)*(_e8 if (_e4 >= 0) else _e9)*(_e8 if (_e4 <= 0) else _e9) if (p > 0) else _e10*_e6))
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
+def grad(_pred, _target, _weight, _scale, _grad_out):
+    """Write scale·w·∂loss/∂z into ``_grad_out``."""
+    _n = _pred.shape[0]
+    _classes = _pred.shape[1]
+    K = np.float64(_classes)
+    _rows = max(1, CHUNK // max(1, _classes))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
+        _buf = np.empty((1, _classes))
+        for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
+            _w = 1.0 if _weight is None else np.float64(_weight[_row])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _grad_out[_row, _k] = 0.0
+                continue
+
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+
+                _buf[0, _k] = z
+
+            _r0_max = _lane_max(_buf, 0, _classes)
+            _shift = _r0_max if abs(_r0_max) < math.inf else 0.0
+            for _k in range(_classes):
+                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
+            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
+            _r0_log = _log(_lane_sum(_buf, 0, _classes))
+
+            _p1 = (0.5)*_r0_log
+            _p7 = math.log(2)
+
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+                _z_shifted = z - _r0_max
+
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _p18 = (_p5 >= 0)
+                _p19 = (_p10 if _p18 else _p11)
+                _p20 = (_p5 <= 0)
+                _p21 = (_p10 if _p20 else _p11)
+                _p22 = _p19*_p21
+                _p23 = _p22*p
+                _p24 = (0.5)*_z_shifted
+                _p25 = _p13*_p22
+                _buf[0, _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
+
+            _r2 = _lane_sum(_buf, 0, _classes)
+
+
+            _e6 = math.log(2)
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+                _z_shifted = z - _r0_max
+
+                _e0 = _r0_log - _z_shifted
+                _e1 = _exp(-_e0)
+                _e2 = _log(p)
+                _e3 = (0.5)*_e2 + (0.5)*_r0_log - 0.5*_z_shifted
+                _e4 = _e0 + _e2
+                _e5 = abs(_e4)
+                _e7 = _exp(-_e5)
+                _e8 = 1/(_e7 + 1)
+                _e9 = _e7*_e8
+                _e10 = (0.5)*_e1
+                _grad_out[_row, _k] = _scale * _w * (_e1*_r2 + (_e10*(_e3*math.tanh(_e3) - _log1p(2*math.sinh((0.25)*_e2 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e5 < 2) else -_e5*_e9 + _e6 - _log1p(_e7)) - _e4*(_e10 + (0.5)*p)*(_e8 if (_e4 >= 0) else _e9)*(_e8 if (_e4 <= 0) else _e9) if (p > 0) else _e10*_e6))
+
+
+@_kernel
+def hess(_pred, _target, _weight, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``."""
+    _n = _pred.shape[0]
+    _classes = _pred.shape[1]
+    K = np.float64(_classes)
+    _rows = max(1, CHUNK // max(1, _classes))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
+        _buf = np.empty((2, _classes))
+        for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
+            _w = 1.0 if _weight is None else np.float64(_weight[_row])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _hess_out[_row, _k] = 0.0
+                continue
+
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+
+                _buf[0, _k] = z
+
+            _r0_max = _lane_max(_buf, 0, _classes)
+            _shift = _r0_max if abs(_r0_max) < math.inf else 0.0
+            for _k in range(_classes):
+                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
+            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
+            _r0_log = _log(_lane_sum(_buf, 0, _classes))
+
+            _p1 = (0.5)*_r0_log
+            _p7 = math.log(2)
+
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+                _z_shifted = z - _r0_max
+
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _p18 = (_p5 >= 0)
+                _p19 = (_p10 if _p18 else _p11)
+                _p20 = (_p5 <= 0)
+                _p21 = (_p10 if _p20 else _p11)
+                _p22 = _p19*_p21
+                _p23 = _p22*p
+                _p24 = (0.5)*_z_shifted
+                _p25 = _p13*_p22
+                _p26 = _p1*p
+                _p27 = _p9**(-2)
+                _p28 = _p27*_exp(-2*_p6)
+                _p29 = _p21*(_p27 if _p18 else _p28)
+                _p30 = _p19*(_p27 if _p20 else _p28)
+                _p31 = _p24*p
+                _p32 = _p2*p
+                _p33 = _p13*_p29
+                _p34 = _p13*_p30
+                _buf[0, _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
+                _buf[1, _k] = (-_p0*_p25 - _p1*_p33 + _p1*_p34 + _p14 + _p16*_p22 - _p2*_p33 + _p2*_p34 + (0.5)*_p23 + _p24*_p33 - _p24*_p34 - _p25*_r0_log + _p25*_z_shifted - _p26*_p29 + _p26*_p30 + _p29*_p31 - _p29*_p32 - _p30*_p31 + _p30*_p32 if _p15 else _p17)
+
+            _r2 = _lane_sum(_buf, 0, _classes)
+            _r3 = _lane_sum(_buf, 1, _classes)
+
+
+            for _k in range(_classes):
+                z = np.float64(_pred[_row, _k])
+                p = np.float64(_target[_row, _k])
+
+                _z_shifted = z - _r0_max
+
+                _e0 = _r0_log - _z_shifted
+                _e1 = _exp(-_e0)
+                _e2 = _e1*_r2
+                _e3 = _log(p)
+                _e4 = (0.5)*_e3 + (0.5)*_r0_log - 0.5*_z_shifted
+                _e5 = _e0 + _e3
+                _e6 = abs(_e5)
+                _e7 = _exp(-_e6)
+                _e8 = _e7 + 1
+                _e9 = 1/_e8
+                _e10 = _e7*_e9
+                _e11 = _e1*(_e4*math.tanh(_e4) - _log1p(2*math.sinh((0.25)*_e3 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e6 < 2) else -_e10*_e6 - _log1p(_e7) + math.log(2))
+                _e12 = (_e5 >= 0)
+                _e13 = (_e9 if _e12 else _e10)
+                _e14 = _e1 + p
+                _e15 = (_e5 <= 0)
+                _e16 = (_e9 if _e15 else _e10)
+                _e17 = _e14*_e16
+                _e18 = _e13*_e17
+                _e19 = _e13*_e5
+                _e20 = _e16*_e19
+                _e21 = _e8**(-2)
+                _e22 = _e21*_exp(-2*_e6)
+                _e23 = _e17*_e5*(_e21 if _e12 else _e22)
+                _e24 = _e14*_e19*(_e21 if _e15 else _e22)
+                _e25 = 2*_e1
+                _e26 = _e20*_e25
+                _e27 = (0.5)*_e1
+                _e28 = _exp(-2*_r0_log + 2*_z_shifted)
+                _hess_out[_row, _k] = _scale * _w * ((-_e1*_e20 + (0.5)*_e11 + (0.5)*_e18 + _e2 - 0.5*_e23 + (0.5)*_e24 + _e27*(-_e11 - _e18 + _e23 - _e24 + _e25*_r3 + _e26) - _e27*(_e11 + _e18 + 2*_e2 - _e23 + _e24 - _e26) if (p > 0) else _e1*_log(2**(0.5 - _e1)) + _e2 - _e28*_r2 + _e28*_r3))
+
