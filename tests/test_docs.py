@@ -30,6 +30,9 @@ def _compact(text: str) -> str:
     return "".join(text.split())
 
 
+pytestmark = pytest.mark.xdist_group("docs")  # one compiled sheet for the whole module
+
+
 @pytest.fixture(scope="module")
 def sheet(tmp_path_factory) -> SimpleNamespace:
     root = copy_project(tmp_path_factory.mktemp("docs"))
