@@ -1,6 +1,6 @@
 # lossgen: generated from specs/generalized_kl.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-generator: c2d1429bd0146b62
 # lossgen-content-sha256: 41cb80544f29d91a2b99d34f2e303dff6fbe474659ff0c440570dbae1067ae97
 """NumPy kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence): vectorized over rows, float64.
 

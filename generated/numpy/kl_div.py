@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-generator: c2d1429bd0146b62
 # lossgen-content-sha256: b463277f5a5c85ef7435b01d7e67dbf527ffd2b543668a2cdf714da59f64a520
 """NumPy kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities): vectorized over rows, float64.
 

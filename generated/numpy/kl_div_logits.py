@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-generator: c2d1429bd0146b62
 # lossgen-content-sha256: 421b9995f7fd6683d207abd110bdb8edea7ec251e3cf61373ead10e057601bf1
 """NumPy kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits): vectorized over rows, float64.
 

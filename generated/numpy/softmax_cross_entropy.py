@@ -1,6 +1,6 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-generator: c2d1429bd0146b62
 # lossgen-content-sha256: 86be471f36f6c9011ed38640d5be0f6317d4ed15e4036b2b696482e5d23ddc6b
 """NumPy kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 6e1c950eea3a68fd
+# lossgen-generator: c2d1429bd0146b62
 # lossgen-content-sha256: ba324a7edb841610698689442b75da1d5d6e747b957fbcd1a699b3786b2bcd0d
 """NumPy kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)): vectorized over rows, float64.
 
