@@ -20,9 +20,10 @@ TEX_AVAILABLE = all(shutil.which(tool) for tool in ("latexmk", "pdflatex", "pdft
 #: Overfull boxes up to this width (in pt) are invisible; wider ones are layout bugs.
 OVERFULL_LIMIT_PT = 3.0
 
-pytestmark = pytest.mark.skipif(
-    not TEX_AVAILABLE and not os.environ.get("CI"), reason="no TeX engine here (CI installs one)"
-)
+pytestmark = [
+    pytest.mark.skipif(not TEX_AVAILABLE and not os.environ.get("CI"), reason="no TeX engine here (CI installs one)"),
+    pytest.mark.xdist_group("docs"),  # one worker compiles the sheet once for the whole module
+]
 
 
 def _compact(text: str) -> str:
@@ -30,10 +31,9 @@ def _compact(text: str) -> str:
     return "".join(text.split())
 
 
-pytestmark = pytest.mark.xdist_group("docs")  # one compiled sheet for the whole module
-
-
-@pytest.fixture(scope="module")
+# Session scope: under xdist the group's tests share a worker but may be interleaved with other
+# modules' tests, which would tear a module-scoped fixture down and compile the sheet again.
+@pytest.fixture(scope="session")
 def sheet(tmp_path_factory) -> SimpleNamespace:
     root = copy_project(tmp_path_factory.mktemp("docs"))
     result = run_cli(root, "docs")
