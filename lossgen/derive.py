@@ -81,6 +81,12 @@ class Program:
         return int(sum(sp.count_ops(e) for e in exprs))
 
     @property
+    def free_symbols(self) -> frozenset[sp.Symbol]:
+        """Every symbol the program reads."""
+        exprs = [e for _, e in self.hoisted + self.assignments + self.outputs]
+        return frozenset().union(*(e.free_symbols for e in exprs))
+
+    @property
     def functions(self) -> frozenset[str]:
         """Names of the functions the program calls (lets emitters import only what is used)."""
         exprs = [e for _, e in self.assignments] + [e for _, e in self.outputs]
@@ -104,6 +110,10 @@ class Reduction:
     max_symbol: sp.Symbol | None = None
     log_symbol: sp.Symbol | None = None
     shifted: tuple[sp.Symbol, sp.Symbol] | None = None
+    #: with ``shifted``: the per-class softmax e^(ẑ − L), which kernels compute as e^ẑ · (1/Σ e^ẑ)
+    #: from the exponentials the logsumexp pass already made, instead of a second exp (that is
+    #: also more accurate: ẑ − L rounds to an absolute error that exp makes relative).
+    softmax_symbol: sp.Symbol | None = None
 
 
 @dataclass(frozen=True)
@@ -346,6 +356,24 @@ class _Reductions:
                 self.by_symbol[symbol] = reduction
         if reduction.shifted is not None:
             self.by_symbol[reduction.shifted[1]] = reduction
+        if reduction.softmax_symbol is not None:
+            self.by_symbol[reduction.softmax_symbol] = reduction
+
+    def softmax_form(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with each e^(ẑ − L) of a shifted logsumexp written as its softmax symbol."""
+        softmaxes = {r.shifted[1] - r.log_symbol: r.softmax_symbol for r in self.primary() if r.softmax_symbol}
+        if not softmaxes:
+            return expr
+
+        def rewrite(node: sp.Expr) -> sp.Expr:
+            if isinstance(node, (shifted_exp, sp.exp)):
+                for argument, symbol in softmaxes.items():
+                    multiple = sp.simplify(node.args[0] / argument)
+                    if multiple.is_Integer and multiple > 0:
+                        return symbol**multiple
+            return node
+
+        return expr.replace(lambda node: isinstance(node, (shifted_exp, sp.exp)), rewrite)
 
     def primary(self) -> list[Reduction]:
         """Each reduction once, in creation order."""
@@ -440,7 +468,7 @@ def _level_programs(registry: _Reductions, quantities: list[sp.Expr]) -> dict[in
     for level in sorted({r.level for r in reductions}):
         at_level = [r for r in reductions if r.level == level]
         programs[level] = _element_program(
-            f"p{level}", [(r.symbol.name, r.element) for r in at_level], registry.elements
+            f"p{level}", [(r.symbol.name, registry.softmax_form(r.element)) for r in at_level], registry.elements
         )
     return programs
 
@@ -485,12 +513,14 @@ def _split_logsumexp(registry: _Reductions, quantities: dict[str, sp.Expr]) -> t
         shifted = None
         if reduction.element == prediction and prediction not in replacements:
             shifted = (prediction, sp.Symbol(f"_{prediction.name}_shifted", real=True))
-        split._register(replace(reduction, max_symbol=maximum, log_symbol=log, shifted=shifted))
+        softmax = sp.Symbol(f"{name}_softmax", positive=True) if shifted is not None else None
+        split._register(replace(reduction, max_symbol=maximum, log_symbol=log, shifted=shifted, softmax_symbol=softmax))
         replacements[RowLogSumExp(reduction.element)] = maximum + log
         if shifted is not None:
             replacements[prediction] = shifted[1] + maximum
     elements = set(registry.elements) | {r.shifted[1] for r in split.primary() if r.shifted}
-    split.elements = frozenset(elements)  # ẑ is per element: never hoisted out of a class loop
+    elements |= {r.softmax_symbol for r in split.primary() if r.softmax_symbol}
+    split.elements = frozenset(elements)  # ẑ and the softmax are per element: never hoisted out of a class loop
     classes = sp.Symbol("K", positive=True, integer=True)
 
     def rebuild(expr: sp.Expr) -> sp.Expr:
@@ -529,11 +559,12 @@ def _derive_rowwise(spec: Spec) -> Derivation:
     loss, grad, hess = split["loss"], split["grad"], split["hess"]
 
     levels = _level_programs(registry, [loss, grad, hess])
+    grad_k, hess_k = registry.softmax_form(grad), registry.softmax_form(hess)
     kernels = {
         "loss": _row_kernel("loss", registry, levels, [("loss", loss)], []),
-        "loss_and_grad": _row_kernel("loss_and_grad", registry, levels, [("loss", loss)], [("grad", grad)]),
-        "grad": _row_kernel("grad", registry, levels, [], [("grad", grad)]),
-        "hess": _row_kernel("hess", registry, levels, [], [("hess", hess)]),
+        "loss_and_grad": _row_kernel("loss_and_grad", registry, levels, [("loss", loss)], [("grad", grad_k)]),
+        "grad": _row_kernel("grad", registry, levels, [], [("grad", grad_k)]),
+        "hess": _row_kernel("hess", registry, levels, [], [("hess", hess_k)]),
     }
     reductions = tuple(sorted(registry.primary(), key=lambda r: int(r.symbol.name[2:])))
 

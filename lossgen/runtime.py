@@ -302,6 +302,10 @@ class Kernel:
     def _check_domain(self, target: np.ndarray, domain, argument: str) -> None:
         if domain.name == "real" or target.size == 0:
             return
+        # Fast path: the extremes (two vectorized passes, no temporaries); NaN, which propagates
+        # to the result as in PyTorch, or an extreme outside the domain take the full check below.
+        if self._inside(target.min(), domain) and self._inside(target.max(), domain):
+            return
         inside = (target > domain.low) if domain.low_open else (target >= domain.low)
         inside &= (target < domain.high) if domain.high_open else (target <= domain.high)
         bad = ~(inside | np.isnan(target))  # NaN propagates to the result, as in PyTorch
@@ -311,6 +315,12 @@ class Kernel:
                 f"{self.name}: {argument} must lie in {domain.description}; {int(bad.sum())} value(s) "
                 f"do not, e.g. {argument}[{', '.join(map(str, index))}] = {float(target[index])!r}"
             )
+
+    @staticmethod
+    def _inside(value, domain) -> bool:
+        above = value > domain.low if domain.low_open else value >= domain.low
+        below = value < domain.high if domain.high_open else value <= domain.high
+        return bool(above and below)
 
     def _output(self, c: _Call, out) -> np.ndarray:
         if out is None:

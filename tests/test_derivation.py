@@ -230,6 +230,18 @@ def test_softmax_losses_make_the_max_pass_then_one_pass_for_value_and_gradient()
         assert [r.kind for r in kernel.passes[0].reductions if r.kind != "sum"] == ["logsumexp"]
 
 
+def test_softmax_reuses_the_logsumexp_exponentials():
+    """Kernels write e^(ẑ − L) as the logsumexp's softmax symbol (e^ẑ · 1/Σ e^ẑ from the pass's own
+    exponentials), so the gradient and Hessian loops compute no exp of their own."""
+    for name in ("softmax_cross_entropy", "sparse_softmax_cross_entropy", "kl_div_logits"):
+        d = derivation(name)
+        lse = next(r for r in d.reductions if r.kind == "logsumexp")
+        for kernel_name in ("loss_and_grad", "grad", "hess"):
+            element = d.row_kernels[kernel_name].element
+            assert lse.softmax_symbol in element.free_symbols, (name, kernel_name)
+            assert not element.functions & {"exp", "shifted_exp"}, (name, kernel_name, element.functions)
+
+
 def test_logsumexp_is_carried_as_max_and_log_with_exactly_shifted_logits():
     """Expressions use ẑ = z − max and L = log Σ e^ẑ, never the rounded sum max + L (PyTorch's accuracy)."""
     d = derivation("softmax_cross_entropy")

@@ -1,16 +1,18 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: c2d1429bd0146b62
-# lossgen-content-sha256: 5532d9a5900aa5d2f038ab359a01b652ac49d89df3d35830b58129f8b7453d76
+# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-content-sha256: 24ae4e3e143dbe9fbcde3d812020a705035c2c1c7850eb2bfe8b61feae76c1d2
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
-Per row: one pass over the classes per level of row reductions, writing element values to a
-row buffer that is then reduced in fixed lanes (log-sum-exp: the lane maximum, then the sum of
-exponentials shifted by it, so nothing overflows), the row loss, then one pass writing the
-per-class output (fused with the last reduction pass when that pass is not needed for it).
-Rows are processed in parallel in fixed chunks; each chunk's partial sum is kept apart and the
-partials are added in order, so results do not depend on the number of threads. Elements are
+Rows are processed in parallel in fixed chunks of about CHUNK elements, a chunk at a time in
+phases: per level of row reductions, one pass writes the element values of every row of the
+chunk to a buffer, and each row's values are then reduced in fixed lanes (log-sum-exp: the lane
+maximum, then one exp over the whole chunk's shifted values, so nothing overflows and the exp
+loop is long enough to vectorize even for few classes); then the row losses, and one pass
+writing the per-class output (fused with the last reduction pass when that pass is not needed
+for it). Each chunk's partial sum is kept apart and the partials are added in order, so results
+do not depend on the number of threads. Elements are
 computed in float64. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
 labels) are skipped and get zero gradients.
 """
@@ -147,15 +149,16 @@ def _log(x):
     return result if x == x else x
 
 
-# The helpers here and above are plain calls, not inline="always": Numba's IR inlining types each
-# call site again (compiling a row-wise module took three times as long); LLVM inlines what pays.
-# A row is passed as (buffer, index), not as a slice, which would be a new array per call.
-@njit(error_model="numpy")
-def _lane_sum(rows, row, count):
-    """Sum of rows[row, :count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
-    depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
-    whole loop: without fast-math LLVM may not reassociate it."""
-    buffer = rows[row]
+# The exp/log helpers above are plain calls, not inline="always": Numba's IR inlining types each
+# call site again (compiling a row-wise module took three times as long), and LLVM inlines them.
+# It does not inline these lane helpers (array arguments are reference-counted per call), so
+# they are inlined by Numba, and row-wise kernels call them through the per-chunk row helpers.
+@njit(error_model="numpy", inline="always")
+def _lane_sum(rows, row, start, count):
+    """Sum of rows[row, start:start + count] in 8 interleaved lanes, combined pairwise: a fixed order
+    (results do not depend on the thread count) that LLVM vectorizes. A single running sum would
+    serialize the whole loop: without fast-math LLVM may not reassociate it."""
+    buffer = rows[row, start:start + count]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
     full = count - count % 8
     for j in range(0, full, 8):
@@ -172,10 +175,11 @@ def _lane_sum(rows, row, count):
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 
 
-@njit(error_model="numpy")
-def _lane_max(rows, row, count):
-    """Maximum of rows[row, :count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
-    buffer = rows[row]
+@njit(error_model="numpy", inline="always")
+def _lane_max(rows, row, start, count):
+    """Maximum of rows[row, start:start + count] in 8 lanes (vectorizable); NaN propagates; -inf for
+    count = 0."""
+    buffer = rows[row, start:start + count]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
     full = count - count % 8
     for j in range(0, full, 8):
@@ -197,6 +201,45 @@ def _lane_max(rows, row, count):
     return a0
 
 
+# Per-chunk reductions of row-wise kernels: one call reduces every row of a chunk (per-row calls
+# cost more than a row of ten classes).
+@njit(error_model="numpy")
+def _row_sums(buf, j, rows, classes, out, slot):
+    """out[slot, r] = Σ_k buf[j, r·classes + k] for r < rows (lanes: see _lane_sum)."""
+    for r in range(rows):
+        out[slot, r] = _lane_sum(buf, j, r * classes, classes)
+
+
+@njit(error_model="numpy")
+def _row_maxes(buf, j, rows, classes, out, slot):
+    """out[slot, r] = max_k buf[j, r·classes + k] for r < rows (NaN propagates)."""
+    for r in range(rows):
+        out[slot, r] = _lane_max(buf, j, r * classes, classes)
+
+
+@njit(error_model="numpy")
+def _row_logsumexps(buf, j, rows, classes, out, max_slot, log_slot, inv_slot):
+    """Per row r < rows of buffer row j holding u: out[max_slot, r] = M = max u and
+    out[log_slot, r] = L = log Σ e^(u − M), so logsumexp = M + L (with M = ±inf, L is taken about
+    0); buf is left holding e^(u − M) and, for inv_slot ≥ 0, out[inv_slot, r] = 1 / Σ e^(u − M).
+    The exp runs over the whole chunk at once: a loop long enough to vectorize for any row length."""
+    for r in range(rows):
+        top = _lane_max(buf, j, r * classes, classes)
+        out[max_slot, r] = top
+        shift = top if abs(top) < math.inf else 0.0
+        for k in range(r * classes, (r + 1) * classes):
+            buf[j, k] -= shift
+    for i in range(rows * classes):
+        buf[j, i] = _exp(buf[j, i])
+    for r in range(rows):
+        total = _lane_sum(buf, j, r * classes, classes)
+        out[log_slot, r] = total
+        if inv_slot >= 0:
+            out[inv_slot, r] = 1.0 / total
+    for r in range(rows):
+        out[log_slot, r] = _log(out[log_slot, r])
+
+
 def _kernel(function):
     try:
         return njit(parallel=True, cache=True, error_model="numpy")(function)
@@ -204,58 +247,87 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
+@njit(error_model="numpy")
+def _loss_sum_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _first, _nr):
+    """``loss_sum`` on rows _first to _first + _nr; returns their sum of w·loss."""
+    _classes = _pred.shape[1]
+    K = np.float64(_classes)
+    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+    # from vectorizing), the element values of a pass (one buffer row per reduction), and
+    # the row scalars.
+    _zb = _pred[_first:_first + _nr]
+    _tb = _target[_first:_first + _nr]
+    _buf = np.empty((2, _nr * _classes))
+    _scalars = np.empty((5, _nr))
+    _acc = 0.0
+    for _r in range(_nr):
+        _label = _tb[_r]
+
+
+        for _k in range(_classes):
+            z = np.float64(_zb[_r, _k])
+            y = 1.0 if _k == _label else 0.0
+
+
+
+
+            _buf[0, _r * _classes + _k] = z
+            _buf[1, _r * _classes + _k] = y
+    _row_logsumexps(_buf, 0, _nr, _classes, _scalars, 0, 1, -1)
+    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
+
+    for _r in range(_nr):
+        _r1_max = _scalars[0, _r]
+        _r1_log = _scalars[1, _r]
+        _r3 = _scalars[2, _r]
+        _label = _tb[_r]
+
+
+        for _k in range(_classes):
+            z = np.float64(_zb[_r, _k])
+            y = 1.0 if _k == _label else 0.0
+
+            _z_shifted = z - _r1_max
+
+
+
+            _buf[0, _r * _classes + _k] = _z_shifted*y
+            _buf[1, _r * _classes + _k] = _z_shifted
+    _row_sums(_buf, 0, _nr, _classes, _scalars, 3)
+    _row_sums(_buf, 1, _nr, _classes, _scalars, 4)
+
+    for _r in range(_nr):
+        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+        if _w == 0.0:
+            continue
+
+        _r1_max = _scalars[0, _r]
+        _r1_log = _scalars[1, _r]
+        _r3 = _scalars[2, _r]
+        _r2 = _scalars[3, _r]
+        _r4 = _scalars[4, _r]
+        _label = _tb[_r]
+
+
+        _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
+        _acc += _w * _loss
+
+    return _acc
+
+
+
 @_kernel
 def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
     """Sum over rows of w·loss."""
     _n = _pred.shape[0]
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    _rows = max(1, CHUNK // max(1, _classes))
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
+    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
-        _acc = 0.0
-        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
-        _buf = np.empty((2, _classes))
-        for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
-            _w = 1.0 if _weight is None else np.float64(_weight[_row])
-            if _w == 0.0:
-                continue
-            _label = _target[_row]
-
-            for _k in range(_classes):
-                z = np.float64(_pred[_row, _k])
-                y = 1.0 if _k == _label else 0.0
-
-
-                _buf[0, _k] = z
-                _buf[1, _k] = y
-
-            _r1_max = _lane_max(_buf, 0, _classes)
-            _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
-            for _k in range(_classes):
-                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
-            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf, 0, _classes))
-            _r3 = _lane_sum(_buf, 1, _classes)
-
-
-            for _k in range(_classes):
-                z = np.float64(_pred[_row, _k])
-                y = 1.0 if _k == _label else 0.0
-
-                _z_shifted = z - _r1_max
-
-                _buf[0, _k] = _z_shifted*y
-                _buf[1, _k] = _z_shifted
-
-            _r2 = _lane_sum(_buf, 0, _classes)
-            _r4 = _lane_sum(_buf, 1, _classes)
-
-            _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-            _acc += _w * _loss
-
-        _partial[_c] = _acc
+        _first = np.int64(_c) * _rows
+        _partial[_c] = _loss_sum_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _first, min(_n, _first + _rows) - _first)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -264,55 +336,167 @@ def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
     return _total
 
 
+@njit(error_model="numpy")
+def _loss_rows_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out, _first, _nr):
+    """``loss_rows`` on rows _first to _first + _nr."""
+    _classes = _pred.shape[1]
+    K = np.float64(_classes)
+    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+    # from vectorizing), the element values of a pass (one buffer row per reduction), and
+    # the row scalars.
+    _zb = _pred[_first:_first + _nr]
+    _tb = _target[_first:_first + _nr]
+    _buf = np.empty((2, _nr * _classes))
+    _scalars = np.empty((5, _nr))
+    for _r in range(_nr):
+        _label = _tb[_r]
+
+
+        for _k in range(_classes):
+            z = np.float64(_zb[_r, _k])
+            y = 1.0 if _k == _label else 0.0
+
+
+
+
+            _buf[0, _r * _classes + _k] = z
+            _buf[1, _r * _classes + _k] = y
+    _row_logsumexps(_buf, 0, _nr, _classes, _scalars, 0, 1, -1)
+    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
+
+    for _r in range(_nr):
+        _r1_max = _scalars[0, _r]
+        _r1_log = _scalars[1, _r]
+        _r3 = _scalars[2, _r]
+        _label = _tb[_r]
+
+
+        for _k in range(_classes):
+            z = np.float64(_zb[_r, _k])
+            y = 1.0 if _k == _label else 0.0
+
+            _z_shifted = z - _r1_max
+
+
+
+            _buf[0, _r * _classes + _k] = _z_shifted*y
+            _buf[1, _r * _classes + _k] = _z_shifted
+    _row_sums(_buf, 0, _nr, _classes, _scalars, 3)
+    _row_sums(_buf, 1, _nr, _classes, _scalars, 4)
+
+    for _r in range(_nr):
+        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+        if _w == 0.0:
+            _loss_out[_first + _r] = 0.0
+            continue
+
+        _r1_max = _scalars[0, _r]
+        _r1_log = _scalars[1, _r]
+        _r3 = _scalars[2, _r]
+        _r2 = _scalars[3, _r]
+        _r4 = _scalars[4, _r]
+        _label = _tb[_r]
+
+
+        _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
+        _loss_out[_first + _r] = _w * _loss
+
+
+
+
 @_kernel
 def loss_rows(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out):
     """Write w·loss per row into ``_loss_out`` (shape (N,))."""
     _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
+    # body of a prange loop, and compiling the phases inline took twice as long.
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _loss_rows_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out, _first, min(_n, _first + _rows) - _first)
+
+
+@njit(error_model="numpy")
+def _loss_and_grad_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_out, _first, _nr):
+    """``loss_and_grad`` on rows _first to _first + _nr; returns their sum of w·loss."""
     _classes = _pred.shape[1]
     K = np.float64(_classes)
-    _rows = max(1, CHUNK // max(1, _classes))
-    _chunks = (_n + _rows - 1) // _rows
-    for _c in prange(_chunks):
-        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
-        _buf = np.empty((2, _classes))
-        for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
-            _w = 1.0 if _weight is None else np.float64(_weight[_row])
-            if _w == 0.0:
-                _loss_out[_row] = 0.0
-                continue
-            _label = _target[_row]
+    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+    # from vectorizing), the element values of a pass (one buffer row per reduction), and
+    # the row scalars.
+    _zb = _pred[_first:_first + _nr]
+    _tb = _target[_first:_first + _nr]
+    _ob = _grad_out[_first:_first + _nr]
+    _buf = np.empty((3, _nr * _classes))
+    _scalars = np.empty((6, _nr))
+    _acc = 0.0
+    for _r in range(_nr):
+        _label = _tb[_r]
 
+
+        for _k in range(_classes):
+            z = np.float64(_zb[_r, _k])
+            y = 1.0 if _k == _label else 0.0
+
+
+
+
+            _buf[2, _r * _classes + _k] = z
+            _buf[1, _r * _classes + _k] = y
+    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
+    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
+
+    # The last reduction pass runs inside the element loop: the outputs do not need it.
+    for _r in range(_nr):
+        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+        if _w == 0.0:
             for _k in range(_classes):
-                z = np.float64(_pred[_row, _k])
-                y = 1.0 if _k == _label else 0.0
+                _ob[_r, _k] = 0.0
+            continue
+
+        _r1_max = _scalars[0, _r]
+        _r1_log = _scalars[1, _r]
+        _r1_inv = _scalars[2, _r]
+        _r3 = _scalars[3, _r]
+        _label = _tb[_r]
 
 
-                _buf[0, _k] = z
-                _buf[1, _k] = y
 
-            _r1_max = _lane_max(_buf, 0, _classes)
-            _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
-            for _k in range(_classes):
-                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
-            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf, 0, _classes))
-            _r3 = _lane_sum(_buf, 1, _classes)
+        for _k in range(_classes):
+            z = np.float64(_zb[_r, _k])
+            y = 1.0 if _k == _label else 0.0
+
+            _z_shifted = z - _r1_max
+
+            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
 
 
-            for _k in range(_classes):
-                z = np.float64(_pred[_row, _k])
-                y = 1.0 if _k == _label else 0.0
+            _buf[0, _r * _classes + _k] = _z_shifted*y
+            _buf[1, _r * _classes + _k] = _z_shifted
 
-                _z_shifted = z - _r1_max
+            _ob[_r, _k] = _scale * _w * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - y*(1 - label_smoothing) - label_smoothing/K)
 
-                _buf[0, _k] = _z_shifted*y
-                _buf[1, _k] = _z_shifted
+    _row_sums(_buf, 0, _nr, _classes, _scalars, 4)
+    _row_sums(_buf, 1, _nr, _classes, _scalars, 5)
 
-            _r2 = _lane_sum(_buf, 0, _classes)
-            _r4 = _lane_sum(_buf, 1, _classes)
+    for _r in range(_nr):
+        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+        if _w == 0.0:
+            continue
+        _r1_max = _scalars[0, _r]
+        _r1_log = _scalars[1, _r]
+        _r1_inv = _scalars[2, _r]
+        _r3 = _scalars[3, _r]
+        _r2 = _scalars[4, _r]
+        _r4 = _scalars[5, _r]
+        _label = _tb[_r]
 
-            _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-            _loss_out[_row] = _w * _loss
+
+        _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
+        _acc += _w * _loss
+
+    return _acc
 
 
 
@@ -320,58 +504,14 @@ def loss_rows(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out)
 def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_out):
     """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``."""
     _n = _pred.shape[0]
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    _rows = max(1, CHUNK // max(1, _classes))
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
+    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
-        _acc = 0.0
-        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
-        _buf = np.empty((2, _classes))
-        for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
-            _w = 1.0 if _weight is None else np.float64(_weight[_row])
-            if _w == 0.0:
-                for _k in range(_classes):
-                    _grad_out[_row, _k] = 0.0
-                continue
-            _label = _target[_row]
-
-            for _k in range(_classes):
-                z = np.float64(_pred[_row, _k])
-                y = 1.0 if _k == _label else 0.0
-
-
-                _buf[0, _k] = z
-                _buf[1, _k] = y
-
-            _r1_max = _lane_max(_buf, 0, _classes)
-            _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
-            for _k in range(_classes):
-                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
-            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf, 0, _classes))
-            _r3 = _lane_sum(_buf, 1, _classes)
-
-            # The last reduction pass runs inside the element loop: the outputs do not need it.
-
-            for _k in range(_classes):
-                z = np.float64(_pred[_row, _k])
-                y = 1.0 if _k == _label else 0.0
-
-                _z_shifted = z - _r1_max
-
-                _buf[0, _k] = _z_shifted*y
-                _buf[1, _k] = _z_shifted
-
-                _grad_out[_row, _k] = _scale * _w * (-y*(1 - label_smoothing) + (-_r3*label_smoothing + _r3 + label_smoothing)*_exp(-_r1_log + _z_shifted) - label_smoothing/K)
-            _r2 = _lane_sum(_buf, 0, _classes)
-            _r4 = _lane_sum(_buf, 1, _classes)
-
-            _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-            _acc += _w * _loss
-
-        _partial[_c] = _acc
+        _first = np.int64(_c) * _rows
+        _partial[_c] = _loss_and_grad_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -380,93 +520,146 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale
     return _total
 
 
+@njit(error_model="numpy")
+def _grad_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_out, _first, _nr):
+    """``grad`` on rows _first to _first + _nr."""
+    _classes = _pred.shape[1]
+    K = np.float64(_classes)
+    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+    # from vectorizing), the element values of a pass (one buffer row per reduction), and
+    # the row scalars.
+    _zb = _pred[_first:_first + _nr]
+    _tb = _target[_first:_first + _nr]
+    _ob = _grad_out[_first:_first + _nr]
+    _buf = np.empty((3, _nr * _classes))
+    _scalars = np.empty((4, _nr))
+    for _r in range(_nr):
+        _label = _tb[_r]
+
+
+        for _k in range(_classes):
+            z = np.float64(_zb[_r, _k])
+            y = 1.0 if _k == _label else 0.0
+
+
+
+
+            _buf[2, _r * _classes + _k] = z
+            _buf[1, _r * _classes + _k] = y
+    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
+    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
+
+    for _r in range(_nr):
+        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+        if _w == 0.0:
+            for _k in range(_classes):
+                _ob[_r, _k] = 0.0
+            continue
+
+        _r1_max = _scalars[0, _r]
+        _r1_log = _scalars[1, _r]
+        _r1_inv = _scalars[2, _r]
+        _r3 = _scalars[3, _r]
+        _label = _tb[_r]
+
+
+
+
+        for _k in range(_classes):
+            z = np.float64(_zb[_r, _k])
+            y = 1.0 if _k == _label else 0.0
+
+            _z_shifted = z - _r1_max
+
+            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+
+
+            _ob[_r, _k] = _scale * _w * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - y*(1 - label_smoothing) - label_smoothing/K)
+
+
+
+
 @_kernel
 def grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_out):
     """Write scale·w·∂loss/∂z into ``_grad_out``."""
     _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
+    # body of a prange loop, and compiling the phases inline took twice as long.
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _grad_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+
+
+@njit(error_model="numpy")
+def _hess_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _hess_out, _first, _nr):
+    """``hess`` on rows _first to _first + _nr."""
     _classes = _pred.shape[1]
     K = np.float64(_classes)
-    _rows = max(1, CHUNK // max(1, _classes))
-    _chunks = (_n + _rows - 1) // _rows
-    for _c in prange(_chunks):
-        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
-        _buf = np.empty((2, _classes))
-        for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
-            _w = 1.0 if _weight is None else np.float64(_weight[_row])
-            if _w == 0.0:
-                for _k in range(_classes):
-                    _grad_out[_row, _k] = 0.0
-                continue
-            _label = _target[_row]
+    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+    # from vectorizing), the element values of a pass (one buffer row per reduction), and
+    # the row scalars.
+    _zb = _pred[_first:_first + _nr]
+    _tb = _target[_first:_first + _nr]
+    _ob = _hess_out[_first:_first + _nr]
+    _buf = np.empty((3, _nr * _classes))
+    _scalars = np.empty((4, _nr))
+    for _r in range(_nr):
+        _label = _tb[_r]
 
+
+        for _k in range(_classes):
+            z = np.float64(_zb[_r, _k])
+            y = 1.0 if _k == _label else 0.0
+
+
+
+
+            _buf[2, _r * _classes + _k] = z
+            _buf[1, _r * _classes + _k] = y
+    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
+    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
+
+    for _r in range(_nr):
+        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+        if _w == 0.0:
             for _k in range(_classes):
-                z = np.float64(_pred[_row, _k])
-                y = 1.0 if _k == _label else 0.0
+                _ob[_r, _k] = 0.0
+            continue
+
+        _r1_max = _scalars[0, _r]
+        _r1_log = _scalars[1, _r]
+        _r1_inv = _scalars[2, _r]
+        _r3 = _scalars[3, _r]
+        _label = _tb[_r]
 
 
-                _buf[0, _k] = z
-                _buf[1, _k] = y
-
-            _r1_max = _lane_max(_buf, 0, _classes)
-            _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
-            for _k in range(_classes):
-                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
-            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf, 0, _classes))
-            _r3 = _lane_sum(_buf, 1, _classes)
 
 
-            for _k in range(_classes):
-                z = np.float64(_pred[_row, _k])
-                y = 1.0 if _k == _label else 0.0
+        for _k in range(_classes):
+            z = np.float64(_zb[_r, _k])
+            y = 1.0 if _k == _label else 0.0
 
-                _z_shifted = z - _r1_max
+            _z_shifted = z - _r1_max
 
-                _grad_out[_row, _k] = _scale * _w * (-y*(1 - label_smoothing) + (-_r3*label_smoothing + _r3 + label_smoothing)*_exp(-_r1_log + _z_shifted) - label_smoothing/K)
+            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+
+
+            _ob[_r, _k] = _scale * _w * (_r1_softmax*(1 - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing))
+
+
 
 
 @_kernel
 def hess(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _hess_out):
     """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``."""
     _n = _pred.shape[0]
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    _rows = max(1, CHUNK // max(1, _classes))
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
+    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
-        # One row of element values per reduction of a pass, reduced in lanes (vectorizable).
-        _buf = np.empty((2, _classes))
-        for _row in range(_c * _rows, min(_n, (_c + 1) * _rows)):
-            _w = 1.0 if _weight is None else np.float64(_weight[_row])
-            if _w == 0.0:
-                for _k in range(_classes):
-                    _hess_out[_row, _k] = 0.0
-                continue
-            _label = _target[_row]
-
-            for _k in range(_classes):
-                z = np.float64(_pred[_row, _k])
-                y = 1.0 if _k == _label else 0.0
-
-
-                _buf[0, _k] = z
-                _buf[1, _k] = y
-
-            _r1_max = _lane_max(_buf, 0, _classes)
-            _shift = _r1_max if abs(_r1_max) < math.inf else 0.0
-            for _k in range(_classes):
-                _buf[0, _k] = _exp(_buf[0, _k] - _shift)
-            # M + L is the log-sum-exp also when the maximum is ±inf (then L is taken about 0).
-            _r1_log = _log(_lane_sum(_buf, 0, _classes))
-            _r3 = _lane_sum(_buf, 1, _classes)
-
-
-            for _k in range(_classes):
-                z = np.float64(_pred[_row, _k])
-                y = 1.0 if _k == _label else 0.0
-
-                _z_shifted = z - _r1_max
-
-                _e0 = _exp(-_r1_log + _z_shifted)
-                _hess_out[_row, _k] = _scale * _w * (_e0*(1 - _e0)*(-_r3*label_smoothing + _r3 + label_smoothing))
+        _first = np.int64(_c) * _rows
+        _hess_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _hess_out, _first, min(_n, _first + _rows) - _first)
 

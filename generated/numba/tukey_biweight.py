@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: c2d1429bd0146b62
-# lossgen-content-sha256: 614dd8ad8d1a1f3646fdb84f0ab100e361e70058896a5236fcbd67147894e7af
+# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-content-sha256: a48493fbe9dee87b6697de9262136fcfb06157e9d5401d057a74209da834edd7
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -152,15 +152,16 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-# The helpers here and above are plain calls, not inline="always": Numba's IR inlining types each
-# call site again (compiling a row-wise module took three times as long); LLVM inlines what pays.
-# A row is passed as (buffer, index), not as a slice, which would be a new array per call.
-@njit(error_model="numpy")
-def _lane_sum(rows, row, count):
-    """Sum of rows[row, :count] in 8 interleaved lanes, combined pairwise: a fixed order (results do not
-    depend on the thread count) that LLVM vectorizes. A single running sum would serialize the
-    whole loop: without fast-math LLVM may not reassociate it."""
-    buffer = rows[row]
+# The exp/log helpers above are plain calls, not inline="always": Numba's IR inlining types each
+# call site again (compiling a row-wise module took three times as long), and LLVM inlines them.
+# It does not inline these lane helpers (array arguments are reference-counted per call), so
+# they are inlined by Numba, and row-wise kernels call them through the per-chunk row helpers.
+@njit(error_model="numpy", inline="always")
+def _lane_sum(rows, row, start, count):
+    """Sum of rows[row, start:start + count] in 8 interleaved lanes, combined pairwise: a fixed order
+    (results do not depend on the thread count) that LLVM vectorizes. A single running sum would
+    serialize the whole loop: without fast-math LLVM may not reassociate it."""
+    buffer = rows[row, start:start + count]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
     full = count - count % 8
     for j in range(0, full, 8):
@@ -177,10 +178,11 @@ def _lane_sum(rows, row, count):
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 
 
-@njit(error_model="numpy")
-def _lane_max(rows, row, count):
-    """Maximum of rows[row, :count] in 8 lanes (vectorizable); NaN propagates; -inf for count = 0."""
-    buffer = rows[row]
+@njit(error_model="numpy", inline="always")
+def _lane_max(rows, row, start, count):
+    """Maximum of rows[row, start:start + count] in 8 lanes (vectorizable); NaN propagates; -inf for
+    count = 0."""
+    buffer = rows[row, start:start + count]
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = -math.inf
     full = count - count % 8
     for j in range(0, full, 8):
@@ -209,8 +211,10 @@ def loss_sum(_pred, _target, _weight, c):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     for _c in prange(_chunks):
-        _start = _c * CHUNK
-        _stop = min(_n, _start + CHUNK)
+        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+        _start = np.uint64(_c * CHUNK)
+        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         _losses = np.empty((1, CHUNK))
         for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
@@ -231,7 +235,7 @@ def loss_sum(_pred, _target, _weight, c):
             _t12 = (c >= _t8)
             _loss = (_t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else ((1.0 / 6.0))*_t5))
             _losses[0, _i - _start] = _w * _loss
-        _partial[_c] = _lane_sum(_losses, 0, _stop - _start)
+        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -246,8 +250,10 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
-        _start = _c * CHUNK
-        _stop = min(_n, _start + CHUNK)
+        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+        _start = np.uint64(_c * CHUNK)
+        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
@@ -276,8 +282,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     for _c in prange(_chunks):
-        _start = _c * CHUNK
-        _stop = min(_n, _start + CHUNK)
+        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+        _start = np.uint64(_c * CHUNK)
+        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         _losses = np.empty((1, CHUNK))
         for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
@@ -302,7 +310,7 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
             _grad = (((1.0 / 3.0))*_t14*(_t0*(2*_t0**3 - _t0*_t13) - _t1*_t13 + 3*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else 0))
             _losses[0, _i - _start] = _w * _loss
             _grad_out[_i] = _scale * _w * _grad
-        _partial[_c] = _lane_sum(_losses, 0, _stop - _start)
+        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -317,8 +325,10 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
-        _start = _c * CHUNK
-        _stop = min(_n, _start + CHUNK)
+        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+        _start = np.uint64(_c * CHUNK)
+        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
@@ -346,8 +356,10 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     for _c in prange(_chunks):
-        _start = _c * CHUNK
-        _stop = min(_n, _start + CHUNK)
+        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+        _start = np.uint64(_c * CHUNK)
+        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])

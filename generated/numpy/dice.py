@@ -1,7 +1,7 @@
 # lossgen: generated from specs/dice.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: c2d1429bd0146b62
-# lossgen-content-sha256: 99c89d11a62047ca53e79a11845be00d307cd3ff32f2bf15f7044157980f0b9d
+# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-content-sha256: 6d36c51e9d6bfb1c740d739718472b028e364956a4e199a9fc0aa7a698605432
 """NumPy kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -32,10 +32,13 @@ def _shaped(value, like):
 
 
 def _logsumexp(u):
-    """(M, L) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so log Σ e^u = M + L."""
+    """(M, L, softmax) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so
+    log Σ e^u = M + L, and the softmax e^(u - M) / Σ_k e^(u - M) from the same exponentials."""
     m = np.max(u, axis=-1, keepdims=True)
     shift = np.where(np.isfinite(m), m, 0.0)
-    return m, np.log(np.sum(np.exp(u - shift), axis=-1, keepdims=True)) + (shift - m)
+    exps = np.exp(u - shift)
+    total = np.sum(exps, axis=-1, keepdims=True)
+    return m, np.log(total) + (shift - m), exps / total
 
 
 def loss(z, t, smooth):

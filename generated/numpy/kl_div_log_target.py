@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: c2d1429bd0146b62
-# lossgen-content-sha256: e6fafa0eca267decc98238cb68e649a00ed2ee0bb106260142dcd8410e04c8eb
+# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-content-sha256: eaf7e46e586f69a54b7b6e69422c527048fb7c5f3604574ada84e33da01e8854
 """NumPy kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -32,10 +32,13 @@ def _shaped(value, like):
 
 
 def _logsumexp(u):
-    """(M, L) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so log Σ e^u = M + L."""
+    """(M, L, softmax) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so
+    log Σ e^u = M + L, and the softmax e^(u - M) / Σ_k e^(u - M) from the same exponentials."""
     m = np.max(u, axis=-1, keepdims=True)
     shift = np.where(np.isfinite(m), m, 0.0)
-    return m, np.log(np.sum(np.exp(u - shift), axis=-1, keepdims=True)) + (shift - m)
+    exps = np.exp(u - shift)
+    total = np.sum(exps, axis=-1, keepdims=True)
+    return m, np.log(total) + (shift - m), exps / total
 
 
 def loss(q, lp):

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: c2d1429bd0146b62
-# lossgen-content-sha256: 421b9995f7fd6683d207abd110bdb8edea7ec251e3cf61373ead10e057601bf1
+# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-content-sha256: 8cfac3acc8b458c5560b437178a63ef3b933ca380e62a50f88a87aa12de5d54b
 """NumPy kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -32,17 +32,20 @@ def _shaped(value, like):
 
 
 def _logsumexp(u):
-    """(M, L) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so log Σ e^u = M + L."""
+    """(M, L, softmax) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so
+    log Σ e^u = M + L, and the softmax e^(u - M) / Σ_k e^(u - M) from the same exponentials."""
     m = np.max(u, axis=-1, keepdims=True)
     shift = np.where(np.isfinite(m), m, 0.0)
-    return m, np.log(np.sum(np.exp(u - shift), axis=-1, keepdims=True)) + (shift - m)
+    exps = np.exp(u - shift)
+    total = np.sum(exps, axis=-1, keepdims=True)
+    return m, np.log(total) + (shift - m), exps / total
 
 
 def loss(z, p):
     """Per-row loss, shape (N,)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _r4 = np.sum(_shaped(np.where(np.equal(p, 0), 0, p*np.log(p)), z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
@@ -56,7 +59,7 @@ def loss_and_grad(z, p):
     """Per-row loss (N,) and per-class gradient (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _r4 = np.sum(_shaped(np.where(np.equal(p, 0), 0, p*np.log(p)), z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
@@ -65,7 +68,7 @@ def loss_and_grad(z, p):
 
         return (
             _shaped(_r1_log*_r3 - _r2 + _r4, z[..., :1])[..., 0],
-            _shaped(_r3*np.exp(-_r1_log + _z_shifted) - p, z),
+            _shaped(_r1_softmax*_r3 - p, z),
         )
 
 
@@ -73,20 +76,19 @@ def grad(z, p):
     """Per-class gradient with respect to the prediction, shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
 
-        return _shaped(_r3*np.exp(-_r1_log + _z_shifted) - p, z)
+        return _shaped(_r1_softmax*_r3 - p, z)
 
 
 def hess(z, p):
     """Per-class second derivative (Hessian diagonal), shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-        _e0 = np.exp(-_r1_log + _z_shifted)
 
-        return _shaped(_e0*_r3*(1 - _e0), z)
+        return _shaped(_r1_softmax*_r3*(1 - _r1_softmax), z)

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: c2d1429bd0146b62
-# lossgen-content-sha256: 611971707b22096e65ebecadea0d4ee584e32f2a527e82ce3c583a7a35a44326
+# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-content-sha256: f998df2888f0f3b1d6012353b42d5296053c479a2fb365f7eb7a09c6a474c2b0
 """NumPy kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -35,10 +35,13 @@ def _shaped(value, like):
 
 
 def _logsumexp(u):
-    """(M, L) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so log Σ e^u = M + L."""
+    """(M, L, softmax) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so
+    log Σ e^u = M + L, and the softmax e^(u - M) / Σ_k e^(u - M) from the same exponentials."""
     m = np.max(u, axis=-1, keepdims=True)
     shift = np.where(np.isfinite(m), m, 0.0)
-    return m, np.log(np.sum(np.exp(u - shift), axis=-1, keepdims=True)) + (shift - m)
+    exps = np.exp(u - shift)
+    total = np.sum(exps, axis=-1, keepdims=True)
+    return m, np.log(total) + (shift - m), exps / total
 
 
 def loss(z, y, margin, p):

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: c2d1429bd0146b62
-# lossgen-content-sha256: 7351e3705470a19a2dd1b39bbf165bd135fc4710d67023c068939f5f6a54ff24
+# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-content-sha256: 7d1b66f0e9f58c9ae84c2558ef47a860ce8a9ac86635e748ff77a5c4a083027c
 """NumPy kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -32,10 +32,13 @@ def _shaped(value, like):
 
 
 def _logsumexp(u):
-    """(M, L) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so log Σ e^u = M + L."""
+    """(M, L, softmax) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so
+    log Σ e^u = M + L, and the softmax e^(u - M) / Σ_k e^(u - M) from the same exponentials."""
     m = np.max(u, axis=-1, keepdims=True)
     shift = np.where(np.isfinite(m), m, 0.0)
-    return m, np.log(np.sum(np.exp(u - shift), axis=-1, keepdims=True)) + (shift - m)
+    exps = np.exp(u - shift)
+    total = np.sum(exps, axis=-1, keepdims=True)
+    return m, np.log(total) + (shift - m), exps / total
 
 
 def loss(z, y):

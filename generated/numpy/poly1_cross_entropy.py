@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: c2d1429bd0146b62
-# lossgen-content-sha256: 900f135a7d1ef70ac98e56611ac771e6227013d517cd475d570d2c1c6663f7a7
+# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-content-sha256: 546548715653ab4804436fe8bee14a8dc688c9d18f164fd9644f50ca0b6310f3
 """NumPy kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -32,22 +32,24 @@ def _shaped(value, like):
 
 
 def _logsumexp(u):
-    """(M, L) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so log Σ e^u = M + L."""
+    """(M, L, softmax) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so
+    log Σ e^u = M + L, and the softmax e^(u - M) / Σ_k e^(u - M) from the same exponentials."""
     m = np.max(u, axis=-1, keepdims=True)
     shift = np.where(np.isfinite(m), m, 0.0)
-    return m, np.log(np.sum(np.exp(u - shift), axis=-1, keepdims=True)) + (shift - m)
+    exps = np.exp(u - shift)
+    total = np.sum(exps, axis=-1, keepdims=True)
+    return m, np.log(total) + (shift - m), exps / total
 
 
 def loss(z, p, epsilon):
     """Per-row loss, shape (N,)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-        _p0 = -_r1_log + _z_shifted
         _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
-        _r4 = np.sum(_shaped(p*np.expm1(_p0), z), axis=-1, keepdims=True)
+        _r4 = np.sum(_shaped(p*np.expm1(-_r1_log + _z_shifted), z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
 
         return _shaped(_r1_log*_r3 - _r2 - _r4*epsilon, z[..., :1])[..., 0]
@@ -57,19 +59,17 @@ def loss_and_grad(z, p, epsilon):
     """Per-row loss (N,) and per-class gradient (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-        _p0 = -_r1_log + _z_shifted
         _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
-        _r4 = np.sum(_shaped(p*np.expm1(_p0), z), axis=-1, keepdims=True)
-        _r5 = np.sum(_shaped(p*np.exp(_p0), z), axis=-1, keepdims=True)
+        _r4 = np.sum(_shaped(p*np.expm1(-_r1_log + _z_shifted), z), axis=-1, keepdims=True)
+        _r5 = np.sum(_shaped(_r1_softmax*p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-        _e0 = np.exp(-_r1_log + _z_shifted)
 
         return (
             _shaped(_r1_log*_r3 - _r2 - _r4*epsilon, z[..., :1])[..., 0],
-            _shaped(_e0*_r3 - epsilon*(-_e0*_r5 + _e0*p) - p, z),
+            _shaped(_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p, z),
         )
 
 
@@ -77,28 +77,24 @@ def grad(z, p, epsilon):
     """Per-class gradient with respect to the prediction, shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-        _p0 = -_r1_log + _z_shifted
-        _r5 = np.sum(_shaped(p*np.exp(_p0), z), axis=-1, keepdims=True)
+        _r5 = np.sum(_shaped(_r1_softmax*p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-        _e0 = np.exp(-_r1_log + _z_shifted)
 
-        return _shaped(_e0*_r3 - epsilon*(-_e0*_r5 + _e0*p) - p, z)
+        return _shaped(_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p, z)
 
 
 def hess(z, p, epsilon):
     """Per-class second derivative (Hessian diagonal), shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-        _p0 = -_r1_log + _z_shifted
-        _r5 = np.sum(_shaped(p*np.exp(_p0), z), axis=-1, keepdims=True)
+        _r5 = np.sum(_shaped(_r1_softmax*p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-        _e0 = np.exp(-_r1_log + _z_shifted)
-        _e1 = np.exp(-2*_r1_log + 2*_z_shifted)
+        _e0 = _r1_softmax**2
 
-        return _shaped(_e0*_r3 + _e0*_r5*epsilon - _e0*epsilon*p - _e1*_r3 - 2*_e1*_r5*epsilon + 2*_e1*epsilon*p, z)
+        return _shaped(-_e0*_r3 - 2*_e0*_r5*epsilon + 2*_e0*epsilon*p + _r1_softmax*_r3 + _r1_softmax*_r5*epsilon - _r1_softmax*epsilon*p, z)

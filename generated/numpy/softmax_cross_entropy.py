@@ -1,7 +1,7 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: c2d1429bd0146b62
-# lossgen-content-sha256: 86be471f36f6c9011ed38640d5be0f6317d4ed15e4036b2b696482e5d23ddc6b
+# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-content-sha256: 09fde0b0448855836925507683d0e71760730693093ff8275708990a08bab3dc
 """NumPy kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -32,17 +32,20 @@ def _shaped(value, like):
 
 
 def _logsumexp(u):
-    """(M, L) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so log Σ e^u = M + L."""
+    """(M, L, softmax) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so
+    log Σ e^u = M + L, and the softmax e^(u - M) / Σ_k e^(u - M) from the same exponentials."""
     m = np.max(u, axis=-1, keepdims=True)
     shift = np.where(np.isfinite(m), m, 0.0)
-    return m, np.log(np.sum(np.exp(u - shift), axis=-1, keepdims=True)) + (shift - m)
+    exps = np.exp(u - shift)
+    total = np.sum(exps, axis=-1, keepdims=True)
+    return m, np.log(total) + (shift - m), exps / total
 
 
 def loss(z, p, label_smoothing):
     """Per-row loss, shape (N,)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
         _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
@@ -56,7 +59,7 @@ def loss_and_grad(z, p, label_smoothing):
     """Per-row loss (N,) and per-class gradient (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
         _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
@@ -65,7 +68,7 @@ def loss_and_grad(z, p, label_smoothing):
 
         return (
             _shaped(-_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K, z[..., :1])[..., 0],
-            _shaped(-p*(1 - label_smoothing) + (-_r3*label_smoothing + _r3 + label_smoothing)*np.exp(-_r1_log + _z_shifted) - label_smoothing/K, z),
+            _shaped(_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - p*(1 - label_smoothing) - label_smoothing/K, z),
         )
 
 
@@ -73,20 +76,19 @@ def grad(z, p, label_smoothing):
     """Per-class gradient with respect to the prediction, shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
 
-        return _shaped(-p*(1 - label_smoothing) + (-_r3*label_smoothing + _r3 + label_smoothing)*np.exp(-_r1_log + _z_shifted) - label_smoothing/K, z)
+        return _shaped(_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - p*(1 - label_smoothing) - label_smoothing/K, z)
 
 
 def hess(z, p, label_smoothing):
     """Per-class second derivative (Hessian diagonal), shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-        _r1_max, _r1_log = _logsumexp(_shaped(z, z))
+        _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-        _e0 = np.exp(-_r1_log + _z_shifted)
 
-        return _shaped(_e0*(1 - _e0)*(-_r3*label_smoothing + _r3 + label_smoothing), z)
+        return _shaped(_r1_softmax*(1 - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing), z)

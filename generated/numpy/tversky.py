@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tversky.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: c2d1429bd0146b62
-# lossgen-content-sha256: ba324a7edb841610698689442b75da1d5d6e747b957fbcd1a699b3786b2bcd0d
+# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-content-sha256: b64547faa9201fb8c8a90e01fdfb01b2778796b3ab73dd98c9b843ab4e896d81
 """NumPy kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -32,10 +32,13 @@ def _shaped(value, like):
 
 
 def _logsumexp(u):
-    """(M, L) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so log Σ e^u = M + L."""
+    """(M, L, softmax) over the last axis, kept: M = max u and L = log Σ_k e^(u - M), so
+    log Σ e^u = M + L, and the softmax e^(u - M) / Σ_k e^(u - M) from the same exponentials."""
     m = np.max(u, axis=-1, keepdims=True)
     shift = np.where(np.isfinite(m), m, 0.0)
-    return m, np.log(np.sum(np.exp(u - shift), axis=-1, keepdims=True)) + (shift - m)
+    exps = np.exp(u - shift)
+    total = np.sum(exps, axis=-1, keepdims=True)
+    return m, np.log(total) + (shift - m), exps / total
 
 
 def loss(z, t, alpha, beta, smooth):

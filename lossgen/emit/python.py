@@ -51,17 +51,46 @@ def _lines(printer, assignments) -> list[str]:
 
 
 def _row_kernel_context(kernel: RowKernel) -> SimpleNamespace:
-    """A row-wise kernel printed for both templates."""
+    """A row-wise kernel printed for both templates.
+
+    Row scalars (each reduction's value; a logsumexp's M and L) get a slot in the Numba kernels'
+    per-chunk ``_scalars`` array; each pass lists the scalars of the passes before it (``known``).
+    """
     scalar, vector = ScalarPrinter(), VectorPrinter()
     passes = []
     done: list = []  # logsumexp reductions finished before the current loop
+    slots: dict[str, int] = {}
+    used = set(kernel.element.free_symbols)
+    for row_pass in kernel.passes:
+        used |= row_pass.program.free_symbols
+    width = max([len(p.reductions) for p in kernel.passes] + [1])
+    # A logsumexp whose softmax is used keeps its exponentials in a buffer row of its own.
+    softmax_rows: dict[str, int] = {}
+    for row_pass in kernel.passes:
+        for r in row_pass.reductions:
+            if r.softmax_symbol in used:
+                softmax_rows[r.symbol.name] = width + len(softmax_rows)
 
     def shifts() -> list[str]:
         return [f"{r.shifted[1]} = {r.shifted[0]} - {r.max_symbol}" for r in done if r.shifted]
 
+    def softmaxes() -> list[str]:
+        return [
+            f"{r.softmax_symbol} = _buf[{softmax_rows[r.symbol.name]}, _r * _classes + _k] * {r.symbol.name}_inv"
+            for r in done
+            if r.symbol.name in softmax_rows
+        ]
+
+    def slot(name: str) -> int:
+        return slots.setdefault(name, len(slots))
+
+    def buffer_row(r, index: int) -> int:
+        return softmax_rows.get(r.symbol.name, index)
+
     for row_pass in kernel.passes:
         program = row_pass.program
         values = dict(program.outputs)
+        known = list(slots.items())
         passes.append(
             SimpleNamespace(
                 reductions=[
@@ -70,12 +99,19 @@ def _row_kernel_context(kernel: RowKernel) -> SimpleNamespace:
                         kind=r.kind,
                         max_name=str(r.max_symbol),
                         log_name=str(r.log_symbol),
+                        slot=slot(str(r.max_symbol) if r.kind == "logsumexp" else r.symbol.name),
+                        log_slot=slot(str(r.log_symbol)) if r.kind == "logsumexp" else None,
+                        inv_slot=slot(f"{r.symbol.name}_inv") if r.symbol.name in softmax_rows else None,
+                        softmax_name=str(r.softmax_symbol) if r.softmax_symbol is not None else "_",
+                        row=buffer_row(r, index),
                         value=scalar.doprint(values[r.symbol.name]),
                         value_numpy=vector.doprint(values[r.symbol.name]),
                     )
-                    for r in row_pass.reductions
+                    for index, r in enumerate(row_pass.reductions)
                 ],
+                known=known,
                 shift_lines=shifts(),
+                softmax_lines=softmaxes(),
                 hoisted=_lines(scalar, program.hoisted),
                 lines=_lines(scalar, program.assignments),
                 hoisted_numpy=_lines(vector, program.hoisted),
@@ -86,8 +122,11 @@ def _row_kernel_context(kernel: RowKernel) -> SimpleNamespace:
             done += [r for r in row_pass.reductions if r.kind == "logsumexp"]
     element = kernel.element
     return SimpleNamespace(
-        buffers=max([len(p.reductions) for p in passes] + [1]),
+        buffers=width + len(softmax_rows),
+        scalars=max(1, len(slots)),
+        all_known=list(slots.items()),
         element_shift_lines=shifts(),
+        element_softmax_lines=softmaxes(),
         separate_passes=passes[:-1] if kernel.fused else passes,
         fused_pass=passes[-1] if kernel.fused else None,
         passes=passes,
