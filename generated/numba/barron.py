@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 4e0de6fdf0b2f4f0139f819bfb5abfcae6eaf60d4a41d7677bbb2bfd6eb67ee5
 """Numba kernels for ``barron`` (Barron's general robust loss).
 

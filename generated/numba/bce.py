@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 0fbe03dfa8ec9837cf07e8951bedae0281d5bb93f58e98645481028dee879fb5
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

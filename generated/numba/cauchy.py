@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: f6e9ba840999783a3629d8a2c4a3ecc8e5e0d9821a1f5f1b0f5c7ad04db67271
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

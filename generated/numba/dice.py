@@ -1,7 +1,7 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: ea2c59e5a9f8c18d
-# lossgen-content-sha256: 0bb71c75d9147357a003671f982643556ffe97b3912912fc285cd3d15d0deca5
+# lossgen-generator: 77a4b6499a32f1db
+# lossgen-content-sha256: 9c0c0554c6cc882ad1f47a9259d939cb06c16edb4b771b127648343eff887c91
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -247,56 +247,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(error_model="numpy")
-def _loss_sum_chunk(_pred, _target, _weight, smooth, _first, _nr):
-    """``loss_sum`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(-abs(z))
-            _p1 = 1/(_p0 + 1)
-            _p2 = _p0*_p1
-            _p3 = (_p1 if (z >= 0) else _p2)
-
-            _buf[0, _r * _classes + _k] = _p3*t
-            _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
-            _buf[2, _r * _classes + _k] = _p3
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-
-        _q0 = 1/(_r0 + _r1 + _r2 + 2*smooth)
-
-        _loss = -_q0*_r0 + _q0*_r1 + _q0*_r2
-        _acc += _w * _loss
-
-    return _acc
-
 
 
 @_kernel
@@ -306,66 +256,62 @@ def loss_sum(_pred, _target, _weight, smooth):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_sum_chunk(_pred, _target, _weight, smooth, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _p0 = _exp(-abs(z))
+                _p1 = 1/(_p0 + 1)
+                _p2 = _p0*_p1
+                _p3 = (_p1 if (z >= 0) else _p2)
+
+                _buf[0, _r * _classes + _k] = _p3*t
+                _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
+                _buf[2, _r * _classes + _k] = _p3
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+
+            _q0 = 1/(_r0 + _r1 + _r2 + 2*smooth)
+
+            _loss = -_q0*_r0 + _q0*_r1 + _q0*_r2
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _loss_rows_chunk(_pred, _target, _weight, smooth, _loss_out, _first, _nr):
-    """``loss_rows`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(-abs(z))
-            _p1 = 1/(_p0 + 1)
-            _p2 = _p0*_p1
-            _p3 = (_p1 if (z >= 0) else _p2)
-
-            _buf[0, _r * _classes + _k] = _p3*t
-            _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
-            _buf[2, _r * _classes + _k] = _p3
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            _loss_out[_first + _r] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-
-        _q0 = 1/(_r0 + _r1 + _r2 + 2*smooth)
-
-        _loss = -_q0*_r0 + _q0*_r1 + _q0*_r2
-        _loss_out[_first + _r] = _w * _loss
 
 
 
@@ -376,80 +322,56 @@ def loss_rows(_pred, _target, _weight, smooth, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _loss_rows_chunk(_pred, _target, _weight, smooth, _loss_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        for _r in range(_nr):
 
 
-@njit(error_model="numpy")
-def _loss_and_grad_chunk(_pred, _target, _weight, smooth, _scale, _grad_out, _first, _nr):
-    """``loss_and_grad`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(-abs(z))
-            _p1 = 1/(_p0 + 1)
-            _p2 = _p0*_p1
-            _p3 = (_p1 if (z >= 0) else _p2)
-
-            _buf[0, _r * _classes + _k] = _p3*t
-            _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
-            _buf[2, _r * _classes + _k] = _p3
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-
-        _q0 = 1/(_r0 + _r1 + _r2 + 2*smooth)
-
-        _loss = -_q0*_r0 + _q0*_r1 + _q0*_r2
-        _acc += _w * _loss
-
-        _e0 = _r1 + _r2
-        _e1 = _r0 + smooth
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
 
 
 
-            _e2 = _exp(-abs(z))
-            _e3 = 1/(_e2 + 1)
-            _e4 = _e2*_e3
+                _p0 = _exp(-abs(z))
+                _p1 = 1/(_p0 + 1)
+                _p2 = _p0*_p1
+                _p3 = (_p1 if (z >= 0) else _p2)
 
-            _ob[_r, _k] = _scale * _w * (2*(-_e1*t + _e1 - t*(_e0 + smooth))*(_e3 if (z >= 0) else _e4)*(_e3 if (z <= 0) else _e4)/(_e0 + _r0 + 2*smooth)**2)
+                _buf[0, _r * _classes + _k] = _p3*t
+                _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
+                _buf[2, _r * _classes + _k] = _p3
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
 
-    return _acc
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                _loss_out[_first + _r] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+
+            _q0 = 1/(_r0 + _r1 + _r2 + 2*smooth)
+
+            _loss = -_q0*_r0 + _q0*_r1 + _q0*_r2
+            _loss_out[_first + _r] = _w * _loss
+
+
+
 
 
 
@@ -460,80 +382,80 @@ def loss_and_grad(_pred, _target, _weight, smooth, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_and_grad_chunk(_pred, _target, _weight, smooth, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _p0 = _exp(-abs(z))
+                _p1 = 1/(_p0 + 1)
+                _p2 = _p0*_p1
+                _p3 = (_p1 if (z >= 0) else _p2)
+
+                _buf[0, _r * _classes + _k] = _p3*t
+                _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
+                _buf[2, _r * _classes + _k] = _p3
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+
+            _q0 = 1/(_r0 + _r1 + _r2 + 2*smooth)
+
+            _loss = -_q0*_r0 + _q0*_r1 + _q0*_r2
+            _acc += _w * _loss
+
+            _e0 = _r1 + _r2
+            _e1 = _r0 + smooth
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _e2 = _exp(-abs(z))
+                _e3 = 1/(_e2 + 1)
+                _e4 = _e2*_e3
+
+                _ob[_r, _k] = _scale * _w * (2*(-_e1*t + _e1 - t*(_e0 + smooth))*(_e3 if (z >= 0) else _e4)*(_e3 if (z <= 0) else _e4)/(_e0 + _r0 + 2*smooth)**2)
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _grad_chunk(_pred, _target, _weight, smooth, _scale, _grad_out, _first, _nr):
-    """``grad`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(-abs(z))
-            _p1 = 1/(_p0 + 1)
-            _p2 = _p0*_p1
-            _p3 = (_p1 if (z >= 0) else _p2)
-
-            _buf[0, _r * _classes + _k] = _p3*t
-            _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
-            _buf[2, _r * _classes + _k] = _p3
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-
-
-
-        _e0 = _r1 + _r2
-        _e1 = _r0 + smooth
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _e2 = _exp(-abs(z))
-            _e3 = 1/(_e2 + 1)
-            _e4 = _e2*_e3
-
-            _ob[_r, _k] = _scale * _w * (2*(-_e1*t + _e1 - t*(_e0 + smooth))*(_e3 if (z >= 0) else _e4)*(_e3 if (z <= 0) else _e4)/(_e0 + _r0 + 2*smooth)**2)
 
 
 
@@ -544,83 +466,69 @@ def grad(_pred, _target, _weight, smooth, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _grad_chunk(_pred, _target, _weight, smooth, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        for _r in range(_nr):
 
 
-@njit(error_model="numpy")
-def _hess_chunk(_pred, _target, _weight, smooth, _scale, _hess_out, _first, _nr):
-    """``hess`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _hess_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(-abs(z))
-            _p1 = 1/(_p0 + 1)
-            _p2 = _p0*_p1
-            _p3 = (_p1 if (z >= 0) else _p2)
-
-            _buf[0, _r * _classes + _k] = _p3*t
-            _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
-            _buf[2, _r * _classes + _k] = _p3
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
 
 
 
-        _e0 = 2*smooth
-        _e1 = _r1 + _r2
-        _e2 = _e0 + _e1 + _r0
-        _e3 = _r0 + smooth
+                _p0 = _exp(-abs(z))
+                _p1 = 1/(_p0 + 1)
+                _p2 = _p0*_p1
+                _p3 = (_p1 if (z >= 0) else _p2)
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
+                _buf[0, _r * _classes + _k] = _p3*t
+                _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
+                _buf[2, _r * _classes + _k] = _p3
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
 
 
 
-            _e4 = _e3*t
-            _e5 = t*(_e1 + smooth)
-            _e6 = _exp(-abs(z))
-            _e7 = 1/(_e6 + 1)
-            _e8 = _e6*_e7
-            _e9 = (_e7 if (z >= 0) else _e8)
-            _e10 = (_e7 if (z <= 0) else _e8)
-            _e11 = _e0 - 2*_e4 - 2*_e5 + 2*_r0
-            _e12 = _e11 + _e2*t
-            _e13 = _e10*_e9
+            _e0 = _r1 + _r2
+            _e1 = _r0 + smooth
 
-            _ob[_r, _k] = _scale * _w * (2*_e13*(_e13*(_e12*t - _e12 - t*(_e11 + _e2*(t - 1))) + _e2*(_e10 - _e9)*(_e3 - _e4 - _e5))/_e2**3)
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _e2 = _exp(-abs(z))
+                _e3 = 1/(_e2 + 1)
+                _e4 = _e2*_e3
+
+                _ob[_r, _k] = _scale * _w * (2*(-_e1*t + _e1 - t*(_e0 + smooth))*(_e3 if (z >= 0) else _e4)*(_e3 if (z <= 0) else _e4)/(_e0 + _r0 + 2*smooth)**2)
+
+
 
 
 
@@ -631,9 +539,76 @@ def hess(_pred, _target, _weight, smooth, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _hess_chunk(_pred, _target, _weight, smooth, _scale, _hess_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _hess_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _p0 = _exp(-abs(z))
+                _p1 = 1/(_p0 + 1)
+                _p2 = _p0*_p1
+                _p3 = (_p1 if (z >= 0) else _p2)
+
+                _buf[0, _r * _classes + _k] = _p3*t
+                _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
+                _buf[2, _r * _classes + _k] = _p3
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+
+
+
+            _e0 = 2*smooth
+            _e1 = _r1 + _r2
+            _e2 = _e0 + _e1 + _r0
+            _e3 = _r0 + smooth
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _e4 = _e3*t
+                _e5 = t*(_e1 + smooth)
+                _e6 = _exp(-abs(z))
+                _e7 = 1/(_e6 + 1)
+                _e8 = _e6*_e7
+                _e9 = (_e7 if (z >= 0) else _e8)
+                _e10 = (_e7 if (z <= 0) else _e8)
+                _e11 = _e0 - 2*_e4 - 2*_e5 + 2*_r0
+                _e12 = _e11 + _e2*t
+                _e13 = _e10*_e9
+
+                _ob[_r, _k] = _scale * _w * (2*_e13*(_e13*(_e12*t - _e12 - t*(_e11 + _e2*(t - 1))) + _e2*(_e10 - _e9)*(_e3 - _e4 - _e5))/_e2**3)
+
+
 

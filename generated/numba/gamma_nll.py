@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 681972cf2c1dd77694c419052c1a0a6f9c41fbb354f3a1474eeaddac5b6eac82
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: ea2c59e5a9f8c18d
-# lossgen-content-sha256: 2b2d928cdc42a76fcf02080ee3626b296ee4da6a7d4f3f716b42931b150c832a
+# lossgen-generator: 77a4b6499a32f1db
+# lossgen-content-sha256: 572180c90dd1ed0f36031071e3bbb2a18cdeab7fa7ceaa14cb4cacdfed121357
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -250,81 +250,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(error_model="numpy")
-def _loss_sum_chunk(_pred, _target, _weight, _first, _nr):
-    """``loss_sum`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((1, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[0, _r * _classes + _k] = z
-    _row_logsumexps(_buf, 0, _nr, _classes, _scalars, 0, 1, -1)
-
-    for _r in range(_nr):
-        _r0_max = _scalars[0, _r]
-        _r0_log = _scalars[1, _r]
-
-        _p1 = (0.5)*_r0_log
-        _p7 = math.log(2)
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r0_max
-
-
-            _p0 = _log(p)
-            _p2 = (0.5)*_p0
-            _p3 = _p1 + _p2 - 0.5*_z_shifted
-            _p4 = _r0_log - _z_shifted
-            _p5 = _p0 + _p4
-            _p6 = abs(_p5)
-            _p8 = _exp(-_p6)
-            _p9 = _p8 + 1
-            _p10 = 1/_p9
-            _p11 = _p10*_p8
-            _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
-            _p13 = _exp(-_p4)
-            _p14 = _p12*_p13
-            _p15 = (p > 0)
-            _p16 = (0.5)*_p13
-            _p17 = _p16*_p7
-
-            _buf[0, _r * _classes + _k] = (_p12*p + _p14 if _p15 else _p17)
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-
-        _r0_max = _scalars[0, _r]
-        _r0_log = _scalars[1, _r]
-        _r1 = _scalars[2, _r]
-
-
-        _loss = _r1
-        _acc += _w * _loss
-
-    return _acc
-
 
 
 @_kernel
@@ -334,91 +259,87 @@ def loss_sum(_pred, _target, _weight):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_sum_chunk(_pred, _target, _weight, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((1, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+
+
+
+                _buf[0, _r * _classes + _k] = z
+        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
+
+        for _r in range(_nr):
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+
+            _p1 = (0.5)*_r0_log
+            _p7 = math.log(2)
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r0_max
+
+
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+
+                _buf[0, _r * _classes + _k] = (_p12*p + _p14 if _p15 else _p17)
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+            _r1 = _scalars[2, _r]
+
+
+            _loss = _r1
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _loss_rows_chunk(_pred, _target, _weight, _loss_out, _first, _nr):
-    """``loss_rows`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((1, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[0, _r * _classes + _k] = z
-    _row_logsumexps(_buf, 0, _nr, _classes, _scalars, 0, 1, -1)
-
-    for _r in range(_nr):
-        _r0_max = _scalars[0, _r]
-        _r0_log = _scalars[1, _r]
-
-        _p1 = (0.5)*_r0_log
-        _p7 = math.log(2)
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r0_max
-
-
-            _p0 = _log(p)
-            _p2 = (0.5)*_p0
-            _p3 = _p1 + _p2 - 0.5*_z_shifted
-            _p4 = _r0_log - _z_shifted
-            _p5 = _p0 + _p4
-            _p6 = abs(_p5)
-            _p8 = _exp(-_p6)
-            _p9 = _p8 + 1
-            _p10 = 1/_p9
-            _p11 = _p10*_p8
-            _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
-            _p13 = _exp(-_p4)
-            _p14 = _p12*_p13
-            _p15 = (p > 0)
-            _p16 = (0.5)*_p13
-            _p17 = _p16*_p7
-
-            _buf[0, _r * _classes + _k] = (_p12*p + _p14 if _p15 else _p17)
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            _loss_out[_first + _r] = 0.0
-            continue
-
-        _r0_max = _scalars[0, _r]
-        _r0_log = _scalars[1, _r]
-        _r1 = _scalars[2, _r]
-
-
-        _loss = _r1
-        _loss_out[_first + _r] = _w * _loss
 
 
 
@@ -429,126 +350,81 @@ def loss_rows(_pred, _target, _weight, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _loss_rows_chunk(_pred, _target, _weight, _loss_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((1, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        for _r in range(_nr):
 
 
-@njit(error_model="numpy")
-def _loss_and_grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, _nr):
-    """``loss_and_grad`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((5, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[2, _r * _classes + _k] = z
-    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
-
-    for _r in range(_nr):
-        _r0_max = _scalars[0, _r]
-        _r0_log = _scalars[1, _r]
-        _r0_inv = _scalars[2, _r]
-
-        _p1 = (0.5)*_r0_log
-        _p7 = math.log(2)
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r0_max
-
-            _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
-
-            _p0 = _log(p)
-            _p2 = (0.5)*_p0
-            _p3 = _p1 + _p2 - 0.5*_z_shifted
-            _p4 = _r0_log - _z_shifted
-            _p5 = _p0 + _p4
-            _p6 = abs(_p5)
-            _p8 = _exp(-_p6)
-            _p9 = _p8 + 1
-            _p10 = 1/_p9
-            _p11 = _p10*_p8
-            _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
-            _p13 = _exp(-_p4)
-            _p14 = _p12*_p13
-            _p15 = (p > 0)
-            _p16 = (0.5)*_p13
-            _p17 = _p16*_p7
-            _p18 = (_p5 >= 0)
-            _p19 = (_p10 if _p18 else _p11)
-            _p20 = (_p5 <= 0)
-            _p21 = (_p10 if _p20 else _p11)
-            _p22 = _p19*_p21
-            _p23 = _p22*p
-            _p24 = (0.5)*_z_shifted
-            _p25 = _p13*_p22
-
-            _buf[0, _r * _classes + _k] = (_p12*p + _p14 if _p15 else _p17)
-            _buf[1, _r * _classes + _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 3)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 4)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0_max = _scalars[0, _r]
-        _r0_log = _scalars[1, _r]
-        _r0_inv = _scalars[2, _r]
-        _r1 = _scalars[3, _r]
-        _r2 = _scalars[4, _r]
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
 
 
-        _loss = _r1
-        _acc += _w * _loss
 
-        _e5 = math.log(2)
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
+                _buf[0, _r * _classes + _k] = z
+        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
 
-            _z_shifted = z - _r0_max
+        for _r in range(_nr):
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
 
-            _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
+            _p1 = (0.5)*_r0_log
+            _p7 = math.log(2)
 
-            _e0 = _log(p)
-            _e1 = (0.5)*_e0 + (0.5)*_r0_log - 0.5*_z_shifted
-            _e2 = _r0_log - _z_shifted
-            _e3 = _e0 + _e2
-            _e4 = abs(_e3)
-            _e6 = _exp(-_e4)
-            _e7 = 1/(_e6 + 1)
-            _e8 = _e6*_e7
-            _e9 = (0.5)*_exp(-_e2)
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
 
-            _ob[_r, _k] = _scale * _w * (_r0_softmax*_r2 + (-_e3*(_e9 + (0.5)*p)*(_e7 if (_e3 >= 0) else _e8)*(_e7 if (_e3 <= 0) else _e8) + _e9*(_e1*math.tanh(_e1) - _log1p(2*math.sinh((0.25)*_e0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e4 < 2) else -_e4*_e8 + _e5 - _log1p(_e6)) if (p > 0) else _e5*_e9))
+                _z_shifted = z - _r0_max
 
-    return _acc
+
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+
+                _buf[0, _r * _classes + _k] = (_p12*p + _p14 if _p15 else _p17)
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                _loss_out[_first + _r] = 0.0
+                continue
+
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+            _r1 = _scalars[2, _r]
+
+
+            _loss = _r1
+            _loss_out[_first + _r] = _w * _loss
+
+
+
 
 
 
@@ -559,124 +435,126 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_and_grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((5, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+
+
+
+                _buf[2, _r * _classes + _k] = z
+        _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+
+        for _r in range(_nr):
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+            _r0_inv = _scalars[2, _r]
+
+            _p1 = (0.5)*_r0_log
+            _p7 = math.log(2)
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r0_max
+
+                _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
+
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _p18 = (_p5 >= 0)
+                _p19 = (_p10 if _p18 else _p11)
+                _p20 = (_p5 <= 0)
+                _p21 = (_p10 if _p20 else _p11)
+                _p22 = _p19*_p21
+                _p23 = _p22*p
+                _p24 = (0.5)*_z_shifted
+                _p25 = _p13*_p22
+
+                _buf[0, _r * _classes + _k] = (_p12*p + _p14 if _p15 else _p17)
+                _buf[1, _r * _classes + _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+            _r0_inv = _scalars[2, _r]
+            _r1 = _scalars[3, _r]
+            _r2 = _scalars[4, _r]
+
+
+            _loss = _r1
+            _acc += _w * _loss
+
+            _e5 = math.log(2)
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r0_max
+
+                _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
+
+                _e0 = _log(p)
+                _e1 = (0.5)*_e0 + (0.5)*_r0_log - 0.5*_z_shifted
+                _e2 = _r0_log - _z_shifted
+                _e3 = _e0 + _e2
+                _e4 = abs(_e3)
+                _e6 = _exp(-_e4)
+                _e7 = 1/(_e6 + 1)
+                _e8 = _e6*_e7
+                _e9 = (0.5)*_exp(-_e2)
+
+                _ob[_r, _k] = _scale * _w * (_r0_softmax*_r2 + (-_e3*(_e9 + (0.5)*p)*(_e7 if (_e3 >= 0) else _e8)*(_e7 if (_e3 <= 0) else _e8) + _e9*(_e1*math.tanh(_e1) - _log1p(2*math.sinh((0.25)*_e0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e4 < 2) else -_e4*_e8 + _e5 - _log1p(_e6)) if (p > 0) else _e5*_e9))
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, _nr):
-    """``grad`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((4, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[1, _r * _classes + _k] = z
-    _row_logsumexps(_buf, 1, _nr, _classes, _scalars, 0, 1, 2)
-
-    for _r in range(_nr):
-        _r0_max = _scalars[0, _r]
-        _r0_log = _scalars[1, _r]
-        _r0_inv = _scalars[2, _r]
-
-        _p1 = (0.5)*_r0_log
-        _p7 = math.log(2)
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r0_max
-
-            _r0_softmax = _buf[1, _r * _classes + _k] * _r0_inv
-
-            _p0 = _log(p)
-            _p2 = (0.5)*_p0
-            _p3 = _p1 + _p2 - 0.5*_z_shifted
-            _p4 = _r0_log - _z_shifted
-            _p5 = _p0 + _p4
-            _p6 = abs(_p5)
-            _p8 = _exp(-_p6)
-            _p9 = _p8 + 1
-            _p10 = 1/_p9
-            _p11 = _p10*_p8
-            _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
-            _p13 = _exp(-_p4)
-            _p14 = _p12*_p13
-            _p15 = (p > 0)
-            _p16 = (0.5)*_p13
-            _p17 = _p16*_p7
-            _p18 = (_p5 >= 0)
-            _p19 = (_p10 if _p18 else _p11)
-            _p20 = (_p5 <= 0)
-            _p21 = (_p10 if _p20 else _p11)
-            _p22 = _p19*_p21
-            _p23 = _p22*p
-            _p24 = (0.5)*_z_shifted
-            _p25 = _p13*_p22
-
-            _buf[0, _r * _classes + _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 3)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0_max = _scalars[0, _r]
-        _r0_log = _scalars[1, _r]
-        _r0_inv = _scalars[2, _r]
-        _r2 = _scalars[3, _r]
-
-
-
-        _e5 = math.log(2)
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r0_max
-
-            _r0_softmax = _buf[1, _r * _classes + _k] * _r0_inv
-
-            _e0 = _log(p)
-            _e1 = (0.5)*_e0 + (0.5)*_r0_log - 0.5*_z_shifted
-            _e2 = _r0_log - _z_shifted
-            _e3 = _e0 + _e2
-            _e4 = abs(_e3)
-            _e6 = _exp(-_e4)
-            _e7 = 1/(_e6 + 1)
-            _e8 = _e6*_e7
-            _e9 = (0.5)*_exp(-_e2)
-
-            _ob[_r, _k] = _scale * _w * (_r0_softmax*_r2 + (-_e3*(_e9 + (0.5)*p)*(_e7 if (_e3 >= 0) else _e8)*(_e7 if (_e3 <= 0) else _e8) + _e9*(_e1*math.tanh(_e1) - _log1p(2*math.sinh((0.25)*_e0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e4 < 2) else -_e4*_e8 + _e5 - _log1p(_e6)) if (p > 0) else _e5*_e9))
 
 
 
@@ -687,148 +565,113 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((4, _nr))
+        for _r in range(_nr):
 
 
-@njit(error_model="numpy")
-def _hess_chunk(_pred, _target, _weight, _scale, _hess_out, _first, _nr):
-    """``hess`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _hess_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((5, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[2, _r * _classes + _k] = z
-    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
-
-    for _r in range(_nr):
-        _r0_max = _scalars[0, _r]
-        _r0_log = _scalars[1, _r]
-        _r0_inv = _scalars[2, _r]
-
-        _p1 = (0.5)*_r0_log
-        _p7 = math.log(2)
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r0_max
-
-            _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
-
-            _p0 = _log(p)
-            _p2 = (0.5)*_p0
-            _p3 = _p1 + _p2 - 0.5*_z_shifted
-            _p4 = _r0_log - _z_shifted
-            _p5 = _p0 + _p4
-            _p6 = abs(_p5)
-            _p8 = _exp(-_p6)
-            _p9 = _p8 + 1
-            _p10 = 1/_p9
-            _p11 = _p10*_p8
-            _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
-            _p13 = _exp(-_p4)
-            _p14 = _p12*_p13
-            _p15 = (p > 0)
-            _p16 = (0.5)*_p13
-            _p17 = _p16*_p7
-            _p18 = (_p5 >= 0)
-            _p19 = (_p10 if _p18 else _p11)
-            _p20 = (_p5 <= 0)
-            _p21 = (_p10 if _p20 else _p11)
-            _p22 = _p19*_p21
-            _p23 = _p22*p
-            _p24 = (0.5)*_z_shifted
-            _p25 = _p13*_p22
-            _p26 = _p1*p
-            _p27 = _p9**(-2)
-            _p28 = _p27*_exp(-2*_p6)
-            _p29 = _p21*(_p27 if _p18 else _p28)
-            _p30 = _p19*(_p27 if _p20 else _p28)
-            _p31 = _p24*p
-            _p32 = _p2*p
-            _p33 = _p13*_p29
-            _p34 = _p13*_p30
-
-            _buf[0, _r * _classes + _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
-            _buf[1, _r * _classes + _k] = (-_p0*_p25 - _p1*_p33 + _p1*_p34 + _p14 + _p16*_p22 - _p2*_p33 + _p2*_p34 + (0.5)*_p23 + _p24*_p33 - _p24*_p34 - _p25*_r0_log + _p25*_z_shifted - _p26*_p29 + _p26*_p30 + _p29*_p31 - _p29*_p32 - _p30*_p31 + _p30*_p32 if _p15 else _p17)
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 3)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 4)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0_max = _scalars[0, _r]
-        _r0_log = _scalars[1, _r]
-        _r0_inv = _scalars[2, _r]
-        _r2 = _scalars[3, _r]
-        _r3 = _scalars[4, _r]
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
 
 
 
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
+                _buf[1, _r * _classes + _k] = z
+        _row_logsumexps(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
 
-            _z_shifted = z - _r0_max
+        for _r in range(_nr):
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+            _r0_inv = _scalars[2, _r]
 
-            _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
+            _p1 = (0.5)*_r0_log
+            _p7 = math.log(2)
 
-            _e0 = _r0_softmax*_r2
-            _e1 = _r0_log - _z_shifted
-            _e2 = _exp(-_e1)
-            _e3 = _log(p)
-            _e4 = (0.5)*_e3 + (0.5)*_r0_log - 0.5*_z_shifted
-            _e5 = _e1 + _e3
-            _e6 = abs(_e5)
-            _e7 = _exp(-_e6)
-            _e8 = _e7 + 1
-            _e9 = 1/_e8
-            _e10 = _e7*_e9
-            _e11 = _e2*(_e4*math.tanh(_e4) - _log1p(2*math.sinh((0.25)*_e3 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e6 < 2) else -_e10*_e6 - _log1p(_e7) + math.log(2))
-            _e12 = (_e5 >= 0)
-            _e13 = (_e9 if _e12 else _e10)
-            _e14 = _e2 + p
-            _e15 = (_e5 <= 0)
-            _e16 = (_e9 if _e15 else _e10)
-            _e17 = _e14*_e16
-            _e18 = _e13*_e17
-            _e19 = _e13*_e5
-            _e20 = _e16*_e19*_e2
-            _e21 = _e8**(-2)
-            _e22 = _e21*_exp(-2*_e6)
-            _e23 = _e17*_e5*(_e21 if _e12 else _e22)
-            _e24 = _e14*_e19*(_e21 if _e15 else _e22)
-            _e25 = 2*_e20
-            _e26 = (0.5)*_r0_softmax
-            _e27 = _r0_softmax**2
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
 
-            _ob[_r, _k] = _scale * _w * ((_e0 + (0.5)*_e11 + (0.5)*_e18 - _e20 - 0.5*_e23 + (0.5)*_e24 - _e26*(2*_e0 + _e11 + _e18 - _e23 + _e24 - _e25) + _e26*(-_e11 - _e18 + _e23 - _e24 + _e25 + 2*_r0_softmax*_r3) if (p > 0) else _e0 + _e2*_log(2**(0.5 - _r0_softmax)) - _e27*_r2 + _e27*_r3))
+                _z_shifted = z - _r0_max
+
+                _r0_softmax = _buf[1, _r * _classes + _k] * _r0_inv
+
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _p18 = (_p5 >= 0)
+                _p19 = (_p10 if _p18 else _p11)
+                _p20 = (_p5 <= 0)
+                _p21 = (_p10 if _p20 else _p11)
+                _p22 = _p19*_p21
+                _p23 = _p22*p
+                _p24 = (0.5)*_z_shifted
+                _p25 = _p13*_p22
+
+                _buf[0, _r * _classes + _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+            _r0_inv = _scalars[2, _r]
+            _r2 = _scalars[3, _r]
+
+
+
+            _e5 = math.log(2)
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r0_max
+
+                _r0_softmax = _buf[1, _r * _classes + _k] * _r0_inv
+
+                _e0 = _log(p)
+                _e1 = (0.5)*_e0 + (0.5)*_r0_log - 0.5*_z_shifted
+                _e2 = _r0_log - _z_shifted
+                _e3 = _e0 + _e2
+                _e4 = abs(_e3)
+                _e6 = _exp(-_e4)
+                _e7 = 1/(_e6 + 1)
+                _e8 = _e6*_e7
+                _e9 = (0.5)*_exp(-_e2)
+
+                _ob[_r, _k] = _scale * _w * (_r0_softmax*_r2 + (-_e3*(_e9 + (0.5)*p)*(_e7 if (_e3 >= 0) else _e8)*(_e7 if (_e3 <= 0) else _e8) + _e9*(_e1*math.tanh(_e1) - _log1p(2*math.sinh((0.25)*_e0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e4 < 2) else -_e4*_e8 + _e5 - _log1p(_e6)) if (p > 0) else _e5*_e9))
+
+
 
 
 
@@ -839,9 +682,141 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _hess_chunk(_pred, _target, _weight, _scale, _hess_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _hess_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((5, _nr))
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+
+
+
+                _buf[2, _r * _classes + _k] = z
+        _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+
+        for _r in range(_nr):
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+            _r0_inv = _scalars[2, _r]
+
+            _p1 = (0.5)*_r0_log
+            _p7 = math.log(2)
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r0_max
+
+                _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
+
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _p18 = (_p5 >= 0)
+                _p19 = (_p10 if _p18 else _p11)
+                _p20 = (_p5 <= 0)
+                _p21 = (_p10 if _p20 else _p11)
+                _p22 = _p19*_p21
+                _p23 = _p22*p
+                _p24 = (0.5)*_z_shifted
+                _p25 = _p13*_p22
+                _p26 = _p1*p
+                _p27 = _p9**(-2)
+                _p28 = _p27*_exp(-2*_p6)
+                _p29 = _p21*(_p27 if _p18 else _p28)
+                _p30 = _p19*(_p27 if _p20 else _p28)
+                _p31 = _p24*p
+                _p32 = _p2*p
+                _p33 = _p13*_p29
+                _p34 = _p13*_p30
+
+                _buf[0, _r * _classes + _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
+                _buf[1, _r * _classes + _k] = (-_p0*_p25 - _p1*_p33 + _p1*_p34 + _p14 + _p16*_p22 - _p2*_p33 + _p2*_p34 + (0.5)*_p23 + _p24*_p33 - _p24*_p34 - _p25*_r0_log + _p25*_z_shifted - _p26*_p29 + _p26*_p30 + _p29*_p31 - _p29*_p32 - _p30*_p31 + _p30*_p32 if _p15 else _p17)
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+            _r0_inv = _scalars[2, _r]
+            _r2 = _scalars[3, _r]
+            _r3 = _scalars[4, _r]
+
+
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r0_max
+
+                _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
+
+                _e0 = _r0_softmax*_r2
+                _e1 = _r0_log - _z_shifted
+                _e2 = _exp(-_e1)
+                _e3 = _log(p)
+                _e4 = (0.5)*_e3 + (0.5)*_r0_log - 0.5*_z_shifted
+                _e5 = _e1 + _e3
+                _e6 = abs(_e5)
+                _e7 = _exp(-_e6)
+                _e8 = _e7 + 1
+                _e9 = 1/_e8
+                _e10 = _e7*_e9
+                _e11 = _e2*(_e4*math.tanh(_e4) - _log1p(2*math.sinh((0.25)*_e3 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e6 < 2) else -_e10*_e6 - _log1p(_e7) + math.log(2))
+                _e12 = (_e5 >= 0)
+                _e13 = (_e9 if _e12 else _e10)
+                _e14 = _e2 + p
+                _e15 = (_e5 <= 0)
+                _e16 = (_e9 if _e15 else _e10)
+                _e17 = _e14*_e16
+                _e18 = _e13*_e17
+                _e19 = _e13*_e5
+                _e20 = _e16*_e19*_e2
+                _e21 = _e8**(-2)
+                _e22 = _e21*_exp(-2*_e6)
+                _e23 = _e17*_e5*(_e21 if _e12 else _e22)
+                _e24 = _e14*_e19*(_e21 if _e15 else _e22)
+                _e25 = 2*_e20
+                _e26 = (0.5)*_r0_softmax
+                _e27 = _r0_softmax**2
+
+                _ob[_r, _k] = _scale * _w * ((_e0 + (0.5)*_e11 + (0.5)*_e18 - _e20 - 0.5*_e23 + (0.5)*_e24 - _e26*(2*_e0 + _e11 + _e18 - _e23 + _e24 - _e25) + _e26*(-_e11 - _e18 + _e23 - _e24 + _e25 + 2*_r0_softmax*_r3) if (p > 0) else _e0 + _e2*_log(2**(0.5 - _r0_softmax)) - _e27*_r2 + _e27*_r3))
+
+
 

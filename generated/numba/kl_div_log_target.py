@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: ea2c59e5a9f8c18d
-# lossgen-content-sha256: 84835d097820232064d1ed4ff1449b2f22266b89329c91bdda7ed0fd5d1a8b41
+# lossgen-generator: 77a4b6499a32f1db
+# lossgen-content-sha256: 1471e8eb374e29472336142bf75893ea2a834d7699c13f6d6a12cda3750b149a
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -247,49 +247,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(error_model="numpy")
-def _loss_sum_chunk(_pred, _target, _weight, _first, _nr):
-    """``loss_sum`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((2, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            q = np.float64(_zb[_r, _k])
-            lp = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(lp)
-
-            _buf[0, _r * _classes + _k] = _p0*q
-            _buf[1, _r * _classes + _k] = _p0*lp
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-
-
-        _loss = -_r0 + _r1
-        _acc += _w * _loss
-
-    return _acc
-
 
 
 @_kernel
@@ -299,59 +256,55 @@ def loss_sum(_pred, _target, _weight):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_sum_chunk(_pred, _target, _weight, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((2, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                q = np.float64(_zb[_r, _k])
+                lp = np.float64(_tb[_r, _k])
+
+
+
+                _p0 = _exp(lp)
+
+                _buf[0, _r * _classes + _k] = _p0*q
+                _buf[1, _r * _classes + _k] = _p0*lp
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+
+
+            _loss = -_r0 + _r1
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _loss_rows_chunk(_pred, _target, _weight, _loss_out, _first, _nr):
-    """``loss_rows`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((2, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            q = np.float64(_zb[_r, _k])
-            lp = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(lp)
-
-            _buf[0, _r * _classes + _k] = _p0*q
-            _buf[1, _r * _classes + _k] = _p0*lp
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            _loss_out[_first + _r] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-
-
-        _loss = -_r0 + _r1
-        _loss_out[_first + _r] = _w * _loss
 
 
 
@@ -362,66 +315,49 @@ def loss_rows(_pred, _target, _weight, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _loss_rows_chunk(_pred, _target, _weight, _loss_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((2, _nr))
+        for _r in range(_nr):
 
 
-@njit(error_model="numpy")
-def _loss_and_grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, _nr):
-    """``loss_and_grad`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((2, _nr))
-    _acc = 0.0
-    # The last reduction pass runs inside the element loop: the outputs do not need it.
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
+                q = np.float64(_zb[_r, _k])
+                lp = np.float64(_tb[_r, _k])
 
 
 
+                _p0 = _exp(lp)
 
-        for _k in range(_classes):
-            q = np.float64(_zb[_r, _k])
-            lp = np.float64(_tb[_r, _k])
+                _buf[0, _r * _classes + _k] = _p0*q
+                _buf[1, _r * _classes + _k] = _p0*lp
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
 
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                _loss_out[_first + _r] = 0.0
+                continue
 
-
-            _p0 = _exp(lp)
-
-            _buf[0, _r * _classes + _k] = _p0*q
-            _buf[1, _r * _classes + _k] = _p0*lp
-
-            _ob[_r, _k] = _scale * _w * (-_exp(lp))
-
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
 
 
-        _loss = -_r0 + _r1
-        _acc += _w * _loss
+            _loss = -_r0 + _r1
+            _loss_out[_first + _r] = _w * _loss
 
-    return _acc
+
+
 
 
 
@@ -432,51 +368,66 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_and_grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((2, _nr))
+        _acc = 0.0
+        # The last reduction pass runs inside the element loop: the outputs do not need it.
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+
+
+
+            for _k in range(_classes):
+                q = np.float64(_zb[_r, _k])
+                lp = np.float64(_tb[_r, _k])
+
+
+
+                _p0 = _exp(lp)
+
+                _buf[0, _r * _classes + _k] = _p0*q
+                _buf[1, _r * _classes + _k] = _p0*lp
+
+                _ob[_r, _k] = _scale * _w * (-_exp(lp))
+
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+
+
+            _loss = -_r0 + _r1
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, _nr):
-    """``grad`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((1, _nr * _classes))
-    _scalars = np.empty((1, _nr))
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-
-
-
-
-        for _k in range(_classes):
-            q = np.float64(_zb[_r, _k])
-            lp = np.float64(_tb[_r, _k])
-
-
-
-
-            _ob[_r, _k] = _scale * _w * (-_exp(lp))
 
 
 
@@ -487,45 +438,40 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((1, _nr * _classes))
+        _scalars = np.empty((1, _nr))
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
 
 
-@njit(error_model="numpy")
-def _hess_chunk(_pred, _target, _weight, _scale, _hess_out, _first, _nr):
-    """``hess`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _hess_out[_first:_first + _nr]
-    _buf = np.empty((1, _nr * _classes))
-    _scalars = np.empty((1, _nr))
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
+
+
+
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
+                q = np.float64(_zb[_r, _k])
+                lp = np.float64(_tb[_r, _k])
 
 
 
 
-
-        for _k in range(_classes):
-            q = np.float64(_zb[_r, _k])
-            lp = np.float64(_tb[_r, _k])
+                _ob[_r, _k] = _scale * _w * (-_exp(lp))
 
 
-
-
-            _ob[_r, _k] = _scale * _w * (0)
 
 
 
@@ -536,9 +482,38 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _hess_chunk(_pred, _target, _weight, _scale, _hess_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _hess_out[_first:_first + _nr]
+        _buf = np.empty((1, _nr * _classes))
+        _scalars = np.empty((1, _nr))
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+
+
+
+
+            for _k in range(_classes):
+                q = np.float64(_zb[_r, _k])
+                lp = np.float64(_tb[_r, _k])
+
+
+
+
+                _ob[_r, _k] = _scale * _w * (0)
+
+
 

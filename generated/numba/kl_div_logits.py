@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: ea2c59e5a9f8c18d
-# lossgen-content-sha256: 0c4cd9c70541bcaad60aeee96f16654ec9103e3705ffe8871052cfa9d9b63bed
+# lossgen-generator: 77a4b6499a32f1db
+# lossgen-content-sha256: 8661864dde9391c935b1eb4a5c4bcddde35dda3a98cb892d65ef0df6d2185100
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -247,71 +247,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(error_model="numpy")
-def _loss_sum_chunk(_pred, _target, _weight, _first, _nr):
-    """``loss_sum`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((5, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[0, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = p
-            _buf[2, _r * _classes + _k] = (0 if (p == 0) else p*_log(p))
-    _row_logsumexps(_buf, 0, _nr, _classes, _scalars, 0, 1, -1)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 3)
-
-    for _r in range(_nr):
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-        _r4 = _scalars[3, _r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r1_max
-
-
-
-            _buf[0, _r * _classes + _k] = _z_shifted*p
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 4)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-        _r4 = _scalars[3, _r]
-        _r2 = _scalars[4, _r]
-
-
-        _loss = _r1_log*_r3 - _r2 + _r4
-        _acc += _w * _loss
-
-    return _acc
-
 
 
 @_kernel
@@ -321,81 +256,77 @@ def loss_sum(_pred, _target, _weight):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_sum_chunk(_pred, _target, _weight, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((5, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+
+
+
+                _buf[0, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+                _buf[2, _r * _classes + _k] = (0 if (p == 0) else p*_log(p))
+        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(3))
+
+        for _r in range(_nr):
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r4 = _scalars[3, _r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r1_max
+
+
+
+                _buf[0, _r * _classes + _k] = _z_shifted*p
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r4 = _scalars[3, _r]
+            _r2 = _scalars[4, _r]
+
+
+            _loss = _r1_log*_r3 - _r2 + _r4
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _loss_rows_chunk(_pred, _target, _weight, _loss_out, _first, _nr):
-    """``loss_rows`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((5, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[0, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = p
-            _buf[2, _r * _classes + _k] = (0 if (p == 0) else p*_log(p))
-    _row_logsumexps(_buf, 0, _nr, _classes, _scalars, 0, 1, -1)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 3)
-
-    for _r in range(_nr):
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-        _r4 = _scalars[3, _r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r1_max
-
-
-
-            _buf[0, _r * _classes + _k] = _z_shifted*p
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 4)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            _loss_out[_first + _r] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-        _r4 = _scalars[3, _r]
-        _r2 = _scalars[4, _r]
-
-
-        _loss = _r1_log*_r3 - _r2 + _r4
-        _loss_out[_first + _r] = _w * _loss
 
 
 
@@ -406,91 +337,71 @@ def loss_rows(_pred, _target, _weight, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _loss_rows_chunk(_pred, _target, _weight, _loss_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((5, _nr))
+        for _r in range(_nr):
 
 
-@njit(error_model="numpy")
-def _loss_and_grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, _nr):
-    """``loss_and_grad`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((4, _nr * _classes))
-    _scalars = np.empty((6, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[3, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = p
-            _buf[2, _r * _classes + _k] = (0 if (p == 0) else p*_log(p))
-    _row_logsumexps(_buf, 3, _nr, _classes, _scalars, 0, 1, 2)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 4)
-
-    # The last reduction pass runs inside the element loop: the outputs do not need it.
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-        _r4 = _scalars[4, _r]
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
 
 
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
 
-            _z_shifted = z - _r1_max
+                _buf[0, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+                _buf[2, _r * _classes + _k] = (0 if (p == 0) else p*_log(p))
+        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(3))
 
-            _r1_softmax = _buf[3, _r * _classes + _k] * _r1_inv
-
-
-            _buf[0, _r * _classes + _k] = _z_shifted*p
-
-            _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - p)
-
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 5)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-        _r4 = _scalars[4, _r]
-        _r2 = _scalars[5, _r]
+        for _r in range(_nr):
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r4 = _scalars[3, _r]
 
 
-        _loss = _r1_log*_r3 - _r2 + _r4
-        _acc += _w * _loss
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
 
-    return _acc
+                _z_shifted = z - _r1_max
+
+
+
+                _buf[0, _r * _classes + _k] = _z_shifted*p
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                _loss_out[_first + _r] = 0.0
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r4 = _scalars[3, _r]
+            _r2 = _scalars[4, _r]
+
+
+            _loss = _r1_log*_r3 - _r2 + _r4
+            _loss_out[_first + _r] = _w * _loss
+
+
+
 
 
 
@@ -501,72 +412,91 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_and_grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((4, _nr * _classes))
+        _scalars = np.empty((6, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+
+
+
+                _buf[3, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+                _buf[2, _r * _classes + _k] = (0 if (p == 0) else p*_log(p))
+        _row_logsumexps(_buf, np.int64(3), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(4))
+
+        # The last reduction pass runs inside the element loop: the outputs do not need it.
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[3, _r * _classes + _k] * _r1_inv
+
+
+                _buf[0, _r * _classes + _k] = _z_shifted*p
+
+                _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - p)
+
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(5))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+            _r2 = _scalars[5, _r]
+
+
+            _loss = _r1_log*_r3 - _r2 + _r4
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, _nr):
-    """``grad`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((4, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[2, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = p
-    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-
-
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r1_max
-
-            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
-            _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - p)
 
 
 
@@ -577,66 +507,61 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((4, _nr))
+        for _r in range(_nr):
 
 
-@njit(error_model="numpy")
-def _hess_chunk(_pred, _target, _weight, _scale, _hess_out, _first, _nr):
-    """``hess`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _hess_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((4, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[2, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = p
-    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
 
 
 
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
+                _buf[2, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+        _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
 
-            _z_shifted = z - _r1_max
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
 
-            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
 
 
-            _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3*(1 - _r1_softmax))
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+
+
+                _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - p)
+
+
 
 
 
@@ -647,9 +572,59 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _hess_chunk(_pred, _target, _weight, _scale, _hess_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _hess_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((4, _nr))
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+
+
+
+                _buf[2, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+        _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+
+
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+
+
+                _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3*(1 - _r1_softmax))
+
+
 

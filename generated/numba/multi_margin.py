@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: ea2c59e5a9f8c18d
-# lossgen-content-sha256: caa61de62267f3976e2ce0f4fb81d2c03b1a98b570d9171b25fb4690cfcd12f6
+# lossgen-generator: 77a4b6499a32f1db
+# lossgen-content-sha256: 1b1b29775c3ddb730a61e75a1b50fdaae1b77b7bd3ce76ace04480540405a88d
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -250,71 +250,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(error_model="numpy")
-def _loss_sum_chunk(_pred, _target, _weight, margin, p, _first, _nr):
-    """``loss_sum`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = y*z
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-
-    for _r in range(_nr):
-        _r0 = _scalars[0, _r]
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-            _p0 = -_r0 + margin + z
-            _p1 = _p0**p
-            _p2 = (_p0 > 0)
-            _p3 = (_p1 if _p2 else 0)
-
-            _buf[0, _r * _classes + _k] = _p3
-            _buf[1, _r * _classes + _k] = _p3*y
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-        _label = _tb[_r]
-
-        _q0 = 1/K
-
-        _loss = _q0*_r1 - _q0*_r2
-        _acc += _w * _loss
-
-    return _acc
-
 
 
 @_kernel
@@ -324,81 +259,77 @@ def loss_sum(_pred, _target, _weight, margin, p):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_sum_chunk(_pred, _target, _weight, margin, p, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _buf[0, _r * _classes + _k] = y*z
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+
+        for _r in range(_nr):
+            _r0 = _scalars[0, _r]
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+                _p0 = -_r0 + margin + z
+                _p1 = _p0**p
+                _p2 = (_p0 > 0)
+                _p3 = (_p1 if _p2 else 0)
+
+                _buf[0, _r * _classes + _k] = _p3
+                _buf[1, _r * _classes + _k] = _p3*y
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+            _label = _tb[_r]
+
+            _q0 = 1/K
+
+            _loss = _q0*_r1 - _q0*_r2
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _loss_rows_chunk(_pred, _target, _weight, margin, p, _loss_out, _first, _nr):
-    """``loss_rows`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = y*z
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-
-    for _r in range(_nr):
-        _r0 = _scalars[0, _r]
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-            _p0 = -_r0 + margin + z
-            _p1 = _p0**p
-            _p2 = (_p0 > 0)
-            _p3 = (_p1 if _p2 else 0)
-
-            _buf[0, _r * _classes + _k] = _p3
-            _buf[1, _r * _classes + _k] = _p3*y
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            _loss_out[_first + _r] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-        _label = _tb[_r]
-
-        _q0 = 1/K
-
-        _loss = _q0*_r1 - _q0*_r2
-        _loss_out[_first + _r] = _w * _loss
 
 
 
@@ -409,101 +340,71 @@ def loss_rows(_pred, _target, _weight, margin, p, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _loss_rows_chunk(_pred, _target, _weight, margin, p, _loss_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        for _r in range(_nr):
+            _label = _tb[_r]
 
 
-@njit(error_model="numpy")
-def _loss_and_grad_chunk(_pred, _target, _weight, margin, p, _scale, _grad_out, _first, _nr):
-    """``loss_and_grad`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((4, _nr * _classes))
-    _scalars = np.empty((5, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = y*z
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-
-    for _r in range(_nr):
-        _r0 = _scalars[0, _r]
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-            _p0 = -_r0 + margin + z
-            _p1 = _p0**p
-            _p2 = (_p0 > 0)
-            _p3 = (_p1 if _p2 else 0)
-            _p4 = _p1*p
-            _p5 = (-_p4/_p0 if _p2 else 0)
-
-            _buf[0, _r * _classes + _k] = _p3
-            _buf[1, _r * _classes + _k] = _p3*y
-            _buf[2, _r * _classes + _k] = _p5
-            _buf[3, _r * _classes + _k] = _p5*y
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 3)
-    _row_sums(_buf, 3, _nr, _classes, _scalars, 4)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-        _r4 = _scalars[4, _r]
-        _label = _tb[_r]
-
-        _q0 = 1/K
-
-        _loss = _q0*_r1 - _q0*_r2
-        _acc += _w * _loss
-
-        _e0 = 1/K
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
 
 
 
-            _e1 = margin + z
-            _e2 = p*(_e1 - _r0)**(p - 1)
 
-            _ob[_r, _k] = _scale * _w * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
+                _buf[0, _r * _classes + _k] = y*z
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
 
-    return _acc
+        for _r in range(_nr):
+            _r0 = _scalars[0, _r]
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+                _p0 = -_r0 + margin + z
+                _p1 = _p0**p
+                _p2 = (_p0 > 0)
+                _p3 = (_p1 if _p2 else 0)
+
+                _buf[0, _r * _classes + _k] = _p3
+                _buf[1, _r * _classes + _k] = _p3*y
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                _loss_out[_first + _r] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+            _label = _tb[_r]
+
+            _q0 = 1/K
+
+            _loss = _q0*_r1 - _q0*_r2
+            _loss_out[_first + _r] = _w * _loss
+
+
+
 
 
 
@@ -514,94 +415,101 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_and_grad_chunk(_pred, _target, _weight, margin, p, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((4, _nr * _classes))
+        _scalars = np.empty((5, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _buf[0, _r * _classes + _k] = y*z
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+
+        for _r in range(_nr):
+            _r0 = _scalars[0, _r]
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+                _p0 = -_r0 + margin + z
+                _p1 = _p0**p
+                _p2 = (_p0 > 0)
+                _p3 = (_p1 if _p2 else 0)
+                _p4 = _p1*p
+                _p5 = (-_p4/_p0 if _p2 else 0)
+
+                _buf[0, _r * _classes + _k] = _p3
+                _buf[1, _r * _classes + _k] = _p3*y
+                _buf[2, _r * _classes + _k] = _p5
+                _buf[3, _r * _classes + _k] = _p5*y
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(3))
+        _row_sums(_buf, np.int64(3), _nr, _classes, _scalars, np.int64(4))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+            _label = _tb[_r]
+
+            _q0 = 1/K
+
+            _loss = _q0*_r1 - _q0*_r2
+            _acc += _w * _loss
+
+            _e0 = 1/K
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+                _e1 = margin + z
+                _e2 = p*(_e1 - _r0)**(p - 1)
+
+                _ob[_r, _k] = _scale * _w * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _grad_chunk(_pred, _target, _weight, margin, p, _scale, _grad_out, _first, _nr):
-    """``grad`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = y*z
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-
-    for _r in range(_nr):
-        _r0 = _scalars[0, _r]
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-            _p0 = -_r0 + margin + z
-            _p1 = _p0**p
-            _p2 = (_p0 > 0)
-            _p4 = _p1*p
-            _p5 = (-_p4/_p0 if _p2 else 0)
-
-            _buf[0, _r * _classes + _k] = _p5
-            _buf[1, _r * _classes + _k] = _p5*y
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r3 = _scalars[1, _r]
-        _r4 = _scalars[2, _r]
-        _label = _tb[_r]
-
-
-
-        _e0 = 1/K
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-            _e1 = margin + z
-            _e2 = p*(_e1 - _r0)**(p - 1)
-
-            _ob[_r, _k] = _scale * _w * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
 
 
 
@@ -612,92 +520,83 @@ def grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _grad_chunk(_pred, _target, _weight, margin, p, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        for _r in range(_nr):
+            _label = _tb[_r]
 
 
-@njit(error_model="numpy")
-def _hess_chunk(_pred, _target, _weight, margin, p, _scale, _hess_out, _first, _nr):
-    """``hess`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _hess_out[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = y*z
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-
-    for _r in range(_nr):
-        _r0 = _scalars[0, _r]
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-            _p0 = -_r0 + margin + z
-            _p1 = _p0**p
-            _p2 = (_p0 > 0)
-            _p4 = _p1*p
-            _p6 = _p0**(-2)
-            _p7 = (_p1*_p6*p**2 - _p4*_p6 if _p2 else 0)
-
-            _buf[0, _r * _classes + _k] = _p7
-            _buf[1, _r * _classes + _k] = _p7*y
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r5 = _scalars[1, _r]
-        _r6 = _scalars[2, _r]
-        _label = _tb[_r]
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
 
 
 
-        _e0 = 1/K
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
+                _buf[0, _r * _classes + _k] = y*z
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+
+        for _r in range(_nr):
+            _r0 = _scalars[0, _r]
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
 
 
 
-            _e1 = margin + z
-            _e2 = p*(_e1 - _r0)**(p - 2)*(p - 1)
-            _e3 = _e2*(y - 1)
-            _e4 = -_e2
-            _e5 = y**2
+                _p0 = -_r0 + margin + z
+                _p1 = _p0**p
+                _p2 = (_p0 > 0)
+                _p4 = _p1*p
+                _p5 = (-_p4/_p0 if _p2 else 0)
 
-            _ob[_r, _k] = _scale * _w * ((_e0*(_e3*y - _e3 + _e5*(-_e4 - _r6) + y*(_e4 + _r5*y)) if (_e1 > _r0) else _e0*_e5*(_r5 - _r6)))
+                _buf[0, _r * _classes + _k] = _p5
+                _buf[1, _r * _classes + _k] = _p5*y
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r3 = _scalars[1, _r]
+            _r4 = _scalars[2, _r]
+            _label = _tb[_r]
+
+
+
+            _e0 = 1/K
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+                _e1 = margin + z
+                _e2 = p*(_e1 - _r0)**(p - 1)
+
+                _ob[_r, _k] = _scale * _w * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
+
+
 
 
 
@@ -708,9 +607,85 @@ def hess(_pred, _target, _weight, margin, p, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _hess_chunk(_pred, _target, _weight, margin, p, _scale, _hess_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _hess_out[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        for _r in range(_nr):
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _buf[0, _r * _classes + _k] = y*z
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+
+        for _r in range(_nr):
+            _r0 = _scalars[0, _r]
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+                _p0 = -_r0 + margin + z
+                _p1 = _p0**p
+                _p2 = (_p0 > 0)
+                _p4 = _p1*p
+                _p6 = _p0**(-2)
+                _p7 = (_p1*_p6*p**2 - _p4*_p6 if _p2 else 0)
+
+                _buf[0, _r * _classes + _k] = _p7
+                _buf[1, _r * _classes + _k] = _p7*y
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r5 = _scalars[1, _r]
+            _r6 = _scalars[2, _r]
+            _label = _tb[_r]
+
+
+
+            _e0 = 1/K
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+                _e1 = margin + z
+                _e2 = p*(_e1 - _r0)**(p - 2)*(p - 1)
+                _e3 = _e2*(y - 1)
+                _e4 = -_e2
+                _e5 = y**2
+
+                _ob[_r, _k] = _scale * _w * ((_e0*(_e3*y - _e3 + _e5*(-_e4 - _r6) + y*(_e4 + _r5*y)) if (_e1 > _r0) else _e0*_e5*(_r5 - _r6)))
+
+
 

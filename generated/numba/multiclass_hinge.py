@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: ea2c59e5a9f8c18d
-# lossgen-content-sha256: aeab72e25e14731356b72fe201c9a785c81ef33fff76735c8cdfd58d92d93782
+# lossgen-generator: 77a4b6499a32f1db
+# lossgen-content-sha256: 7367979de9dfd3f3ca1e43993aee74846a970b37d9b7e9cb2bd15e4c0769cd05
 """Numba kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -247,50 +247,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(error_model="numpy")
-def _loss_sum_chunk(_pred, _target, _weight, _first, _nr):
-    """``loss_sum`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((2, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = y*z
-            _buf[1, _r * _classes + _k] = -y + z
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_maxes(_buf, 1, _nr, _classes, _scalars, 1)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _label = _tb[_r]
-
-
-        _loss = -_r0 + _r1 + 1
-        _acc += _w * _loss
-
-    return _acc
-
 
 
 @_kernel
@@ -300,60 +256,56 @@ def loss_sum(_pred, _target, _weight):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_sum_chunk(_pred, _target, _weight, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((2, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _buf[0, _r * _classes + _k] = y*z
+                _buf[1, _r * _classes + _k] = -y + z
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_maxes(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _label = _tb[_r]
+
+
+            _loss = -_r0 + _r1 + 1
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _loss_rows_chunk(_pred, _target, _weight, _loss_out, _first, _nr):
-    """``loss_rows`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((2, _nr))
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = y*z
-            _buf[1, _r * _classes + _k] = -y + z
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_maxes(_buf, 1, _nr, _classes, _scalars, 1)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            _loss_out[_first + _r] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _label = _tb[_r]
-
-
-        _loss = -_r0 + _r1 + 1
-        _loss_out[_first + _r] = _w * _loss
 
 
 
@@ -364,86 +316,50 @@ def loss_rows(_pred, _target, _weight, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _loss_rows_chunk(_pred, _target, _weight, _loss_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((2, _nr))
+        for _r in range(_nr):
+            _label = _tb[_r]
 
 
-@njit(error_model="numpy")
-def _loss_and_grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, _nr):
-    """``loss_and_grad`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = y*z
-            _buf[1, _r * _classes + _k] = -y + z
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_maxes(_buf, 1, _nr, _classes, _scalars, 1)
-
-    for _r in range(_nr):
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = (1 if (_r1 == -y + z) else 0)
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-        _label = _tb[_r]
-
-
-        _loss = -_r0 + _r1 + 1
-        _acc += _w * _loss
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
 
 
 
 
-            _ob[_r, _k] = _scale * _w * (-y + (1 if (_r1 == -y + z) else 0)/_r2)
+                _buf[0, _r * _classes + _k] = y*z
+                _buf[1, _r * _classes + _k] = -y + z
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_maxes(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
 
-    return _acc
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                _loss_out[_first + _r] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _label = _tb[_r]
+
+
+            _loss = -_r0 + _r1 + 1
+            _loss_out[_first + _r] = _w * _loss
+
+
+
 
 
 
@@ -454,83 +370,86 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_and_grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _buf[0, _r * _classes + _k] = y*z
+                _buf[1, _r * _classes + _k] = -y + z
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_maxes(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+
+        for _r in range(_nr):
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _buf[0, _r * _classes + _k] = (1 if (_r1 == -y + z) else 0)
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+            _label = _tb[_r]
+
+
+            _loss = -_r0 + _r1 + 1
+            _acc += _w * _loss
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _ob[_r, _k] = _scale * _w * (-y + (1 if (_r1 == -y + z) else 0)/_r2)
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, _nr):
-    """``grad`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((1, _nr * _classes))
-    _scalars = np.empty((2, _nr))
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = -y + z
-    _row_maxes(_buf, 0, _nr, _classes, _scalars, 0)
-
-    for _r in range(_nr):
-        _r1 = _scalars[0, _r]
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = (1 if (_r1 == -y + z) else 0)
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 1)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r1 = _scalars[0, _r]
-        _r2 = _scalars[1, _r]
-        _label = _tb[_r]
-
-
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _ob[_r, _k] = _scale * _w * (-y + (1 if (_r1 == -y + z) else 0)/_r2)
 
 
 
@@ -541,46 +460,72 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _grad_chunk(_pred, _target, _weight, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((1, _nr * _classes))
+        _scalars = np.empty((2, _nr))
+        for _r in range(_nr):
+            _label = _tb[_r]
 
 
-@njit(error_model="numpy")
-def _hess_chunk(_pred, _target, _weight, _scale, _hess_out, _first, _nr):
-    """``hess`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _hess_out[_first:_first + _nr]
-    _buf = np.empty((1, _nr * _classes))
-    _scalars = np.empty((1, _nr))
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _label = _tb[_r]
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
 
 
 
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
+                _buf[0, _r * _classes + _k] = -y + z
+        _row_maxes(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+
+        for _r in range(_nr):
+            _r1 = _scalars[0, _r]
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
 
 
 
 
-            _ob[_r, _k] = _scale * _w * (0)
+                _buf[0, _r * _classes + _k] = (1 if (_r1 == -y + z) else 0)
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r1 = _scalars[0, _r]
+            _r2 = _scalars[1, _r]
+            _label = _tb[_r]
+
+
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _ob[_r, _k] = _scale * _w * (-y + (1 if (_r1 == -y + z) else 0)/_r2)
+
+
 
 
 
@@ -591,9 +536,39 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _hess_chunk(_pred, _target, _weight, _scale, _hess_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _hess_out[_first:_first + _nr]
+        _buf = np.empty((1, _nr * _classes))
+        _scalars = np.empty((1, _nr))
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _label = _tb[_r]
+
+
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _ob[_r, _k] = _scale * _w * (0)
+
+
 

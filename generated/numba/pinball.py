@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: ba3fbf935102d2b8a4a1627defd8b311b23c86e2525cbf5c41be022d41f42e97
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

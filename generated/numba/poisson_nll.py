@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 98cd84993b0d334629c2aace7f796a546cad92da5b31e8e9a98e9970fda6a20b
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 

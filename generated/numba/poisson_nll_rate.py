@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 7760e4b23130232563fe1cf45114c79c0fe39e2749e1eafd0e1edb6c3c756b49
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

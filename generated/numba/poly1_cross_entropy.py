@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: ea2c59e5a9f8c18d
-# lossgen-content-sha256: f659a5a7fa81dedc8c2371ddc4fda0802168faa65907fdc2f172a4c37598f3c6
+# lossgen-generator: 77a4b6499a32f1db
+# lossgen-content-sha256: e7c71642fa365ad58c98064bc607d22e18d6e393af597a26480d09a8bfe163bf
 """Numba kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -247,70 +247,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(error_model="numpy")
-def _loss_sum_chunk(_pred, _target, _weight, epsilon, _first, _nr):
-    """``loss_sum`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((5, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[0, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = p
-    _row_logsumexps(_buf, 0, _nr, _classes, _scalars, 0, 1, -1)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r1_max
-
-
-
-            _buf[0, _r * _classes + _k] = _z_shifted*p
-            _buf[1, _r * _classes + _k] = p*math.expm1(-_r1_log + _z_shifted)
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 3)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 4)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-        _r2 = _scalars[3, _r]
-        _r4 = _scalars[4, _r]
-
-
-        _loss = _r1_log*_r3 - _r2 - _r4*epsilon
-        _acc += _w * _loss
-
-    return _acc
-
 
 
 @_kernel
@@ -320,80 +256,76 @@ def loss_sum(_pred, _target, _weight, epsilon):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_sum_chunk(_pred, _target, _weight, epsilon, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((5, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+
+
+
+                _buf[0, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r1_max
+
+
+
+                _buf[0, _r * _classes + _k] = _z_shifted*p
+                _buf[1, _r * _classes + _k] = p*math.expm1(-_r1_log + _z_shifted)
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r2 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+
+
+            _loss = _r1_log*_r3 - _r2 - _r4*epsilon
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _loss_rows_chunk(_pred, _target, _weight, epsilon, _loss_out, _first, _nr):
-    """``loss_rows`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((5, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[0, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = p
-    _row_logsumexps(_buf, 0, _nr, _classes, _scalars, 0, 1, -1)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r1_max
-
-
-
-            _buf[0, _r * _classes + _k] = _z_shifted*p
-            _buf[1, _r * _classes + _k] = p*math.expm1(-_r1_log + _z_shifted)
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 3)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 4)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            _loss_out[_first + _r] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-        _r2 = _scalars[3, _r]
-        _r4 = _scalars[4, _r]
-
-
-        _loss = _r1_log*_r3 - _r2 - _r4*epsilon
-        _loss_out[_first + _r] = _w * _loss
 
 
 
@@ -404,97 +336,70 @@ def loss_rows(_pred, _target, _weight, epsilon, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _loss_rows_chunk(_pred, _target, _weight, epsilon, _loss_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((5, _nr))
+        for _r in range(_nr):
 
 
-@njit(error_model="numpy")
-def _loss_and_grad_chunk(_pred, _target, _weight, epsilon, _scale, _grad_out, _first, _nr):
-    """``loss_and_grad`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((4, _nr * _classes))
-    _scalars = np.empty((7, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[3, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = p
-    _row_logsumexps(_buf, 3, _nr, _classes, _scalars, 0, 1, 2)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
-
-    for _r in range(_nr):
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r1_max
-
-            _r1_softmax = _buf[3, _r * _classes + _k] * _r1_inv
-
-
-            _buf[0, _r * _classes + _k] = _z_shifted*p
-            _buf[1, _r * _classes + _k] = p*math.expm1(-_r1_log + _z_shifted)
-            _buf[2, _r * _classes + _k] = _r1_softmax*p
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 4)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 5)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 6)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-        _r2 = _scalars[4, _r]
-        _r4 = _scalars[5, _r]
-        _r5 = _scalars[6, _r]
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
 
 
-        _loss = _r1_log*_r3 - _r2 - _r4*epsilon
-        _acc += _w * _loss
 
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
+                _buf[0, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
 
-            _z_shifted = z - _r1_max
+        for _r in range(_nr):
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
 
-            _r1_softmax = _buf[3, _r * _classes + _k] * _r1_inv
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r1_max
 
 
-            _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p)
 
-    return _acc
+                _buf[0, _r * _classes + _k] = _z_shifted*p
+                _buf[1, _r * _classes + _k] = p*math.expm1(-_r1_log + _z_shifted)
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                _loss_out[_first + _r] = 0.0
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r2 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+
+
+            _loss = _r1_log*_r3 - _r2 - _r4*epsilon
+            _loss_out[_first + _r] = _w * _loss
+
+
+
 
 
 
@@ -505,92 +410,97 @@ def loss_and_grad(_pred, _target, _weight, epsilon, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_and_grad_chunk(_pred, _target, _weight, epsilon, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((4, _nr * _classes))
+        _scalars = np.empty((7, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+
+
+
+                _buf[3, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+        _row_logsumexps(_buf, np.int64(3), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
+
+        for _r in range(_nr):
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[3, _r * _classes + _k] * _r1_inv
+
+
+                _buf[0, _r * _classes + _k] = _z_shifted*p
+                _buf[1, _r * _classes + _k] = p*math.expm1(-_r1_log + _z_shifted)
+                _buf[2, _r * _classes + _k] = _r1_softmax*p
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(5))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(6))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _r2 = _scalars[4, _r]
+            _r4 = _scalars[5, _r]
+            _r5 = _scalars[6, _r]
+
+
+            _loss = _r1_log*_r3 - _r2 - _r4*epsilon
+            _acc += _w * _loss
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[3, _r * _classes + _k] * _r1_inv
+
+
+                _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p)
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _grad_chunk(_pred, _target, _weight, epsilon, _scale, _grad_out, _first, _nr):
-    """``grad`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((5, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[2, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = p
-    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
-
-    for _r in range(_nr):
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r1_max
-
-            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
-            _buf[0, _r * _classes + _k] = _r1_softmax*p
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 4)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-        _r5 = _scalars[4, _r]
-
-
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r1_max
-
-            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
-            _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p)
 
 
 
@@ -601,87 +511,81 @@ def grad(_pred, _target, _weight, epsilon, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _grad_chunk(_pred, _target, _weight, epsilon, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((5, _nr))
+        for _r in range(_nr):
 
 
-@njit(error_model="numpy")
-def _hess_chunk(_pred, _target, _weight, epsilon, _scale, _hess_out, _first, _nr):
-    """``hess`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _hess_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((5, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-
-
-
-            _buf[2, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = p
-    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
-
-    for _r in range(_nr):
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
-
-            _z_shifted = z - _r1_max
-
-            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
-            _buf[0, _r * _classes + _k] = _r1_softmax*p
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 4)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-        _r5 = _scalars[4, _r]
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
 
 
 
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            p = np.float64(_tb[_r, _k])
+                _buf[2, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+        _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
 
-            _z_shifted = z - _r1_max
+        for _r in range(_nr):
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
 
-            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
 
-            _e0 = _r1_softmax**2
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
 
-            _ob[_r, _k] = _scale * _w * (-_e0*_r3 - 2*_e0*_r5*epsilon + 2*_e0*epsilon*p + _r1_softmax*_r3 + _r1_softmax*_r5*epsilon - _r1_softmax*epsilon*p)
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+
+
+                _buf[0, _r * _classes + _k] = _r1_softmax*p
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _r5 = _scalars[4, _r]
+
+
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+
+
+                _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p)
+
+
 
 
 
@@ -692,9 +596,80 @@ def hess(_pred, _target, _weight, epsilon, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _hess_chunk(_pred, _target, _weight, epsilon, _scale, _hess_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _hess_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((5, _nr))
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+
+
+
+                _buf[2, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+        _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
+
+        for _r in range(_nr):
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+
+
+                _buf[0, _r * _classes + _k] = _r1_softmax*p
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _r5 = _scalars[4, _r]
+
+
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                p = np.float64(_tb[_r, _k])
+
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+
+                _e0 = _r1_softmax**2
+
+                _ob[_r, _k] = _scale * _w * (-_e0*_r3 - 2*_e0*_r5*epsilon + 2*_e0*epsilon*p + _r1_softmax*_r3 + _r1_softmax*_r5*epsilon - _r1_softmax*epsilon*p)
+
+
 

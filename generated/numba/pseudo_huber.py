@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: a56e5b15b205008b5fbecfc2e8703863f80b2e93300bd18a0e69b00439588b64
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

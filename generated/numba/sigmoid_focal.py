@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: eb6fe18ea7165dfb9dedd6d1f3a719938d02b2091c12a2d10b6c5c9b0e71a49d
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: b925ec7e1224dd4beee60b5a2dace3e531d8d2a09bf23ea758a808e7baae50ee
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: ea2c59e5a9f8c18d
-# lossgen-content-sha256: 24ae4e3e143dbe9fbcde3d812020a705035c2c1c7850eb2bfe8b61feae76c1d2
+# lossgen-generator: 77a4b6499a32f1db
+# lossgen-content-sha256: 615babb795ccd4efd031bacf0f2b8acebdd54f4441bc76fc9bb1e3300ca230ff
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -247,73 +247,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(error_model="numpy")
-def _loss_sum_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _first, _nr):
-    """``loss_sum`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((5, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = y
-    _row_logsumexps(_buf, 0, _nr, _classes, _scalars, 0, 1, -1)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-            _z_shifted = z - _r1_max
-
-
-
-            _buf[0, _r * _classes + _k] = _z_shifted*y
-            _buf[1, _r * _classes + _k] = _z_shifted
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 3)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 4)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-        _r2 = _scalars[3, _r]
-        _r4 = _scalars[4, _r]
-        _label = _tb[_r]
-
-
-        _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-        _acc += _w * _loss
-
-    return _acc
-
 
 
 @_kernel
@@ -323,83 +256,79 @@ def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_sum_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((5, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _buf[0, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = y
+        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+                _z_shifted = z - _r1_max
+
+
+
+                _buf[0, _r * _classes + _k] = _z_shifted*y
+                _buf[1, _r * _classes + _k] = _z_shifted
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r2 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+            _label = _tb[_r]
+
+
+            _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _loss_rows_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out, _first, _nr):
-    """``loss_rows`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((2, _nr * _classes))
-    _scalars = np.empty((5, _nr))
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[0, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = y
-    _row_logsumexps(_buf, 0, _nr, _classes, _scalars, 0, 1, -1)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-            _z_shifted = z - _r1_max
-
-
-
-            _buf[0, _r * _classes + _k] = _z_shifted*y
-            _buf[1, _r * _classes + _k] = _z_shifted
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 3)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 4)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            _loss_out[_first + _r] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r3 = _scalars[2, _r]
-        _r2 = _scalars[3, _r]
-        _r4 = _scalars[4, _r]
-        _label = _tb[_r]
-
-
-        _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-        _loss_out[_first + _r] = _w * _loss
 
 
 
@@ -410,93 +339,73 @@ def loss_rows(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out)
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _loss_rows_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _nr * _classes))
+        _scalars = np.empty((5, _nr))
+        for _r in range(_nr):
+            _label = _tb[_r]
 
 
-@njit(error_model="numpy")
-def _loss_and_grad_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_out, _first, _nr):
-    """``loss_and_grad`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((6, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[2, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = y
-    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
-
-    # The last reduction pass runs inside the element loop: the outputs do not need it.
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-        _label = _tb[_r]
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
 
 
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
 
-            _z_shifted = z - _r1_max
+                _buf[0, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = y
+        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
 
-            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
-            _buf[0, _r * _classes + _k] = _z_shifted*y
-            _buf[1, _r * _classes + _k] = _z_shifted
-
-            _ob[_r, _k] = _scale * _w * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - y*(1 - label_smoothing) - label_smoothing/K)
-
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 4)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 5)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-        _r2 = _scalars[4, _r]
-        _r4 = _scalars[5, _r]
-        _label = _tb[_r]
+        for _r in range(_nr):
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _label = _tb[_r]
 
 
-        _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-        _acc += _w * _loss
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
 
-    return _acc
+                _z_shifted = z - _r1_max
+
+
+
+                _buf[0, _r * _classes + _k] = _z_shifted*y
+                _buf[1, _r * _classes + _k] = _z_shifted
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                _loss_out[_first + _r] = 0.0
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r2 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+            _label = _tb[_r]
+
+
+            _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
+            _loss_out[_first + _r] = _w * _loss
+
+
+
 
 
 
@@ -507,74 +416,93 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_and_grad_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((6, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _buf[2, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = y
+        _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
+
+        # The last reduction pass runs inside the element loop: the outputs do not need it.
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _label = _tb[_r]
+
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+
+
+                _buf[0, _r * _classes + _k] = _z_shifted*y
+                _buf[1, _r * _classes + _k] = _z_shifted
+
+                _ob[_r, _k] = _scale * _w * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - y*(1 - label_smoothing) - label_smoothing/K)
+
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(5))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _r2 = _scalars[4, _r]
+            _r4 = _scalars[5, _r]
+            _label = _tb[_r]
+
+
+            _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _grad_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_out, _first, _nr):
-    """``grad`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((4, _nr))
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[2, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = y
-    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-        _label = _tb[_r]
-
-
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-            _z_shifted = z - _r1_max
-
-            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
-            _ob[_r, _k] = _scale * _w * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - y*(1 - label_smoothing) - label_smoothing/K)
 
 
 
@@ -585,68 +513,63 @@ def grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_o
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _grad_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((4, _nr))
+        for _r in range(_nr):
+            _label = _tb[_r]
 
 
-@njit(error_model="numpy")
-def _hess_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _hess_out, _first, _nr):
-    """``hess`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _hess_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((4, _nr))
-    for _r in range(_nr):
-        _label = _tb[_r]
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
-
-
-
-
-            _buf[2, _r * _classes + _k] = z
-            _buf[1, _r * _classes + _k] = y
-    _row_logsumexps(_buf, 2, _nr, _classes, _scalars, 0, 1, 2)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 3)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r1_max = _scalars[0, _r]
-        _r1_log = _scalars[1, _r]
-        _r1_inv = _scalars[2, _r]
-        _r3 = _scalars[3, _r]
-        _label = _tb[_r]
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
 
 
 
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            y = 1.0 if _k == _label else 0.0
+                _buf[2, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = y
+        _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
 
-            _z_shifted = z - _r1_max
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
 
-            _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _label = _tb[_r]
 
 
-            _ob[_r, _k] = _scale * _w * (_r1_softmax*(1 - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing))
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+
+
+                _ob[_r, _k] = _scale * _w * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - y*(1 - label_smoothing) - label_smoothing/K)
+
+
 
 
 
@@ -657,9 +580,61 @@ def hess(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _hess_o
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _hess_chunk(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _hess_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _hess_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((4, _nr))
+        for _r in range(_nr):
+            _label = _tb[_r]
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+
+
+
+                _buf[2, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = y
+        _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _label = _tb[_r]
+
+
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                y = 1.0 if _k == _label else 0.0
+
+                _z_shifted = z - _r1_max
+
+                _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+
+
+                _ob[_r, _k] = _scale * _w * (_r1_softmax*(1 - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing))
+
+
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: a48493fbe9dee87b6697de9262136fcfb06157e9d5401d057a74209da834edd7
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: ea2c59e5a9f8c18d
-# lossgen-content-sha256: d454e5a8ef7b0527dd08c64a0b6035153b918231ff52ea820bc1dfe0a21ed65f
+# lossgen-generator: 77a4b6499a32f1db
+# lossgen-content-sha256: 1aedf40dd0695dfa0c7468f108cfbaaa9d9a358f5d296bd0ee343d5675235c93
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -247,59 +247,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-@njit(error_model="numpy")
-def _loss_sum_chunk(_pred, _target, _weight, alpha, beta, smooth, _first, _nr):
-    """``loss_sum`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(-abs(z))
-            _p1 = 1/(_p0 + 1)
-            _p2 = _p0*_p1
-            _p3 = (_p1 if (z >= 0) else _p2)
-
-            _buf[0, _r * _classes + _k] = _p3
-            _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
-            _buf[2, _r * _classes + _k] = _p3*t
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-
-        _q0 = _r0*alpha
-        _q1 = _r1*beta
-        _q2 = _r2*alpha
-        _q3 = 1/(_q0 + _q1 - _q2 + _r2 + smooth)
-
-        _loss = _q0*_q3 + _q1*_q3 - _q2*_q3
-        _acc += _w * _loss
-
-    return _acc
-
 
 
 @_kernel
@@ -309,69 +256,65 @@ def loss_sum(_pred, _target, _weight, alpha, beta, smooth):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_sum_chunk(_pred, _target, _weight, alpha, beta, smooth, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _p0 = _exp(-abs(z))
+                _p1 = 1/(_p0 + 1)
+                _p2 = _p0*_p1
+                _p3 = (_p1 if (z >= 0) else _p2)
+
+                _buf[0, _r * _classes + _k] = _p3
+                _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
+                _buf[2, _r * _classes + _k] = _p3*t
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+
+            _q0 = _r0*alpha
+            _q1 = _r1*beta
+            _q2 = _r2*alpha
+            _q3 = 1/(_q0 + _q1 - _q2 + _r2 + smooth)
+
+            _loss = _q0*_q3 + _q1*_q3 - _q2*_q3
+            _acc += _w * _loss
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _loss_rows_chunk(_pred, _target, _weight, alpha, beta, smooth, _loss_out, _first, _nr):
-    """``loss_rows`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(-abs(z))
-            _p1 = 1/(_p0 + 1)
-            _p2 = _p0*_p1
-            _p3 = (_p1 if (z >= 0) else _p2)
-
-            _buf[0, _r * _classes + _k] = _p3
-            _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
-            _buf[2, _r * _classes + _k] = _p3*t
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            _loss_out[_first + _r] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-
-        _q0 = _r0*alpha
-        _q1 = _r1*beta
-        _q2 = _r2*alpha
-        _q3 = 1/(_q0 + _q1 - _q2 + _r2 + smooth)
-
-        _loss = _q0*_q3 + _q1*_q3 - _q2*_q3
-        _loss_out[_first + _r] = _w * _loss
 
 
 
@@ -382,89 +325,59 @@ def loss_rows(_pred, _target, _weight, alpha, beta, smooth, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _loss_rows_chunk(_pred, _target, _weight, alpha, beta, smooth, _loss_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        for _r in range(_nr):
 
 
-@njit(error_model="numpy")
-def _loss_and_grad_chunk(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_out, _first, _nr):
-    """``loss_and_grad`` on rows _first to _first + _nr; returns their sum of w·loss."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    _acc = 0.0
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(-abs(z))
-            _p1 = 1/(_p0 + 1)
-            _p2 = _p0*_p1
-            _p3 = (_p1 if (z >= 0) else _p2)
-
-            _buf[0, _r * _classes + _k] = _p3
-            _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
-            _buf[2, _r * _classes + _k] = _p3*t
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-
-        _q0 = _r0*alpha
-        _q1 = _r1*beta
-        _q2 = _r2*alpha
-        _q3 = 1/(_q0 + _q1 - _q2 + _r2 + smooth)
-
-        _loss = _q0*_q3 + _q1*_q3 - _q2*_q3
-        _acc += _w * _loss
-
-        _e0 = _r1*beta + alpha*(_r0 - _r2)
-        _e1 = _e0 + _r2 + smooth
-        _e2 = 1/_e1
-        _e3 = _e2*alpha
-        _e4 = _e1**(-2)
-        _e5 = _e0*_e4
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
 
 
 
-            _e6 = _exp(-abs(z))
-            _e7 = 1/(_e6 + 1)
-            _e8 = _e6*_e7
-            _e9 = (_e7 if (z >= 0) else _e8)*(_e7 if (z <= 0) else _e8)
-            _e10 = _e9*t
+                _p0 = _exp(-abs(z))
+                _p1 = 1/(_p0 + 1)
+                _p2 = _p0*_p1
+                _p3 = (_p1 if (z >= 0) else _p2)
 
-            _ob[_r, _k] = _scale * _w * (-_e10*(_e2*beta - _e5*beta) + _e10*(_e0*_e4*(alpha - 1) - _e3) + _e9*(_e3 - _e5*alpha))
+                _buf[0, _r * _classes + _k] = _p3
+                _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
+                _buf[2, _r * _classes + _k] = _p3*t
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
 
-    return _acc
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                _loss_out[_first + _r] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+
+            _q0 = _r0*alpha
+            _q1 = _r1*beta
+            _q2 = _r2*alpha
+            _q3 = 1/(_q0 + _q1 - _q2 + _r2 + smooth)
+
+            _loss = _q0*_q3 + _q1*_q3 - _q2*_q3
+            _loss_out[_first + _r] = _w * _loss
+
+
+
 
 
 
@@ -475,86 +388,89 @@ def loss_and_grad(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_ou
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _partial[_c] = _loss_and_grad_chunk(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        _acc = 0.0
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _p0 = _exp(-abs(z))
+                _p1 = 1/(_p0 + 1)
+                _p2 = _p0*_p1
+                _p3 = (_p1 if (z >= 0) else _p2)
+
+                _buf[0, _r * _classes + _k] = _p3
+                _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
+                _buf[2, _r * _classes + _k] = _p3*t
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+
+            _q0 = _r0*alpha
+            _q1 = _r1*beta
+            _q2 = _r2*alpha
+            _q3 = 1/(_q0 + _q1 - _q2 + _r2 + smooth)
+
+            _loss = _q0*_q3 + _q1*_q3 - _q2*_q3
+            _acc += _w * _loss
+
+            _e0 = _r1*beta + alpha*(_r0 - _r2)
+            _e1 = _e0 + _r2 + smooth
+            _e2 = 1/_e1
+            _e3 = _e2*alpha
+            _e4 = _e1**(-2)
+            _e5 = _e0*_e4
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _e6 = _exp(-abs(z))
+                _e7 = 1/(_e6 + 1)
+                _e8 = _e6*_e7
+                _e9 = (_e7 if (z >= 0) else _e8)*(_e7 if (z <= 0) else _e8)
+                _e10 = _e9*t
+
+                _ob[_r, _k] = _scale * _w * (-_e10*(_e2*beta - _e5*beta) + _e10*(_e0*_e4*(alpha - 1) - _e3) + _e9*(_e3 - _e5*alpha))
+
+
+        _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@njit(error_model="numpy")
-def _grad_chunk(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_out, _first, _nr):
-    """``grad`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _grad_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(-abs(z))
-            _p1 = 1/(_p0 + 1)
-            _p2 = _p0*_p1
-            _p3 = (_p1 if (z >= 0) else _p2)
-
-            _buf[0, _r * _classes + _k] = _p3
-            _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
-            _buf[2, _r * _classes + _k] = _p3*t
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
-            for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
-
-
-
-        _e0 = _r1*beta + alpha*(_r0 - _r2)
-        _e1 = _e0 + _r2 + smooth
-        _e2 = 1/_e1
-        _e3 = _e2*alpha
-        _e4 = _e1**(-2)
-        _e5 = _e0*_e4
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _e6 = _exp(-abs(z))
-            _e7 = 1/(_e6 + 1)
-            _e8 = _e6*_e7
-            _e9 = (_e7 if (z >= 0) else _e8)*(_e7 if (z <= 0) else _e8)
-            _e10 = _e9*t
-
-            _ob[_r, _k] = _scale * _w * (-_e10*(_e2*beta - _e5*beta) + _e10*(_e0*_e4*(alpha - 1) - _e3) + _e9*(_e3 - _e5*alpha))
 
 
 
@@ -565,108 +481,75 @@ def grad(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _grad_chunk(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        for _r in range(_nr):
 
 
-@njit(error_model="numpy")
-def _hess_chunk(_pred, _target, _weight, alpha, beta, smooth, _scale, _hess_out, _first, _nr):
-    """``hess`` on rows _first to _first + _nr."""
-    _classes = _pred.shape[1]
-    K = np.float64(_classes)
-    # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-    # from vectorizing), the element values of a pass (one buffer row per reduction), and
-    # the row scalars.
-    _zb = _pred[_first:_first + _nr]
-    _tb = _target[_first:_first + _nr]
-    _ob = _hess_out[_first:_first + _nr]
-    _buf = np.empty((3, _nr * _classes))
-    _scalars = np.empty((3, _nr))
-    for _r in range(_nr):
-
-
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
-
-
-
-            _p0 = _exp(-abs(z))
-            _p1 = 1/(_p0 + 1)
-            _p2 = _p0*_p1
-            _p3 = (_p1 if (z >= 0) else _p2)
-
-            _buf[0, _r * _classes + _k] = _p3
-            _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
-            _buf[2, _r * _classes + _k] = _p3*t
-    _row_sums(_buf, 0, _nr, _classes, _scalars, 0)
-    _row_sums(_buf, 1, _nr, _classes, _scalars, 1)
-    _row_sums(_buf, 2, _nr, _classes, _scalars, 2)
-
-    for _r in range(_nr):
-        _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-        if _w == 0.0:
             for _k in range(_classes):
-                _ob[_r, _k] = 0.0
-            continue
-
-        _r0 = _scalars[0, _r]
-        _r1 = _scalars[1, _r]
-        _r2 = _scalars[2, _r]
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
 
 
 
-        _e0 = _r1*beta + alpha*(_r0 - _r2)
-        _e1 = _e0 + _r2 + smooth
-        _e2 = 1/_e1
-        _e3 = _e2*alpha
-        _e4 = _e1**(-2)
-        _e5 = _e4*alpha
-        _e6 = -_e0*_e5 + _e3
-        _e21 = alpha - 1
-        _e23 = alpha**2
-        _e24 = _e23*_e4
-        _e25 = _e1**(-3)
-        _e26 = _e0*_e25
-        _e27 = 2*_e26
-        _e29 = 2*alpha
-        _e30 = _e4*beta
-        _e32 = _e21*_e29
-        _e33 = _e21*_e5 + _e24
-        _e35 = 2*beta**2
-        _e36 = _e21*_e30 + _e5*beta
-        _e37 = _e29 - 2
-        _e38 = _e26*_e37
+                _p0 = _exp(-abs(z))
+                _p1 = 1/(_p0 + 1)
+                _p2 = _p0*_p1
+                _p3 = (_p1 if (z >= 0) else _p2)
 
-        for _k in range(_classes):
-            z = np.float64(_zb[_r, _k])
-            t = np.float64(_tb[_r, _k])
+                _buf[0, _r * _classes + _k] = _p3
+                _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
+                _buf[2, _r * _classes + _k] = _p3*t
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
 
 
 
-            _e7 = abs(z)
-            _e8 = _exp(-_e7)
-            _e9 = _e8 + 1
-            _e10 = 1/_e9
-            _e11 = (z >= 0)
-            _e12 = _e10*_e8
-            _e13 = (_e10 if _e11 else _e12)
-            _e14 = _e9**(-2)
-            _e15 = (z <= 0)
-            _e16 = _e14*_exp(-2*_e7)
-            _e17 = _e13*(_e14 if _e15 else _e16)
-            _e18 = (_e10 if _e15 else _e12)
-            _e19 = _e18*(_e14 if _e11 else _e16)
-            _e20 = t*(-_e0*_e4*beta + _e2*beta)
-            _e22 = t*(_e0*_e21*_e4 - _e3)
-            _e28 = _e13*_e18
-            _e31 = _e28*(_e26*_e29*beta - _e29*_e30)
-            _e34 = _e28*t
+            _e0 = _r1*beta + alpha*(_r0 - _r2)
+            _e1 = _e0 + _r2 + smooth
+            _e2 = 1/_e1
+            _e3 = _e2*alpha
+            _e4 = _e1**(-2)
+            _e5 = _e0*_e4
 
-            _ob[_r, _k] = _scale * _w * (-_e17*_e20 + _e17*_e22 + _e17*_e6 + _e19*_e20 - _e19*_e22 - _e19*_e6 + _e28*(_e28*(_e23*_e27 - 2*_e24) - _e31*t + _e34*(-_e26*_e32 + _e33)) - _e34*(_e31 - _e34*(_e26*_e35 - _e35*_e4) + _e34*(-_e21*_e27*beta + _e36)) + _e34*(_e28*(_e33 - _e38*alpha) - _e34*(_e36 - _e38*beta) + _e34*(_e0*_e21*_e25*_e37 - _e32*_e4)))
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _e6 = _exp(-abs(z))
+                _e7 = 1/(_e6 + 1)
+                _e8 = _e6*_e7
+                _e9 = (_e7 if (z >= 0) else _e8)*(_e7 if (z <= 0) else _e8)
+                _e10 = _e9*t
+
+                _ob[_r, _k] = _scale * _w * (-_e10*(_e2*beta - _e5*beta) + _e10*(_e0*_e4*(alpha - 1) - _e3) + _e9*(_e3 - _e5*alpha))
+
+
 
 
 
@@ -677,9 +560,101 @@ def hess(_pred, _target, _weight, alpha, beta, smooth, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
-    # The chunk's work is a separate (serial) function: Numba's parfor passes analyze the whole
-    # body of a prange loop, and compiling the phases inline took twice as long.
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
-        _hess_chunk(_pred, _target, _weight, alpha, beta, smooth, _scale, _hess_out, _first, min(_n, _first + _rows) - _first)
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _hess_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes))
+        _scalars = np.empty((3, _nr))
+        for _r in range(_nr):
+
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _p0 = _exp(-abs(z))
+                _p1 = 1/(_p0 + 1)
+                _p2 = _p0*_p1
+                _p3 = (_p1 if (z >= 0) else _p2)
+
+                _buf[0, _r * _classes + _k] = _p3
+                _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
+                _buf[2, _r * _classes + _k] = _p3*t
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
+
+        for _r in range(_nr):
+            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+
+
+
+            _e0 = _r1*beta + alpha*(_r0 - _r2)
+            _e1 = _e0 + _r2 + smooth
+            _e2 = 1/_e1
+            _e3 = _e2*alpha
+            _e4 = _e1**(-2)
+            _e5 = _e4*alpha
+            _e6 = -_e0*_e5 + _e3
+            _e21 = alpha - 1
+            _e23 = alpha**2
+            _e24 = _e23*_e4
+            _e25 = _e1**(-3)
+            _e26 = _e0*_e25
+            _e27 = 2*_e26
+            _e29 = 2*alpha
+            _e30 = _e4*beta
+            _e32 = _e21*_e29
+            _e33 = _e21*_e5 + _e24
+            _e35 = 2*beta**2
+            _e36 = _e21*_e30 + _e5*beta
+            _e37 = _e29 - 2
+            _e38 = _e26*_e37
+
+            for _k in range(_classes):
+                z = np.float64(_zb[_r, _k])
+                t = np.float64(_tb[_r, _k])
+
+
+
+                _e7 = abs(z)
+                _e8 = _exp(-_e7)
+                _e9 = _e8 + 1
+                _e10 = 1/_e9
+                _e11 = (z >= 0)
+                _e12 = _e10*_e8
+                _e13 = (_e10 if _e11 else _e12)
+                _e14 = _e9**(-2)
+                _e15 = (z <= 0)
+                _e16 = _e14*_exp(-2*_e7)
+                _e17 = _e13*(_e14 if _e15 else _e16)
+                _e18 = (_e10 if _e15 else _e12)
+                _e19 = _e18*(_e14 if _e11 else _e16)
+                _e20 = t*(-_e0*_e4*beta + _e2*beta)
+                _e22 = t*(_e0*_e21*_e4 - _e3)
+                _e28 = _e13*_e18
+                _e31 = _e28*(_e26*_e29*beta - _e29*_e30)
+                _e34 = _e28*t
+
+                _ob[_r, _k] = _scale * _w * (-_e17*_e20 + _e17*_e22 + _e17*_e6 + _e19*_e20 - _e19*_e22 - _e19*_e6 + _e28*(_e28*(_e23*_e27 - 2*_e24) - _e31*t + _e34*(-_e26*_e32 + _e33)) - _e34*(_e31 - _e34*(_e26*_e35 - _e35*_e4) + _e34*(-_e21*_e27*beta + _e36)) + _e34*(_e28*(_e33 - _e38*alpha) - _e34*(_e36 - _e38*beta) + _e34*(_e0*_e21*_e25*_e37 - _e32*_e4)))
+
+
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: e946a36ecca880e2bed31b9794a1b4b09979487d70403362184afa653ee6ec88
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 75d2c5b1acfefa858803ee9c6e1cab2fbccfdd457f46c9a4bf1a37e55823cfd8
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 6d36c51e9d6bfb1c740d739718472b028e364956a4e199a9fc0aa7a698605432
 """NumPy kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/generalized_kl.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 5e0a8efbbec7b929c6e50662a0a8d4aff74e697fb0bcb2d50191dea5e8e6cd40
 """NumPy kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence): vectorized over rows, float64.
 

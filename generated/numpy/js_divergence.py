@@ -1,6 +1,6 @@
 # lossgen: generated from specs/js_divergence.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: cfcfd2d9c125ee1c6d39e5eaa42a6eec792a6d60ac95a9b730d559f7208e666e
 """NumPy kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits): vectorized over rows, float64.
 

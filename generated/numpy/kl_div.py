@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 13e7e147d3aa0faf06cd15806cf4fcf92dae64884494253017660932401f6d99
 """NumPy kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: eaf7e46e586f69a54b7b6e69422c527048fb7c5f3604574ada84e33da01e8854
 """NumPy kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets): vectorized over rows, float64.
 

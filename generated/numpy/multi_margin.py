@@ -1,6 +1,6 @@
 # lossgen: generated from specs/multi_margin.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: f998df2888f0f3b1d6012353b42d5296053c479a2fb365f7eb7a09c6a474c2b0
 """NumPy kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 7d1b66f0e9f58c9ae84c2558ef47a860ce8a9ac86635e748ff77a5c4a083027c
 """NumPy kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)): vectorized over rows, float64.
 

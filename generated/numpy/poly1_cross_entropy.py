@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 546548715653ab4804436fe8bee14a8dc688c9d18f164fd9644f50ca0b6310f3
 """NumPy kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: 09fde0b0448855836925507683d0e71760730693093ff8275708990a08bab3dc
 """NumPy kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets): vectorized over rows, float64.
 

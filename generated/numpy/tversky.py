@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: ea2c59e5a9f8c18d
+# lossgen-generator: 77a4b6499a32f1db
 # lossgen-content-sha256: b64547faa9201fb8c8a90e01fdfb01b2778796b3ab73dd98c9b843ab4e896d81
 """NumPy kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)): vectorized over rows, float64.
 
