@@ -1,7 +1,7 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 4e0de6fdf0b2f4f0139f819bfb5abfcae6eaf60d4a41d7677bbb2bfd6eb67ee5
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: fbd7d4bc400ec7c19075196df8bbec5e1ee4cfa816df81160c4e922f56724602
 """Numba kernels for ``barron`` (Barron's general robust loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -50,7 +50,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -58,7 +57,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -390,4 +388,3 @@ def hess(_pred, _target, _weight, alpha, c, _scale, _hess_out):
             _t20 = _t16*_t7/_t15**2
             _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 0fbe03dfa8ec9837cf07e8951bedae0281d5bb93f58e98645481028dee879fb5
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 8b9ccc92697d5a9524933733f8cbe88e8023bb2f54d56b5c626639f50f57045e
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -50,7 +50,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -58,7 +57,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -335,4 +333,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _t4 = 1 - p
             _hess = -_t2*(-1/_t4**2 if _t3 else 0) - y*(-1/p**2 if _t1 else 0)
             _hess_out[_i] = _scale * _w * _hess
-

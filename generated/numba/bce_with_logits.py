@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 64a0a715ac9b640f0c957535581ab923529dc26d62717afe39775b006ee05215
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 884a9b172a6fd17bac369f9b1027a55260c1060e4ddfc6d15eb710ddf330dc5b
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -332,4 +330,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _t6 = (_t3 if (x >= 0) else _t4)
             _hess = _t5*_t6
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: f6e9ba840999783a3629d8a2c4a3ecc8e5e0d9821a1f5f1b0f5c7ad04db67271
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 792583f3fb048a368f2eb6b8e7e5ff22b5025b414dd574e21734a71e7fc200f9
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -326,4 +324,3 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
             _t3 = _t0 + _t2
             _hess = _t0*(_t0 - _t2)/_t3**2
             _hess_out[_i] = _scale * _w * _hess
-

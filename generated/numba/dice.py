@@ -1,7 +1,7 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 9c0c0554c6cc882ad1f47a9259d939cb06c16edb4b771b127648343eff887c91
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: e20a5880c1ac6c41f85ee62d3b275655cde35faa6c38d5765738f251762ed9c6
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -54,7 +54,6 @@ CHUNK = 4096
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -62,7 +61,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -247,8 +245,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-
-
 @_kernel
 def loss_sum(_pred, _target, _weight, smooth):
     """Sum over rows of w·loss."""
@@ -270,41 +266,29 @@ def loss_sum(_pred, _target, _weight, smooth):
         _scalars = np.empty((3, _nr))
         _acc = 0.0
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(-abs(z))
                 _p1 = 1/(_p0 + 1)
                 _p2 = _p0*_p1
                 _p3 = (_p1 if (z >= 0) else _p2)
-
                 _buf[0, _r * _classes + _k] = _p3*t
                 _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
                 _buf[2, _r * _classes + _k] = _p3
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
-
             _q0 = 1/(_r0 + _r1 + _r2 + 2*smooth)
-
             _loss = -_q0*_r0 + _q0*_r1 + _q0*_r2
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -312,8 +296,6 @@ def loss_sum(_pred, _target, _weight, smooth):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -335,44 +317,30 @@ def loss_rows(_pred, _target, _weight, smooth, _loss_out):
         _buf = np.empty((3, _nr * _classes))
         _scalars = np.empty((3, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(-abs(z))
                 _p1 = 1/(_p0 + 1)
                 _p2 = _p0*_p1
                 _p3 = (_p1 if (z >= 0) else _p2)
-
                 _buf[0, _r * _classes + _k] = _p3*t
                 _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
                 _buf[2, _r * _classes + _k] = _p3
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 _loss_out[_first + _r] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
-
             _q0 = 1/(_r0 + _r1 + _r2 + 2*smooth)
-
             _loss = -_q0*_r0 + _q0*_r1 + _q0*_r2
             _loss_out[_first + _r] = _w * _loss
-
-
-
-
 
 
 @_kernel
@@ -397,58 +365,40 @@ def loss_and_grad(_pred, _target, _weight, smooth, _scale, _grad_out):
         _scalars = np.empty((3, _nr))
         _acc = 0.0
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(-abs(z))
                 _p1 = 1/(_p0 + 1)
                 _p2 = _p0*_p1
                 _p3 = (_p1 if (z >= 0) else _p2)
-
                 _buf[0, _r * _classes + _k] = _p3*t
                 _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
                 _buf[2, _r * _classes + _k] = _p3
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
-
             _q0 = 1/(_r0 + _r1 + _r2 + 2*smooth)
-
             _loss = -_q0*_r0 + _q0*_r1 + _q0*_r2
             _acc += _w * _loss
-
             _e0 = _r1 + _r2
             _e1 = _r0 + smooth
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _e2 = _exp(-abs(z))
                 _e3 = 1/(_e2 + 1)
                 _e4 = _e2*_e3
-
                 _ob[_r, _k] = _scale * _w * (2*(-_e1*t + _e1 - t*(_e0 + smooth))*(_e3 if (z >= 0) else _e4)*(_e3 if (z <= 0) else _e4)/(_e0 + _r0 + 2*smooth)**2)
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -456,8 +406,6 @@ def loss_and_grad(_pred, _target, _weight, smooth, _scale, _grad_out):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -480,57 +428,37 @@ def grad(_pred, _target, _weight, smooth, _scale, _grad_out):
         _buf = np.empty((3, _nr * _classes))
         _scalars = np.empty((3, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(-abs(z))
                 _p1 = 1/(_p0 + 1)
                 _p2 = _p0*_p1
                 _p3 = (_p1 if (z >= 0) else _p2)
-
                 _buf[0, _r * _classes + _k] = _p3*t
                 _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
                 _buf[2, _r * _classes + _k] = _p3
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
-
-
-
             _e0 = _r1 + _r2
             _e1 = _r0 + smooth
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _e2 = _exp(-abs(z))
                 _e3 = 1/(_e2 + 1)
                 _e4 = _e2*_e3
-
                 _ob[_r, _k] = _scale * _w * (2*(-_e1*t + _e1 - t*(_e0 + smooth))*(_e3 if (z >= 0) else _e4)*(_e3 if (z <= 0) else _e4)/(_e0 + _r0 + 2*smooth)**2)
-
-
-
-
 
 
 @_kernel
@@ -553,50 +481,35 @@ def hess(_pred, _target, _weight, smooth, _scale, _hess_out):
         _buf = np.empty((3, _nr * _classes))
         _scalars = np.empty((3, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(-abs(z))
                 _p1 = 1/(_p0 + 1)
                 _p2 = _p0*_p1
                 _p3 = (_p1 if (z >= 0) else _p2)
-
                 _buf[0, _r * _classes + _k] = _p3*t
                 _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
                 _buf[2, _r * _classes + _k] = _p3
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
-
-
-
             _e0 = 2*smooth
             _e1 = _r1 + _r2
             _e2 = _e0 + _e1 + _r0
             _e3 = _r0 + smooth
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _e4 = _e3*t
                 _e5 = t*(_e1 + smooth)
                 _e6 = _exp(-abs(z))
@@ -607,8 +520,4 @@ def hess(_pred, _target, _weight, smooth, _scale, _hess_out):
                 _e11 = _e0 - 2*_e4 - 2*_e5 + 2*_r0
                 _e12 = _e11 + _e2*t
                 _e13 = _e10*_e9
-
                 _ob[_r, _k] = _scale * _w * (2*_e13*(_e13*(_e12*t - _e12 - t*(_e11 + _e2*(t - 1))) + _e2*(_e10 - _e9)*(_e3 - _e4 - _e5))/_e2**3)
-
-
-

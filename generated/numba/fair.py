@@ -1,7 +1,7 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: d08ba71566d5f9305de337f604514c66ab4cba5b527d80b4cd11b67e7bfad0f1
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 9a03ca6c2c75925b429f51404f919102b14996899f382d1ab069ad5ff11b6a49
 """Numba kernels for ``fair`` (Fair loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -49,7 +49,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -57,7 +56,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -349,4 +347,3 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
             _t10 = _t3 + c
             _hess = _t0/_t10**2
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 681972cf2c1dd77694c419052c1a0a6f9c41fbb354f3a1474eeaddac5b6eac82
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: b5b1181bf0bd77c351f5312fd742233cd95946440b9049460bfc7d6359226c2c
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -313,4 +311,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
             _hess = _t0
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 0818003230bdd109ea82ad9c426badbba07245535d6113881650bfe85ab450d1
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: a08dbd2dde1d02c73c6a4bbb5f129a784a92aa8a16027e8b12185a4facc3d936
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -49,7 +49,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -57,7 +56,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -330,4 +328,3 @@ def hess(_pred, _target, _aux_var, _weight, eps, _scale, _hess_out):
             _t1 = 1/_t0
             _hess = _t1
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: d22478a62379e875f0a40ce80e403c86937dcf126807c2b04187f1713c494e12
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: bf12450c9c0f1e5950e0216163375f3009ff72a20dc442d523eadea4fe57948e
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -329,4 +327,3 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
             _t4 = _t0 + _t2
             _hess = _t3*(_t0 - 3*_t2)/_t4**3
             _hess_out[_i] = _scale * _w * _hess
-

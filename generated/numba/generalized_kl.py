@@ -1,7 +1,7 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 11022923537f9adef49592855abbbd31474d640826dd62a7a59d95c6d4457ea4
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 28db43092443c22f573f3a061fa397698b62f0d2665c4f709dfb9b3374e20128
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -54,7 +54,6 @@ CHUNK = 4096
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -62,7 +61,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -247,8 +245,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-
-
 @_kernel
 def loss_sum(_pred, _target, _weight):
     """Sum over rows of w·loss."""
@@ -270,15 +266,9 @@ def loss_sum(_pred, _target, _weight):
         _scalars = np.empty((4, _nr))
         _acc = 0.0
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 x = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[0, _r * _classes + _k] = p
                 _buf[1, _r * _classes + _k] = p*x
                 _buf[2, _r * _classes + _k] = _exp(x)
@@ -287,22 +277,16 @@ def loss_sum(_pred, _target, _weight):
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
         _row_sums(_buf, np.int64(3), _nr, _classes, _scalars, np.int64(3))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
             _r3 = _scalars[3, _r]
-
-
             _loss = -_r0 - _r1 + _r2 + _r3
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -310,8 +294,6 @@ def loss_sum(_pred, _target, _weight):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -333,15 +315,9 @@ def loss_rows(_pred, _target, _weight, _loss_out):
         _buf = np.empty((4, _nr * _classes))
         _scalars = np.empty((4, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 x = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[0, _r * _classes + _k] = p
                 _buf[1, _r * _classes + _k] = p*x
                 _buf[2, _r * _classes + _k] = _exp(x)
@@ -350,25 +326,17 @@ def loss_rows(_pred, _target, _weight, _loss_out):
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
         _row_sums(_buf, np.int64(3), _nr, _classes, _scalars, np.int64(3))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 _loss_out[_first + _r] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
             _r3 = _scalars[3, _r]
-
-
             _loss = -_r0 - _r1 + _r2 + _r3
             _loss_out[_first + _r] = _w * _loss
-
-
-
-
 
 
 @_kernel
@@ -399,29 +367,18 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
-
-
-
             for _k in range(_classes):
                 x = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[0, _r * _classes + _k] = p
                 _buf[1, _r * _classes + _k] = p*x
                 _buf[2, _r * _classes + _k] = _exp(x)
                 _buf[3, _r * _classes + _k] = (0 if (p == 0) else p*_log(p))
-
                 _ob[_r, _k] = _scale * _w * (-p + _exp(x))
-
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
         _row_sums(_buf, np.int64(3), _nr, _classes, _scalars, np.int64(3))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
@@ -430,12 +387,8 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
             _r3 = _scalars[3, _r]
-
-
             _loss = -_r0 - _r1 + _r2 + _r3
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -443,8 +396,6 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -472,23 +423,10 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
-
-
-
-
             for _k in range(_classes):
                 x = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _ob[_r, _k] = _scale * _w * (-p + _exp(x))
-
-
-
-
 
 
 @_kernel
@@ -516,19 +454,7 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
-
-
-
-
             for _k in range(_classes):
                 x = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _ob[_r, _k] = _scale * _w * (_exp(x))
-
-
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 96f96c3e6d6acff3f7ccf69bf6339386226b97fcd22ba2c0e570a2977180865d
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: d2fbfb5ad110a3458dabf8cc8f5070f2d1cc99ce196d2327427c6ab9f0f80478
 """Numba kernels for ``hinge`` (Hinge loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -49,7 +49,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -57,7 +56,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -319,4 +317,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = 0
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 9c3315ce44e5af07f90c9d99d037403edb7e315e60f46ea860cc1321d63c27c9
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 062d78bd8b82cb8af9a3193b6d83cb8d1fbdf9d9a15a73954cce355852cb3d12
 """Numba kernels for ``huber`` (Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -51,7 +51,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -59,7 +58,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -328,4 +326,3 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
             _t2 = (delta >= _t1)
             _hess = (1 if _t2 else 0)
             _hess_out[_i] = _scale * _w * _hess
-

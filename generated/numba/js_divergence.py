@@ -1,7 +1,7 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 572180c90dd1ed0f36031071e3bbb2a18cdeab7fa7ceaa14cb4cacdfed121357
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: bb1f6bf807572cb3d5028070543b3469b14dd5958aa149792a8ae7835e056f9e
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -57,7 +57,6 @@ CHUNK = 4096
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -65,7 +64,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -250,8 +248,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-
-
 @_kernel
 def loss_sum(_pred, _target, _weight):
     """Sum over rows of w·loss."""
@@ -273,32 +269,20 @@ def loss_sum(_pred, _target, _weight):
         _scalars = np.empty((3, _nr))
         _acc = 0.0
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[0, _r * _classes + _k] = z
         _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
-
         for _r in range(_nr):
             _r0_max = _scalars[0, _r]
             _r0_log = _scalars[1, _r]
-
             _p1 = (0.5)*_r0_log
             _p7 = math.log(2)
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r0_max
-
-
                 _p0 = _log(p)
                 _p2 = (0.5)*_p0
                 _p3 = _p1 + _p2 - 0.5*_z_shifted
@@ -315,24 +299,17 @@ def loss_sum(_pred, _target, _weight):
                 _p15 = (p > 0)
                 _p16 = (0.5)*_p13
                 _p17 = _p16*_p7
-
                 _buf[0, _r * _classes + _k] = (_p12*p + _p14 if _p15 else _p17)
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
-
             _r0_max = _scalars[0, _r]
             _r0_log = _scalars[1, _r]
             _r1 = _scalars[2, _r]
-
-
             _loss = _r1
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -340,8 +317,6 @@ def loss_sum(_pred, _target, _weight):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -363,32 +338,20 @@ def loss_rows(_pred, _target, _weight, _loss_out):
         _buf = np.empty((1, _nr * _classes))
         _scalars = np.empty((3, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[0, _r * _classes + _k] = z
         _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
-
         for _r in range(_nr):
             _r0_max = _scalars[0, _r]
             _r0_log = _scalars[1, _r]
-
             _p1 = (0.5)*_r0_log
             _p7 = math.log(2)
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r0_max
-
-
                 _p0 = _log(p)
                 _p2 = (0.5)*_p0
                 _p3 = _p1 + _p2 - 0.5*_z_shifted
@@ -405,27 +368,18 @@ def loss_rows(_pred, _target, _weight, _loss_out):
                 _p15 = (p > 0)
                 _p16 = (0.5)*_p13
                 _p17 = _p16*_p7
-
                 _buf[0, _r * _classes + _k] = (_p12*p + _p14 if _p15 else _p17)
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 _loss_out[_first + _r] = 0.0
                 continue
-
             _r0_max = _scalars[0, _r]
             _r0_log = _scalars[1, _r]
             _r1 = _scalars[2, _r]
-
-
             _loss = _r1
             _loss_out[_first + _r] = _w * _loss
-
-
-
-
 
 
 @_kernel
@@ -450,34 +404,22 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         _scalars = np.empty((5, _nr))
         _acc = 0.0
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[2, _r * _classes + _k] = z
         _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
-
         for _r in range(_nr):
             _r0_max = _scalars[0, _r]
             _r0_log = _scalars[1, _r]
             _r0_inv = _scalars[2, _r]
-
             _p1 = (0.5)*_r0_log
             _p7 = math.log(2)
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r0_max
-
                 _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
-
                 _p0 = _log(p)
                 _p2 = (0.5)*_p0
                 _p3 = _p1 + _p2 - 0.5*_z_shifted
@@ -502,39 +444,29 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 _p23 = _p22*p
                 _p24 = (0.5)*_z_shifted
                 _p25 = _p13*_p22
-
                 _buf[0, _r * _classes + _k] = (_p12*p + _p14 if _p15 else _p17)
                 _buf[1, _r * _classes + _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0_max = _scalars[0, _r]
             _r0_log = _scalars[1, _r]
             _r0_inv = _scalars[2, _r]
             _r1 = _scalars[3, _r]
             _r2 = _scalars[4, _r]
-
-
             _loss = _r1
             _acc += _w * _loss
-
             _e5 = math.log(2)
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r0_max
-
                 _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
-
                 _e0 = _log(p)
                 _e1 = (0.5)*_e0 + (0.5)*_r0_log - 0.5*_z_shifted
                 _e2 = _r0_log - _z_shifted
@@ -544,10 +476,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 _e7 = 1/(_e6 + 1)
                 _e8 = _e6*_e7
                 _e9 = (0.5)*_exp(-_e2)
-
                 _ob[_r, _k] = _scale * _w * (_r0_softmax*_r2 + (-_e3*(_e9 + (0.5)*p)*(_e7 if (_e3 >= 0) else _e8)*(_e7 if (_e3 <= 0) else _e8) + _e9*(_e1*math.tanh(_e1) - _log1p(2*math.sinh((0.25)*_e0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e4 < 2) else -_e4*_e8 + _e5 - _log1p(_e6)) if (p > 0) else _e5*_e9))
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -555,8 +484,6 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -579,34 +506,22 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
         _buf = np.empty((2, _nr * _classes))
         _scalars = np.empty((4, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[1, _r * _classes + _k] = z
         _row_logsumexps(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
-
         for _r in range(_nr):
             _r0_max = _scalars[0, _r]
             _r0_log = _scalars[1, _r]
             _r0_inv = _scalars[2, _r]
-
             _p1 = (0.5)*_r0_log
             _p7 = math.log(2)
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r0_max
-
                 _r0_softmax = _buf[1, _r * _classes + _k] * _r0_inv
-
                 _p0 = _log(p)
                 _p2 = (0.5)*_p0
                 _p3 = _p1 + _p2 - 0.5*_z_shifted
@@ -631,34 +546,24 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _p23 = _p22*p
                 _p24 = (0.5)*_z_shifted
                 _p25 = _p13*_p22
-
                 _buf[0, _r * _classes + _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0_max = _scalars[0, _r]
             _r0_log = _scalars[1, _r]
             _r0_inv = _scalars[2, _r]
             _r2 = _scalars[3, _r]
-
-
-
             _e5 = math.log(2)
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r0_max
-
                 _r0_softmax = _buf[1, _r * _classes + _k] * _r0_inv
-
                 _e0 = _log(p)
                 _e1 = (0.5)*_e0 + (0.5)*_r0_log - 0.5*_z_shifted
                 _e2 = _r0_log - _z_shifted
@@ -668,12 +573,7 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _e7 = 1/(_e6 + 1)
                 _e8 = _e6*_e7
                 _e9 = (0.5)*_exp(-_e2)
-
                 _ob[_r, _k] = _scale * _w * (_r0_softmax*_r2 + (-_e3*(_e9 + (0.5)*p)*(_e7 if (_e3 >= 0) else _e8)*(_e7 if (_e3 <= 0) else _e8) + _e9*(_e1*math.tanh(_e1) - _log1p(2*math.sinh((0.25)*_e0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e4 < 2) else -_e4*_e8 + _e5 - _log1p(_e6)) if (p > 0) else _e5*_e9))
-
-
-
-
 
 
 @_kernel
@@ -696,34 +596,22 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
         _buf = np.empty((3, _nr * _classes))
         _scalars = np.empty((5, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[2, _r * _classes + _k] = z
         _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
-
         for _r in range(_nr):
             _r0_max = _scalars[0, _r]
             _r0_log = _scalars[1, _r]
             _r0_inv = _scalars[2, _r]
-
             _p1 = (0.5)*_r0_log
             _p7 = math.log(2)
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r0_max
-
                 _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
-
                 _p0 = _log(p)
                 _p2 = (0.5)*_p0
                 _p3 = _p1 + _p2 - 0.5*_z_shifted
@@ -757,36 +645,26 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _p32 = _p2*p
                 _p33 = _p13*_p29
                 _p34 = _p13*_p30
-
                 _buf[0, _r * _classes + _k] = (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
                 _buf[1, _r * _classes + _k] = (-_p0*_p25 - _p1*_p33 + _p1*_p34 + _p14 + _p16*_p22 - _p2*_p33 + _p2*_p34 + (0.5)*_p23 + _p24*_p33 - _p24*_p34 - _p25*_r0_log + _p25*_z_shifted - _p26*_p29 + _p26*_p30 + _p29*_p31 - _p29*_p32 - _p30*_p31 + _p30*_p32 if _p15 else _p17)
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0_max = _scalars[0, _r]
             _r0_log = _scalars[1, _r]
             _r0_inv = _scalars[2, _r]
             _r2 = _scalars[3, _r]
             _r3 = _scalars[4, _r]
-
-
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r0_max
-
                 _r0_softmax = _buf[2, _r * _classes + _k] * _r0_inv
-
                 _e0 = _r0_softmax*_r2
                 _e1 = _r0_log - _z_shifted
                 _e2 = _exp(-_e1)
@@ -815,8 +693,4 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _e25 = 2*_e20
                 _e26 = (0.5)*_r0_softmax
                 _e27 = _r0_softmax**2
-
                 _ob[_r, _k] = _scale * _w * ((_e0 + (0.5)*_e11 + (0.5)*_e18 - _e20 - 0.5*_e23 + (0.5)*_e24 - _e26*(2*_e0 + _e11 + _e18 - _e23 + _e24 - _e25) + _e26*(-_e11 - _e18 + _e23 - _e24 + _e25 + 2*_r0_softmax*_r3) if (p > 0) else _e0 + _e2*_log(2**(0.5 - _r0_softmax)) - _e27*_r2 + _e27*_r3))
-
-
-

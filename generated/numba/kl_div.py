@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 46f52154e62aad696662c6476514a78ec3b2705625cd6ddc8794370402501c18
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: d447edcd71d6a82252ddf348a33fbf88b35123f8851e1ae1e1cde4db92e801f6
 """Numba kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -54,7 +54,6 @@ CHUNK = 4096
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -62,7 +61,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -247,8 +245,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-
-
 @_kernel
 def loss_sum(_pred, _target, _weight):
     """Sum over rows of w·loss."""
@@ -270,33 +266,21 @@ def loss_sum(_pred, _target, _weight):
         _scalars = np.empty((2, _nr))
         _acc = 0.0
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 q = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[0, _r * _classes + _k] = p*q
                 _buf[1, _r * _classes + _k] = (0 if (p == 0) else p*_log(p))
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
-
-
             _loss = -_r0 + _r1
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -304,8 +288,6 @@ def loss_sum(_pred, _target, _weight):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -327,36 +309,22 @@ def loss_rows(_pred, _target, _weight, _loss_out):
         _buf = np.empty((2, _nr * _classes))
         _scalars = np.empty((2, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 q = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[0, _r * _classes + _k] = p*q
                 _buf[1, _r * _classes + _k] = (0 if (p == 0) else p*_log(p))
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 _loss_out[_first + _r] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
-
-
             _loss = -_r0 + _r1
             _loss_out[_first + _r] = _w * _loss
-
-
-
-
 
 
 @_kernel
@@ -387,37 +355,22 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
-
-
-
             for _k in range(_classes):
                 q = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[0, _r * _classes + _k] = p*q
                 _buf[1, _r * _classes + _k] = (0 if (p == 0) else p*_log(p))
-
                 _ob[_r, _k] = _scale * _w * (-p)
-
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
-
-
             _loss = -_r0 + _r1
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -425,8 +378,6 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -454,23 +405,10 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
-
-
-
-
             for _k in range(_classes):
                 q = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _ob[_r, _k] = _scale * _w * (-p)
-
-
-
-
 
 
 @_kernel
@@ -498,19 +436,7 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
-
-
-
-
             for _k in range(_classes):
                 q = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _ob[_r, _k] = _scale * _w * (0)
-
-
-

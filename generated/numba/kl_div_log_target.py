@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 1471e8eb374e29472336142bf75893ea2a834d7699c13f6d6a12cda3750b149a
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: ed126bed13b79e56545ea3d91732f7b1f615cf0bfdf2dd78656d42454897fc88
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -54,7 +54,6 @@ CHUNK = 4096
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -62,7 +61,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -247,8 +245,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-
-
 @_kernel
 def loss_sum(_pred, _target, _weight):
     """Sum over rows of w·loss."""
@@ -270,34 +266,22 @@ def loss_sum(_pred, _target, _weight):
         _scalars = np.empty((2, _nr))
         _acc = 0.0
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 q = np.float64(_zb[_r, _k])
                 lp = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(lp)
-
                 _buf[0, _r * _classes + _k] = _p0*q
                 _buf[1, _r * _classes + _k] = _p0*lp
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
-
-
             _loss = -_r0 + _r1
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -305,8 +289,6 @@ def loss_sum(_pred, _target, _weight):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -328,37 +310,23 @@ def loss_rows(_pred, _target, _weight, _loss_out):
         _buf = np.empty((2, _nr * _classes))
         _scalars = np.empty((2, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 q = np.float64(_zb[_r, _k])
                 lp = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(lp)
-
                 _buf[0, _r * _classes + _k] = _p0*q
                 _buf[1, _r * _classes + _k] = _p0*lp
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 _loss_out[_first + _r] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
-
-
             _loss = -_r0 + _r1
             _loss_out[_first + _r] = _w * _loss
-
-
-
-
 
 
 @_kernel
@@ -389,38 +357,23 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
-
-
-
             for _k in range(_classes):
                 q = np.float64(_zb[_r, _k])
                 lp = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(lp)
-
                 _buf[0, _r * _classes + _k] = _p0*q
                 _buf[1, _r * _classes + _k] = _p0*lp
-
                 _ob[_r, _k] = _scale * _w * (-_exp(lp))
-
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
-
-
             _loss = -_r0 + _r1
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -428,8 +381,6 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -457,23 +408,10 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
-
-
-
-
             for _k in range(_classes):
                 q = np.float64(_zb[_r, _k])
                 lp = np.float64(_tb[_r, _k])
-
-
-
-
                 _ob[_r, _k] = _scale * _w * (-_exp(lp))
-
-
-
-
 
 
 @_kernel
@@ -501,19 +439,7 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
-
-
-
-
             for _k in range(_classes):
                 q = np.float64(_zb[_r, _k])
                 lp = np.float64(_tb[_r, _k])
-
-
-
-
                 _ob[_r, _k] = _scale * _w * (0)
-
-
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 72ae6e0ddf14dea781dd32585c492942e1165b3c948f6077dfd92bc152a87b85
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 775f6f86837ff86c1acc2c0ba208bae4a662b3a2f65e29e9c459ced6925c0e9d
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -312,4 +310,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = 1
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: abe719148252cf8e6a69a68b1fd5b40cfed202dcd3a8e9702481751ee06c4a1a
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 5aef5b41fc638facd720b6b32f01e2cb164eb8b657891f3673793a7527b689b1
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -316,4 +314,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _t0 = y_pred - y_true
             _hess = math.cosh(_t0)**(-2)
             _hess_out[_i] = _scale * _w * _hess
-

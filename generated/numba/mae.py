@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: f84d93cf2c3b485af45489c8ff9c3075cb3946c94f326031866cf4dbc34c557d
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 0f8aacc01c1d9c024c47a60c0450f82819d55dec8a2f8cffd5b0262c6b860100
 """Numba kernels for ``mae`` (Mean absolute error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -50,7 +50,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -58,7 +57,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -316,4 +314,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = 0
             _hess_out[_i] = _scale * _w * _hess
-

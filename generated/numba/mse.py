@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: ca7ab60d9b55136e5a93e4e37f22f06979e73e38ca2e7a4c05b34ee350a4f9bb
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: f7984f844356145b6aaade4a5d41077a873a0c20ff311e796806408e3cb24568
 """Numba kernels for ``mse`` (Mean squared error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -308,4 +306,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = 2
             _hess_out[_i] = _scale * _w * _hess
-

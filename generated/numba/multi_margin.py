@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 1b1b29775c3ddb730a61e75a1b50fdaae1b77b7bd3ce76ace04480540405a88d
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 1e478df3759507d497efd150f2007ed15b2b9538fe96631889a2cc5bee1db24e
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -57,7 +57,6 @@ CHUNK = 4096
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -65,7 +64,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -250,8 +248,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-
-
 @_kernel
 def loss_sum(_pred, _target, _weight, margin, p):
     """Sum over rows of w·loss."""
@@ -274,55 +270,36 @@ def loss_sum(_pred, _target, _weight, margin, p):
         _acc = 0.0
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = y*z
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
-
         for _r in range(_nr):
             _r0 = _scalars[0, _r]
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
                 _p0 = -_r0 + margin + z
                 _p1 = _p0**p
                 _p2 = (_p0 > 0)
                 _p3 = (_p1 if _p2 else 0)
-
                 _buf[0, _r * _classes + _k] = _p3
                 _buf[1, _r * _classes + _k] = _p3*y
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
             _label = _tb[_r]
-
             _q0 = 1/K
-
             _loss = _q0*_r1 - _q0*_r2
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -330,8 +307,6 @@ def loss_sum(_pred, _target, _weight, margin, p):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -354,58 +329,37 @@ def loss_rows(_pred, _target, _weight, margin, p, _loss_out):
         _scalars = np.empty((3, _nr))
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = y*z
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
-
         for _r in range(_nr):
             _r0 = _scalars[0, _r]
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
                 _p0 = -_r0 + margin + z
                 _p1 = _p0**p
                 _p2 = (_p0 > 0)
                 _p3 = (_p1 if _p2 else 0)
-
                 _buf[0, _r * _classes + _k] = _p3
                 _buf[1, _r * _classes + _k] = _p3*y
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 _loss_out[_first + _r] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
             _label = _tb[_r]
-
             _q0 = 1/K
-
             _loss = _q0*_r1 - _q0*_r2
             _loss_out[_first + _r] = _w * _loss
-
-
-
-
 
 
 @_kernel
@@ -431,36 +385,23 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
         _acc = 0.0
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = y*z
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
-
         for _r in range(_nr):
             _r0 = _scalars[0, _r]
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
                 _p0 = -_r0 + margin + z
                 _p1 = _p0**p
                 _p2 = (_p0 > 0)
                 _p3 = (_p1 if _p2 else 0)
                 _p4 = _p1*p
                 _p5 = (-_p4/_p0 if _p2 else 0)
-
                 _buf[0, _r * _classes + _k] = _p3
                 _buf[1, _r * _classes + _k] = _p3*y
                 _buf[2, _r * _classes + _k] = _p5
@@ -469,40 +410,28 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(3))
         _row_sums(_buf, np.int64(3), _nr, _classes, _scalars, np.int64(4))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
             _r3 = _scalars[3, _r]
             _r4 = _scalars[4, _r]
             _label = _tb[_r]
-
             _q0 = 1/K
-
             _loss = _q0*_r1 - _q0*_r2
             _acc += _w * _loss
-
             _e0 = 1/K
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
                 _e1 = margin + z
                 _e2 = p*(_e1 - _r0)**(p - 1)
-
                 _ob[_r, _k] = _scale * _w * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -510,8 +439,6 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -535,70 +462,43 @@ def grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
         _scalars = np.empty((3, _nr))
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = y*z
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
-
         for _r in range(_nr):
             _r0 = _scalars[0, _r]
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
                 _p0 = -_r0 + margin + z
                 _p1 = _p0**p
                 _p2 = (_p0 > 0)
                 _p4 = _p1*p
                 _p5 = (-_p4/_p0 if _p2 else 0)
-
                 _buf[0, _r * _classes + _k] = _p5
                 _buf[1, _r * _classes + _k] = _p5*y
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r3 = _scalars[1, _r]
             _r4 = _scalars[2, _r]
             _label = _tb[_r]
-
-
-
             _e0 = 1/K
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
                 _e1 = margin + z
                 _e2 = p*(_e1 - _r0)**(p - 1)
-
                 _ob[_r, _k] = _scale * _w * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
-
-
-
-
 
 
 @_kernel
@@ -622,70 +522,44 @@ def hess(_pred, _target, _weight, margin, p, _scale, _hess_out):
         _scalars = np.empty((3, _nr))
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = y*z
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
-
         for _r in range(_nr):
             _r0 = _scalars[0, _r]
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
                 _p0 = -_r0 + margin + z
                 _p1 = _p0**p
                 _p2 = (_p0 > 0)
                 _p4 = _p1*p
                 _p6 = _p0**(-2)
                 _p7 = (_p1*_p6*p**2 - _p4*_p6 if _p2 else 0)
-
                 _buf[0, _r * _classes + _k] = _p7
                 _buf[1, _r * _classes + _k] = _p7*y
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r5 = _scalars[1, _r]
             _r6 = _scalars[2, _r]
             _label = _tb[_r]
-
-
-
             _e0 = 1/K
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
                 _e1 = margin + z
                 _e2 = p*(_e1 - _r0)**(p - 2)*(p - 1)
                 _e3 = _e2*(y - 1)
                 _e4 = -_e2
                 _e5 = y**2
-
                 _ob[_r, _k] = _scale * _w * ((_e0*(_e3*y - _e3 + _e5*(-_e4 - _r6) + y*(_e4 + _r5*y)) if (_e1 > _r0) else _e0*_e5*(_r5 - _r6)))
-
-
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 7367979de9dfd3f3ca1e43993aee74846a970b37d9b7e9cb2bd15e4c0769cd05
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 187644f3568d8396e14b75677fefebeb37d7c848c63e7d10151351cd650dafe7
 """Numba kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -54,7 +54,6 @@ CHUNK = 4096
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -62,7 +61,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -247,8 +245,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-
-
 @_kernel
 def loss_sum(_pred, _target, _weight):
     """Sum over rows of w·loss."""
@@ -271,34 +267,22 @@ def loss_sum(_pred, _target, _weight):
         _acc = 0.0
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = y*z
                 _buf[1, _r * _classes + _k] = -y + z
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_maxes(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _label = _tb[_r]
-
-
             _loss = -_r0 + _r1 + 1
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -306,8 +290,6 @@ def loss_sum(_pred, _target, _weight):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -330,37 +312,23 @@ def loss_rows(_pred, _target, _weight, _loss_out):
         _scalars = np.empty((2, _nr))
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = y*z
                 _buf[1, _r * _classes + _k] = -y + z
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_maxes(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 _loss_out[_first + _r] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _label = _tb[_r]
-
-
             _loss = -_r0 + _r1 + 1
             _loss_out[_first + _r] = _w * _loss
-
-
-
-
 
 
 @_kernel
@@ -386,63 +354,38 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         _acc = 0.0
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = y*z
                 _buf[1, _r * _classes + _k] = -y + z
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_maxes(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
-
         for _r in range(_nr):
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = (1 if (_r1 == -y + z) else 0)
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
             _label = _tb[_r]
-
-
             _loss = -_r0 + _r1 + 1
             _acc += _w * _loss
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _ob[_r, _k] = _scale * _w * (-y + (1 if (_r1 == -y + z) else 0)/_r2)
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -450,8 +393,6 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -475,59 +416,32 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
         _scalars = np.empty((2, _nr))
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = -y + z
         _row_maxes(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
-
         for _r in range(_nr):
             _r1 = _scalars[0, _r]
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = (1 if (_r1 == -y + z) else 0)
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r1 = _scalars[0, _r]
             _r2 = _scalars[1, _r]
             _label = _tb[_r]
-
-
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _ob[_r, _k] = _scale * _w * (-y + (1 if (_r1 == -y + z) else 0)/_r2)
-
-
-
-
 
 
 @_kernel
@@ -555,20 +469,8 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _label = _tb[_r]
-
-
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _ob[_r, _k] = _scale * _w * (0)
-
-
-

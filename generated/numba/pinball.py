@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: ba3fbf935102d2b8a4a1627defd8b311b23c86e2525cbf5c41be022d41f42e97
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 14765931a37dea049d638224f006b154a90bbf6d6fa9c71cd0468d94258a0b64
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -50,7 +50,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -58,7 +57,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -325,4 +323,3 @@ def hess(_pred, _target, _weight, tau, _scale, _hess_out):
             _w = 1.0 if _weight is None else np.float64(_weight[_i])
             _hess = 0
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 98cd84993b0d334629c2aace7f796a546cad92da5b31e8e9a98e9970fda6a20b
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 6bc0b1dec6a9d88c6efc9a16b9c06df0f6d40c4d81031dce3a6cde854763ee73
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -317,4 +315,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _t0 = _exp(x)
             _hess = _t0
             _hess_out[_i] = _scale * _w * _hess
-

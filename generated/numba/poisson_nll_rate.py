@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 7760e4b23130232563fe1cf45114c79c0fe39e2749e1eafd0e1edb6c3c756b49
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: b5aa477de22b07c64d89bd214592a316f541934264571ba42805f308bf9f11fb
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -50,7 +50,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -58,7 +57,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -322,4 +320,3 @@ def hess(_pred, _target, _weight, eps, _scale, _hess_out):
             _t1 = (lam >= 0)
             _hess = (y/_t0**2 if _t1 else 0)
             _hess_out[_i] = _scale * _w * _hess
-

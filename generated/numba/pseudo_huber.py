@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: a56e5b15b205008b5fbecfc2e8703863f80b2e93300bd18a0e69b00439588b64
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: f989af37c893ad12ff374441d44b526fee97f529150d909c90b3b280f2e29214
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -326,4 +324,3 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
             _t3 = _t1 + _t2
             _hess = delta**3/_t3**(1.5)
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: eb6fe18ea7165dfb9dedd6d1f3a719938d02b2091c12a2d10b6c5c9b0e71a49d
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 145e73fc4c539a142e6a07f7f1110251ae7a9f4a95f43ad94236eff5d2afde22
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -404,4 +402,3 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
             _t23 = _t19*_t22
             _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + 2*_t15*_t22 + _t16**(gamma - 2)*_t18*_t19*_t20*_t21**2*gamma + _t17)
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 63abac3e16b92845287360034c9125f089950237227c5dcb6176625fcd709d72
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 005eb2daf4485d690892f9c73a9ac4b48964c5c3a3df149ccddaef712d3a985c
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -51,7 +51,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -59,7 +58,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -333,4 +331,3 @@ def hess(_pred, _target, _weight, beta, _scale, _hess_out):
             _t3 = (beta > _t2)
             _hess = (_t0 if _t3 else 0)
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: b925ec7e1224dd4beee60b5a2dace3e531d8d2a09bf23ea758a808e7baae50ee
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 4eaea69e9744c2c490b96ac1d0c635421b260a91ca5796e841550bec91d114c8
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -327,4 +325,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _t4 = (_t2 if (_t0 <= 0) else _t3)
             _hess = _t4*y**2*(_t2 if (_t0 >= 0) else _t3)
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 25046899537502a619dc4c0056cf9bae63502570d0fc25b0afc8f9221be9ed3d
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: cc4ef7214d3cf1bbdc3449f82f37e62062d8f25106f08462b100b643369d24f1
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -54,7 +54,6 @@ CHUNK = 4096
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -62,7 +61,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -247,8 +245,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-
-
 @_kernel
 def loss_sum(_pred, _target, _weight, label_smoothing):
     """Sum over rows of w·loss."""
@@ -270,55 +266,36 @@ def loss_sum(_pred, _target, _weight, label_smoothing):
         _scalars = np.empty((5, _nr))
         _acc = 0.0
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[0, _r * _classes + _k] = z
                 _buf[1, _r * _classes + _k] = p
         _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r3 = _scalars[2, _r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r1_max
-
-
-
                 _buf[0, _r * _classes + _k] = _z_shifted*p
                 _buf[1, _r * _classes + _k] = _z_shifted
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
-
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r3 = _scalars[2, _r]
             _r2 = _scalars[3, _r]
             _r4 = _scalars[4, _r]
-
-
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -326,8 +303,6 @@ def loss_sum(_pred, _target, _weight, label_smoothing):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -349,58 +324,37 @@ def loss_rows(_pred, _target, _weight, label_smoothing, _loss_out):
         _buf = np.empty((2, _nr * _classes))
         _scalars = np.empty((5, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[0, _r * _classes + _k] = z
                 _buf[1, _r * _classes + _k] = p
         _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r3 = _scalars[2, _r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r1_max
-
-
-
                 _buf[0, _r * _classes + _k] = _z_shifted*p
                 _buf[1, _r * _classes + _k] = _z_shifted
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 _loss_out[_first + _r] = 0.0
                 continue
-
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r3 = _scalars[2, _r]
             _r2 = _scalars[3, _r]
             _r4 = _scalars[4, _r]
-
-
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
             _loss_out[_first + _r] = _w * _loss
-
-
-
-
 
 
 @_kernel
@@ -425,20 +379,13 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
         _scalars = np.empty((6, _nr))
         _acc = 0.0
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[2, _r * _classes + _k] = z
                 _buf[1, _r * _classes + _k] = p
         _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
-
         # The last reduction pass runs inside the element loop: the outputs do not need it.
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
@@ -446,31 +393,20 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r1_inv = _scalars[2, _r]
             _r3 = _scalars[3, _r]
-
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r1_max
-
                 _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
                 _buf[0, _r * _classes + _k] = _z_shifted*p
                 _buf[1, _r * _classes + _k] = _z_shifted
-
                 _ob[_r, _k] = _scale * _w * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - p*(1 - label_smoothing) - label_smoothing/K)
-
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(5))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
@@ -481,12 +417,8 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
             _r3 = _scalars[3, _r]
             _r2 = _scalars[4, _r]
             _r4 = _scalars[5, _r]
-
-
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -494,8 +426,6 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -518,49 +448,29 @@ def grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
         _buf = np.empty((3, _nr * _classes))
         _scalars = np.empty((4, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[2, _r * _classes + _k] = z
                 _buf[1, _r * _classes + _k] = p
         _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r1_inv = _scalars[2, _r]
             _r3 = _scalars[3, _r]
-
-
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r1_max
-
                 _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
                 _ob[_r, _k] = _scale * _w * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - p*(1 - label_smoothing) - label_smoothing/K)
-
-
-
-
 
 
 @_kernel
@@ -583,45 +493,26 @@ def hess(_pred, _target, _weight, label_smoothing, _scale, _hess_out):
         _buf = np.empty((3, _nr * _classes))
         _scalars = np.empty((4, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
-
-
-
                 _buf[2, _r * _classes + _k] = z
                 _buf[1, _r * _classes + _k] = p
         _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r1_inv = _scalars[2, _r]
             _r3 = _scalars[3, _r]
-
-
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 p = np.float64(_tb[_r, _k])
-
                 _z_shifted = z - _r1_max
-
                 _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
                 _ob[_r, _k] = _scale * _w * (_r1_softmax*(1 - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing))
-
-
-

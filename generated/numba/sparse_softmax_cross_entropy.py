@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 615babb795ccd4efd031bacf0f2b8acebdd54f4441bc76fc9bb1e3300ca230ff
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 1c485da0a8d0f32c32294d8f9d59a35f1178a1d3b7da9438051b2447e0493d55
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -54,7 +54,6 @@ CHUNK = 4096
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -62,7 +61,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -247,8 +245,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-
-
 @_kernel
 def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
     """Sum over rows of w·loss."""
@@ -271,57 +267,38 @@ def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
         _acc = 0.0
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = z
                 _buf[1, _r * _classes + _k] = y
         _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r3 = _scalars[2, _r]
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
                 _z_shifted = z - _r1_max
-
-
-
                 _buf[0, _r * _classes + _k] = _z_shifted*y
                 _buf[1, _r * _classes + _k] = _z_shifted
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
-
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r3 = _scalars[2, _r]
             _r2 = _scalars[3, _r]
             _r4 = _scalars[4, _r]
             _label = _tb[_r]
-
-
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -329,8 +306,6 @@ def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -353,60 +328,39 @@ def loss_rows(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out)
         _scalars = np.empty((5, _nr))
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[0, _r * _classes + _k] = z
                 _buf[1, _r * _classes + _k] = y
         _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r3 = _scalars[2, _r]
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
                 _z_shifted = z - _r1_max
-
-
-
                 _buf[0, _r * _classes + _k] = _z_shifted*y
                 _buf[1, _r * _classes + _k] = _z_shifted
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 _loss_out[_first + _r] = 0.0
                 continue
-
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r3 = _scalars[2, _r]
             _r2 = _scalars[3, _r]
             _r4 = _scalars[4, _r]
             _label = _tb[_r]
-
-
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
             _loss_out[_first + _r] = _w * _loss
-
-
-
-
 
 
 @_kernel
@@ -432,20 +386,13 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale
         _acc = 0.0
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[2, _r * _classes + _k] = z
                 _buf[1, _r * _classes + _k] = y
         _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
-
         # The last reduction pass runs inside the element loop: the outputs do not need it.
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
@@ -453,32 +400,21 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r1_inv = _scalars[2, _r]
             _r3 = _scalars[3, _r]
             _label = _tb[_r]
-
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
                 _z_shifted = z - _r1_max
-
                 _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
                 _buf[0, _r * _classes + _k] = _z_shifted*y
                 _buf[1, _r * _classes + _k] = _z_shifted
-
                 _ob[_r, _k] = _scale * _w * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - y*(1 - label_smoothing) - label_smoothing/K)
-
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(5))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
@@ -490,12 +426,8 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale
             _r2 = _scalars[4, _r]
             _r4 = _scalars[5, _r]
             _label = _tb[_r]
-
-
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -503,8 +435,6 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -528,50 +458,30 @@ def grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_o
         _scalars = np.empty((4, _nr))
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[2, _r * _classes + _k] = z
                 _buf[1, _r * _classes + _k] = y
         _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r1_inv = _scalars[2, _r]
             _r3 = _scalars[3, _r]
             _label = _tb[_r]
-
-
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
                 _z_shifted = z - _r1_max
-
                 _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
                 _ob[_r, _k] = _scale * _w * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - y*(1 - label_smoothing) - label_smoothing/K)
-
-
-
-
 
 
 @_kernel
@@ -595,46 +505,27 @@ def hess(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _hess_o
         _scalars = np.empty((4, _nr))
         for _r in range(_nr):
             _label = _tb[_r]
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
-
-
-
                 _buf[2, _r * _classes + _k] = z
                 _buf[1, _r * _classes + _k] = y
         _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r1_inv = _scalars[2, _r]
             _r3 = _scalars[3, _r]
             _label = _tb[_r]
-
-
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
-
                 _z_shifted = z - _r1_max
-
                 _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-
-
                 _ob[_r, _k] = _scale * _w * (_r1_softmax*(1 - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing))
-
-
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 27baab157db03940222e98b74eebfb7cd7ddcd841efdf1d298ae82a6d421c667
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: ab6e5e01e87c39787aced097d4c000714e77875c80fc722819277879e11c5088
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -49,7 +49,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -57,7 +56,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -325,4 +323,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _t2 = (_t0 < 1)
             _hess = (2*y**2 if _t2 else 0)
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 1073439c40917aa664bdf503b3a51d6a9118ddfa9384b47393368be06b622e13
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 15215edb17d46f89e77dd6a992737e22518cd5a03525c7a54dfd04bd099bd7c8
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -52,7 +52,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -60,7 +59,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -358,4 +356,3 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
             _t10 = (1 if _t7 else (0.25 if _t8 else 0))/_t5**2
             _hess = (_t10*(1 - _t3) if _t4 else _t10*(1 - _t6))
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: a48493fbe9dee87b6697de9262136fcfb06157e9d5401d057a74209da834edd7
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 0dc98a6aa0218d173a7f0feb9b768bc8c9747153d6bd5d0a6d03af7f7acf78cd
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -50,7 +50,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -58,7 +57,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -380,4 +378,3 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
             _t16 = _t10*_t11
             _hess = (-6*_t1*_t6 + 5*_t3*_t7 + 1 if _t9 else (_t16*_t3*(_t10*_t15 - _t11*_t15 + _t16) if _t12 else 0))
             _hess_out[_i] = _scale * _w * _hess
-

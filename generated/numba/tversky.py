@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 1aedf40dd0695dfa0c7468f108cfbaaa9d9a358f5d296bd0ee343d5675235c93
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 9c5e0fbf7d1f1de72a8699d5bd1b1d1c47e43017b586c0f4ba21a504c214c32d
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -54,7 +54,6 @@ CHUNK = 4096
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -62,7 +61,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -247,8 +245,6 @@ def _kernel(function):
         return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
-
-
 @_kernel
 def loss_sum(_pred, _target, _weight, alpha, beta, smooth):
     """Sum over rows of w·loss."""
@@ -270,44 +266,32 @@ def loss_sum(_pred, _target, _weight, alpha, beta, smooth):
         _scalars = np.empty((3, _nr))
         _acc = 0.0
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(-abs(z))
                 _p1 = 1/(_p0 + 1)
                 _p2 = _p0*_p1
                 _p3 = (_p1 if (z >= 0) else _p2)
-
                 _buf[0, _r * _classes + _k] = _p3
                 _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
                 _buf[2, _r * _classes + _k] = _p3*t
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
-
             _q0 = _r0*alpha
             _q1 = _r1*beta
             _q2 = _r2*alpha
             _q3 = 1/(_q0 + _q1 - _q2 + _r2 + smooth)
-
             _loss = _q0*_q3 + _q1*_q3 - _q2*_q3
             _acc += _w * _loss
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -315,8 +299,6 @@ def loss_sum(_pred, _target, _weight, alpha, beta, smooth):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -338,47 +320,33 @@ def loss_rows(_pred, _target, _weight, alpha, beta, smooth, _loss_out):
         _buf = np.empty((3, _nr * _classes))
         _scalars = np.empty((3, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(-abs(z))
                 _p1 = 1/(_p0 + 1)
                 _p2 = _p0*_p1
                 _p3 = (_p1 if (z >= 0) else _p2)
-
                 _buf[0, _r * _classes + _k] = _p3
                 _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
                 _buf[2, _r * _classes + _k] = _p3*t
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 _loss_out[_first + _r] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
-
             _q0 = _r0*alpha
             _q1 = _r1*beta
             _q2 = _r2*alpha
             _q3 = 1/(_q0 + _q1 - _q2 + _r2 + smooth)
-
             _loss = _q0*_q3 + _q1*_q3 - _q2*_q3
             _loss_out[_first + _r] = _w * _loss
-
-
-
-
 
 
 @_kernel
@@ -403,67 +371,49 @@ def loss_and_grad(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_ou
         _scalars = np.empty((3, _nr))
         _acc = 0.0
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(-abs(z))
                 _p1 = 1/(_p0 + 1)
                 _p2 = _p0*_p1
                 _p3 = (_p1 if (z >= 0) else _p2)
-
                 _buf[0, _r * _classes + _k] = _p3
                 _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
                 _buf[2, _r * _classes + _k] = _p3*t
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
-
             _q0 = _r0*alpha
             _q1 = _r1*beta
             _q2 = _r2*alpha
             _q3 = 1/(_q0 + _q1 - _q2 + _r2 + smooth)
-
             _loss = _q0*_q3 + _q1*_q3 - _q2*_q3
             _acc += _w * _loss
-
             _e0 = _r1*beta + alpha*(_r0 - _r2)
             _e1 = _e0 + _r2 + smooth
             _e2 = 1/_e1
             _e3 = _e2*alpha
             _e4 = _e1**(-2)
             _e5 = _e0*_e4
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _e6 = _exp(-abs(z))
                 _e7 = 1/(_e6 + 1)
                 _e8 = _e6*_e7
                 _e9 = (_e7 if (z >= 0) else _e8)*(_e7 if (z <= 0) else _e8)
                 _e10 = _e9*t
-
                 _ob[_r, _k] = _scale * _w * (-_e10*(_e2*beta - _e5*beta) + _e10*(_e0*_e4*(alpha - 1) - _e3) + _e9*(_e3 - _e5*alpha))
-
-
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -471,8 +421,6 @@ def loss_and_grad(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_ou
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
 
 
 @_kernel
@@ -495,63 +443,43 @@ def grad(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_out):
         _buf = np.empty((3, _nr * _classes))
         _scalars = np.empty((3, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(-abs(z))
                 _p1 = 1/(_p0 + 1)
                 _p2 = _p0*_p1
                 _p3 = (_p1 if (z >= 0) else _p2)
-
                 _buf[0, _r * _classes + _k] = _p3
                 _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
                 _buf[2, _r * _classes + _k] = _p3*t
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
-
-
-
             _e0 = _r1*beta + alpha*(_r0 - _r2)
             _e1 = _e0 + _r2 + smooth
             _e2 = 1/_e1
             _e3 = _e2*alpha
             _e4 = _e1**(-2)
             _e5 = _e0*_e4
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _e6 = _exp(-abs(z))
                 _e7 = 1/(_e6 + 1)
                 _e8 = _e6*_e7
                 _e9 = (_e7 if (z >= 0) else _e8)*(_e7 if (z <= 0) else _e8)
                 _e10 = _e9*t
-
                 _ob[_r, _k] = _scale * _w * (-_e10*(_e2*beta - _e5*beta) + _e10*(_e0*_e4*(alpha - 1) - _e3) + _e9*(_e3 - _e5*alpha))
-
-
-
-
 
 
 @_kernel
@@ -574,39 +502,28 @@ def hess(_pred, _target, _weight, alpha, beta, smooth, _scale, _hess_out):
         _buf = np.empty((3, _nr * _classes))
         _scalars = np.empty((3, _nr))
         for _r in range(_nr):
-
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _p0 = _exp(-abs(z))
                 _p1 = 1/(_p0 + 1)
                 _p2 = _p0*_p1
                 _p3 = (_p1 if (z >= 0) else _p2)
-
                 _buf[0, _r * _classes + _k] = _p3
                 _buf[1, _r * _classes + _k] = t*(_p1 if (z <= 0) else _p2)
                 _buf[2, _r * _classes + _k] = _p3*t
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
-
         for _r in range(_nr):
             _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
             if _w == 0.0:
                 for _k in range(_classes):
                     _ob[_r, _k] = 0.0
                 continue
-
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
-
-
-
             _e0 = _r1*beta + alpha*(_r0 - _r2)
             _e1 = _e0 + _r2 + smooth
             _e2 = 1/_e1
@@ -628,13 +545,9 @@ def hess(_pred, _target, _weight, alpha, beta, smooth, _scale, _hess_out):
             _e36 = _e21*_e30 + _e5*beta
             _e37 = _e29 - 2
             _e38 = _e26*_e37
-
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 t = np.float64(_tb[_r, _k])
-
-
-
                 _e7 = abs(z)
                 _e8 = _exp(-_e7)
                 _e9 = _e8 + 1
@@ -653,8 +566,4 @@ def hess(_pred, _target, _weight, alpha, beta, smooth, _scale, _hess_out):
                 _e28 = _e13*_e18
                 _e31 = _e28*(_e26*_e29*beta - _e29*_e30)
                 _e34 = _e28*t
-
                 _ob[_r, _k] = _scale * _w * (-_e17*_e20 + _e17*_e22 + _e17*_e6 + _e19*_e20 - _e19*_e22 - _e19*_e6 + _e28*(_e28*(_e23*_e27 - 2*_e24) - _e31*t + _e34*(-_e26*_e32 + _e33)) - _e34*(_e31 - _e34*(_e26*_e35 - _e35*_e4) + _e34*(-_e21*_e27*beta + _e36)) + _e34*(_e28*(_e33 - _e38*alpha) - _e34*(_e36 - _e38*beta) + _e34*(_e0*_e21*_e25*_e37 - _e32*_e4)))
-
-
-

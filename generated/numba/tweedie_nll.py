@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: e946a36ecca880e2bed31b9794a1b4b09979487d70403362184afa653ee6ec88
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 017933f62ea9d9c28d58dbfdb75fba745ae6f45e8edb5f6ac9b36e7471dd5302
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -49,7 +49,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -57,7 +56,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -424,4 +422,3 @@ def hess(_pred, _target, _weight, rho, _scale, _hess_out):
             _t26 = _t14 or _t16
             _hess = (_t0 if _t2 else (_t9*(_t21*_t8 + _t6) if _t24 and _t25 and _t26 and (x != 0) else _t11*(0 if _t3 else (y*_exp(-_t18) if _t19 else _exp(-_t18 - _t5))) - _t8*_exp(-_t8*x)))
             _hess_out[_i] = _scale * _w * _hess
-

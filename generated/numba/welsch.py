@@ -1,7 +1,7 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 75d2c5b1acfefa858803ee9c6e1cab2fbccfdd457f46c9a4bf1a37e55823cfd8
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 9d006c15498f1ffaf96682ada55909721ab0a10f1408747abd664cacf29ec14c
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
@@ -46,7 +46,6 @@ CHUNK = 2048
 def _bits_to_float(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.DoubleType())
-
     return types.float64(types.int64), codegen
 
 
@@ -54,7 +53,6 @@ def _bits_to_float(typingctx, value):
 def _float_to_bits(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], llvm_ir.IntType(64))
-
     return types.int64(types.float64), codegen
 
 
@@ -336,4 +334,3 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
             _t5 = _exp(_t4)
             _hess = _t1*_t5*(_t0 - 2*_t3)
             _hess_out[_i] = _scale * _w * _hess
-

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/dice.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 6d36c51e9d6bfb1c740d739718472b028e364956a4e199a9fc0aa7a698605432
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: e55f0dcfce60e5470df6f98dc96e5578ce862bd32f607b94e3d29ec1b5cb073a
 """NumPy kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -53,7 +53,6 @@ def loss(z, t, smooth):
         _r1 = np.sum(_shaped(t*np.where(np.less_equal(z, 0), _p1, _p2), z), axis=-1, keepdims=True)
         _r2 = np.sum(_shaped(_p3, z), axis=-1, keepdims=True)
         _q0 = 1/(_r0 + _r1 + _r2 + 2*smooth)
-
         return _shaped(-_q0*_r0 + _q0*_r1 + _q0*_r2, z[..., :1])[..., 0]
 
 
@@ -74,7 +73,6 @@ def loss_and_grad(z, t, smooth):
         _e2 = np.exp(-abs(z))
         _e3 = 1/(_e2 + 1)
         _e4 = _e2*_e3
-
         return (
             _shaped(-_q0*_r0 + _q0*_r1 + _q0*_r2, z[..., :1])[..., 0],
             _shaped(2*(-_e1*t + _e1 - t*(_e0 + smooth))*np.where(np.greater_equal(z, 0), _e3, _e4)*np.where(np.less_equal(z, 0), _e3, _e4)/(_e0 + _r0 + 2*smooth)**2, z),
@@ -97,7 +95,6 @@ def grad(z, t, smooth):
         _e2 = np.exp(-abs(z))
         _e3 = 1/(_e2 + 1)
         _e4 = _e2*_e3
-
         return _shaped(2*(-_e1*t + _e1 - t*(_e0 + smooth))*np.where(np.greater_equal(z, 0), _e3, _e4)*np.where(np.less_equal(z, 0), _e3, _e4)/(_e0 + _r0 + 2*smooth)**2, z)
 
 
@@ -126,5 +123,4 @@ def hess(z, t, smooth):
         _e11 = _e0 - 2*_e4 - 2*_e5 + 2*_r0
         _e12 = _e11 + _e2*t
         _e13 = _e10*_e9
-
         return _shaped(2*_e13*(_e13*(_e12*t - _e12 - t*(_e11 + _e2*(t - 1))) + _e2*(_e10 - _e9)*(_e3 - _e4 - _e5))/_e2**3, z)

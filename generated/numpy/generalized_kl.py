@@ -1,7 +1,7 @@
 # lossgen: generated from specs/generalized_kl.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 5e0a8efbbec7b929c6e50662a0a8d4aff74e697fb0bcb2d50191dea5e8e6cd40
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 30ddaa605268f9f16bafa5d8ee46360898cd709e65c998f0e1f4674de0ec07e3
 """NumPy kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -49,7 +49,6 @@ def loss(x, p):
         _r1 = np.sum(_shaped(p*x, x), axis=-1, keepdims=True)
         _r2 = np.sum(_shaped(np.exp(x), x), axis=-1, keepdims=True)
         _r3 = np.sum(_shaped(np.where(np.equal(p, 0), 0, p*np.log(p)), x), axis=-1, keepdims=True)
-
         return _shaped(-_r0 - _r1 + _r2 + _r3, x[..., :1])[..., 0]
 
 
@@ -61,7 +60,6 @@ def loss_and_grad(x, p):
         _r1 = np.sum(_shaped(p*x, x), axis=-1, keepdims=True)
         _r2 = np.sum(_shaped(np.exp(x), x), axis=-1, keepdims=True)
         _r3 = np.sum(_shaped(np.where(np.equal(p, 0), 0, p*np.log(p)), x), axis=-1, keepdims=True)
-
         return (
             _shaped(-_r0 - _r1 + _r2 + _r3, x[..., :1])[..., 0],
             _shaped(-p + np.exp(x), x),
@@ -72,7 +70,6 @@ def grad(x, p):
     """Per-class gradient with respect to the prediction, shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(x.shape[-1])
-
         return _shaped(-p + np.exp(x), x)
 
 
@@ -80,5 +77,4 @@ def hess(x, p):
     """Per-class second derivative (Hessian diagonal), shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(x.shape[-1])
-
         return _shaped(np.exp(x), x)

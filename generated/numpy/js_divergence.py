@@ -1,7 +1,7 @@
 # lossgen: generated from specs/js_divergence.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: cfcfd2d9c125ee1c6d39e5eaa42a6eec792a6d60ac95a9b730d559f7208e666e
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: b6597bb49d5d119f247ef96e74bd6e3ce9202ed72b853f0e605251eef60455f7
 """NumPy kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -70,7 +70,6 @@ def loss(z, p):
         _p17 = _p16*_p7
         _r1 = np.sum(_shaped(np.where(_p15, _p12*p + _p14, _p17), z), axis=-1, keepdims=True)
         _z_shifted = z - _r0_max
-
         return _shaped(_r1, z[..., :1])[..., 0]
 
 
@@ -119,7 +118,6 @@ def loss_and_grad(z, p):
         _e7 = 1/(_e6 + 1)
         _e8 = _e6*_e7
         _e9 = (0.5)*np.exp(-_e2)
-
         return (
             _shaped(_r1, z[..., :1])[..., 0],
             _shaped(_r0_softmax*_r2 + np.where(np.greater(p, 0), -_e3*(_e9 + (0.5)*p)*np.where(np.greater_equal(_e3, 0), _e7, _e8)*np.where(np.less_equal(_e3, 0), _e7, _e8) + _e9*np.where(np.less(_e4, 2), _e1*np.tanh(_e1) - np.log1p(2*np.sinh((0.25)*_e0 + (0.25)*_r0_log - 0.25*_z_shifted)**2), -_e4*_e8 + _e5 - np.log1p(_e6)), _e5*_e9), z),
@@ -170,7 +168,6 @@ def grad(z, p):
         _e7 = 1/(_e6 + 1)
         _e8 = _e6*_e7
         _e9 = (0.5)*np.exp(-_e2)
-
         return _shaped(_r0_softmax*_r2 + np.where(np.greater(p, 0), -_e3*(_e9 + (0.5)*p)*np.where(np.greater_equal(_e3, 0), _e7, _e8)*np.where(np.less_equal(_e3, 0), _e7, _e8) + _e9*np.where(np.less(_e4, 2), _e1*np.tanh(_e1) - np.log1p(2*np.sinh((0.25)*_e0 + (0.25)*_r0_log - 0.25*_z_shifted)**2), -_e4*_e8 + _e5 - np.log1p(_e6)), _e5*_e9), z)
 
 
@@ -246,5 +243,4 @@ def hess(z, p):
         _e25 = 2*_e20
         _e26 = (0.5)*_r0_softmax
         _e27 = _r0_softmax**2
-
         return _shaped(np.where(np.greater(p, 0), _e0 + (0.5)*_e11 + (0.5)*_e18 - _e20 - 0.5*_e23 + (0.5)*_e24 - _e26*(2*_e0 + _e11 + _e18 - _e23 + _e24 - _e25) + _e26*(-_e11 - _e18 + _e23 - _e24 + _e25 + 2*_r0_softmax*_r3), _e0 + _e2*np.log(2**(0.5 - _r0_softmax)) - _e27*_r2 + _e27*_r3), z)

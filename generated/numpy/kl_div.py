@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 13e7e147d3aa0faf06cd15806cf4fcf92dae64884494253017660932401f6d99
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 573f64165f618717e037ca2118655992fc4f24ce76afa8d566c10b6e3ea35eab
 """NumPy kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -47,7 +47,6 @@ def loss(q, p):
         K = np.float64(q.shape[-1])
         _r0 = np.sum(_shaped(p*q, q), axis=-1, keepdims=True)
         _r1 = np.sum(_shaped(np.where(np.equal(p, 0), 0, p*np.log(p)), q), axis=-1, keepdims=True)
-
         return _shaped(-_r0 + _r1, q[..., :1])[..., 0]
 
 
@@ -57,7 +56,6 @@ def loss_and_grad(q, p):
         K = np.float64(q.shape[-1])
         _r0 = np.sum(_shaped(p*q, q), axis=-1, keepdims=True)
         _r1 = np.sum(_shaped(np.where(np.equal(p, 0), 0, p*np.log(p)), q), axis=-1, keepdims=True)
-
         return (
             _shaped(-_r0 + _r1, q[..., :1])[..., 0],
             _shaped(-p, q),
@@ -68,7 +66,6 @@ def grad(q, p):
     """Per-class gradient with respect to the prediction, shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(q.shape[-1])
-
         return _shaped(-p, q)
 
 
@@ -76,5 +73,4 @@ def hess(q, p):
     """Per-class second derivative (Hessian diagonal), shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(q.shape[-1])
-
         return _shaped(0, q)

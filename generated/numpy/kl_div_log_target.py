@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: eaf7e46e586f69a54b7b6e69422c527048fb7c5f3604574ada84e33da01e8854
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: c45f8d2b00425ecdc23dd3a0a6251667b0411b89e04c1385f740998b1ce82204
 """NumPy kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -48,7 +48,6 @@ def loss(q, lp):
         _p0 = np.exp(lp)
         _r0 = np.sum(_shaped(_p0*q, q), axis=-1, keepdims=True)
         _r1 = np.sum(_shaped(_p0*lp, q), axis=-1, keepdims=True)
-
         return _shaped(-_r0 + _r1, q[..., :1])[..., 0]
 
 
@@ -59,7 +58,6 @@ def loss_and_grad(q, lp):
         _p0 = np.exp(lp)
         _r0 = np.sum(_shaped(_p0*q, q), axis=-1, keepdims=True)
         _r1 = np.sum(_shaped(_p0*lp, q), axis=-1, keepdims=True)
-
         return (
             _shaped(-_r0 + _r1, q[..., :1])[..., 0],
             _shaped(-np.exp(lp), q),
@@ -70,7 +68,6 @@ def grad(q, lp):
     """Per-class gradient with respect to the prediction, shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(q.shape[-1])
-
         return _shaped(-np.exp(lp), q)
 
 
@@ -78,5 +75,4 @@ def hess(q, lp):
     """Per-class second derivative (Hessian diagonal), shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(q.shape[-1])
-
         return _shaped(0, q)

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 8cfac3acc8b458c5560b437178a63ef3b933ca380e62a50f88a87aa12de5d54b
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 972b60a0c11947ea6f1517c2db683ef5e2f31ff577b5c4fc60ac2831d73e2bf2
 """NumPy kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -51,7 +51,6 @@ def loss(z, p):
         _z_shifted = z - _r1_max
         _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return _shaped(_r1_log*_r3 - _r2 + _r4, z[..., :1])[..., 0]
 
 
@@ -65,7 +64,6 @@ def loss_and_grad(z, p):
         _z_shifted = z - _r1_max
         _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return (
             _shaped(_r1_log*_r3 - _r2 + _r4, z[..., :1])[..., 0],
             _shaped(_r1_softmax*_r3 - p, z),
@@ -79,7 +77,6 @@ def grad(z, p):
         _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return _shaped(_r1_softmax*_r3 - p, z)
 
 
@@ -90,5 +87,4 @@ def hess(z, p):
         _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return _shaped(_r1_softmax*_r3*(1 - _r1_softmax), z)

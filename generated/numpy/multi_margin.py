@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: f998df2888f0f3b1d6012353b42d5296053c479a2fb365f7eb7a09c6a474c2b0
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 9216746a68293a29b0b8df939fc3af19ff6dfa395dd38ce7a9434ad331817180
 """NumPy kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -56,7 +56,6 @@ def loss(z, y, margin, p):
         _r1 = np.sum(_shaped(_p3, z), axis=-1, keepdims=True)
         _r2 = np.sum(_shaped(_p3*y, z), axis=-1, keepdims=True)
         _q0 = 1/(K)
-
         return _shaped(_q0*_r1 - _q0*_r2, z[..., :1])[..., 0]
 
 
@@ -79,7 +78,6 @@ def loss_and_grad(z, y, margin, p):
         _e0 = 1/(K)
         _e1 = margin + z
         _e2 = p*(_e1 - _r0)**(p - 1)
-
         return (
             _shaped(_q0*_r1 - _q0*_r2, z[..., :1])[..., 0],
             _shaped(np.where(np.greater(_e1, _r0), _e0*(-_e2*y + _e2 + _r3*y - _r4*y), _e0*y*(_r3 - _r4)), z),
@@ -101,7 +99,6 @@ def grad(z, y, margin, p):
         _e0 = 1/(K)
         _e1 = margin + z
         _e2 = p*(_e1 - _r0)**(p - 1)
-
         return _shaped(np.where(np.greater(_e1, _r0), _e0*(-_e2*y + _e2 + _r3*y - _r4*y), _e0*y*(_r3 - _r4)), z)
 
 
@@ -124,5 +121,4 @@ def hess(z, y, margin, p):
         _e3 = _e2*(y - 1)
         _e4 = -_e2
         _e5 = y**2
-
         return _shaped(np.where(np.greater(_e1, _r0), _e0*(_e3*y - _e3 + _e5*(-_e4 - _r6) + y*(_e4 + _r5*y)), _e0*_e5*(_r5 - _r6)), z)

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 7d1b66f0e9f58c9ae84c2558ef47a860ce8a9ac86635e748ff77a5c4a083027c
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 3a73b94eb0ab99cb02acd1bd291e6592e6fe0a157a834419cc3c7cbbead6fb40
 """NumPy kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -47,7 +47,6 @@ def loss(z, y):
         K = np.float64(z.shape[-1])
         _r0 = np.sum(_shaped(y*z, z), axis=-1, keepdims=True)
         _r1 = np.max(_shaped(-y + z, z), axis=-1, keepdims=True)
-
         return _shaped(-_r0 + _r1 + 1, z[..., :1])[..., 0]
 
 
@@ -58,7 +57,6 @@ def loss_and_grad(z, y):
         _r0 = np.sum(_shaped(y*z, z), axis=-1, keepdims=True)
         _r1 = np.max(_shaped(-y + z, z), axis=-1, keepdims=True)
         _r2 = np.sum(_shaped(np.where(np.equal(_r1, -y + z), 1, 0), z), axis=-1, keepdims=True)
-
         return (
             _shaped(-_r0 + _r1 + 1, z[..., :1])[..., 0],
             _shaped(-y + np.where(np.equal(_r1, -y + z), 1, 0)/_r2, z),
@@ -71,7 +69,6 @@ def grad(z, y):
         K = np.float64(z.shape[-1])
         _r1 = np.max(_shaped(-y + z, z), axis=-1, keepdims=True)
         _r2 = np.sum(_shaped(np.where(np.equal(_r1, -y + z), 1, 0), z), axis=-1, keepdims=True)
-
         return _shaped(-y + np.where(np.equal(_r1, -y + z), 1, 0)/_r2, z)
 
 
@@ -79,5 +76,4 @@ def hess(z, y):
     """Per-class second derivative (Hessian diagonal), shape (N, K)."""
     with np.errstate(all="ignore"):
         K = np.float64(z.shape[-1])
-
         return _shaped(0, z)

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 546548715653ab4804436fe8bee14a8dc688c9d18f164fd9644f50ca0b6310f3
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: ae68285d8f6685197a5fa95e7c1719840fb41b6751d951841dbffd26c84ae39f
 """NumPy kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -51,7 +51,6 @@ def loss(z, p, epsilon):
         _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
         _r4 = np.sum(_shaped(p*np.expm1(-_r1_log + _z_shifted), z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return _shaped(_r1_log*_r3 - _r2 - _r4*epsilon, z[..., :1])[..., 0]
 
 
@@ -66,7 +65,6 @@ def loss_and_grad(z, p, epsilon):
         _r4 = np.sum(_shaped(p*np.expm1(-_r1_log + _z_shifted), z), axis=-1, keepdims=True)
         _r5 = np.sum(_shaped(_r1_softmax*p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return (
             _shaped(_r1_log*_r3 - _r2 - _r4*epsilon, z[..., :1])[..., 0],
             _shaped(_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p, z),
@@ -82,7 +80,6 @@ def grad(z, p, epsilon):
         _z_shifted = z - _r1_max
         _r5 = np.sum(_shaped(_r1_softmax*p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return _shaped(_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p, z)
 
 
@@ -96,5 +93,4 @@ def hess(z, p, epsilon):
         _r5 = np.sum(_shaped(_r1_softmax*p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
         _e0 = _r1_softmax**2
-
         return _shaped(-_e0*_r3 - 2*_e0*_r5*epsilon + 2*_e0*epsilon*p + _r1_softmax*_r3 + _r1_softmax*_r5*epsilon - _r1_softmax*epsilon*p, z)

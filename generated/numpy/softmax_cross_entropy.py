@@ -1,7 +1,7 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: 09fde0b0448855836925507683d0e71760730693093ff8275708990a08bab3dc
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: e27fe028c335cd985368db75fbc54c727b9d1f37e0ea9e5a8a97dabad92be65c
 """NumPy kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -51,7 +51,6 @@ def loss(z, p, label_smoothing):
         _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
         _r4 = np.sum(_shaped(_z_shifted, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return _shaped(-_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K, z[..., :1])[..., 0]
 
 
@@ -65,7 +64,6 @@ def loss_and_grad(z, p, label_smoothing):
         _r2 = np.sum(_shaped(_z_shifted*p, z), axis=-1, keepdims=True)
         _r4 = np.sum(_shaped(_z_shifted, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return (
             _shaped(-_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K, z[..., :1])[..., 0],
             _shaped(_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - p*(1 - label_smoothing) - label_smoothing/K, z),
@@ -79,7 +77,6 @@ def grad(z, p, label_smoothing):
         _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return _shaped(_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - p*(1 - label_smoothing) - label_smoothing/K, z)
 
 
@@ -90,5 +87,4 @@ def hess(z, p, label_smoothing):
         _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(p, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return _shaped(_r1_softmax*(1 - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing), z)

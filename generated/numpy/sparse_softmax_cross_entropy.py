@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: f5e329cc6d9a586de4b9ac909a17a9bc2fd1162b8fc816485a6096d0c083cf38
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: 6e3103752df449c9d2cbab9edea8b280aec2c57ac59a91f937d5b3e27ff1c1ee
 """NumPy kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -51,7 +51,6 @@ def loss(z, y, label_smoothing, ignore_index):
         _r2 = np.sum(_shaped(_z_shifted*y, z), axis=-1, keepdims=True)
         _r4 = np.sum(_shaped(_z_shifted, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return _shaped(-_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K, z[..., :1])[..., 0]
 
 
@@ -65,7 +64,6 @@ def loss_and_grad(z, y, label_smoothing, ignore_index):
         _r2 = np.sum(_shaped(_z_shifted*y, z), axis=-1, keepdims=True)
         _r4 = np.sum(_shaped(_z_shifted, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return (
             _shaped(-_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K, z[..., :1])[..., 0],
             _shaped(_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - y*(1 - label_smoothing) - label_smoothing/K, z),
@@ -79,7 +77,6 @@ def grad(z, y, label_smoothing, ignore_index):
         _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(y, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return _shaped(_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - y*(1 - label_smoothing) - label_smoothing/K, z)
 
 
@@ -90,5 +87,4 @@ def hess(z, y, label_smoothing, ignore_index):
         _r1_max, _r1_log, _r1_softmax = _logsumexp(_shaped(z, z))
         _r3 = np.sum(_shaped(y, z), axis=-1, keepdims=True)
         _z_shifted = z - _r1_max
-
         return _shaped(_r1_softmax*(1 - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing), z)

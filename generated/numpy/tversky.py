@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tversky.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 77a4b6499a32f1db
-# lossgen-content-sha256: b64547faa9201fb8c8a90e01fdfb01b2778796b3ab73dd98c9b843ab4e896d81
+# lossgen-generator: d8f4199a0620bc82
+# lossgen-content-sha256: f6d3a0a8a2539289650a7262f90ee8e8209321e6504b8969b9e15fb0be330207
 """NumPy kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -56,7 +56,6 @@ def loss(z, t, alpha, beta, smooth):
         _q1 = _r1*beta
         _q2 = _r2*alpha
         _q3 = 1/(_q0 + _q1 - _q2 + _r2 + smooth)
-
         return _shaped(_q0*_q3 + _q1*_q3 - _q2*_q3, z[..., :1])[..., 0]
 
 
@@ -86,7 +85,6 @@ def loss_and_grad(z, t, alpha, beta, smooth):
         _e8 = _e6*_e7
         _e9 = np.where(np.greater_equal(z, 0), _e7, _e8)*np.where(np.less_equal(z, 0), _e7, _e8)
         _e10 = _e9*t
-
         return (
             _shaped(_q0*_q3 + _q1*_q3 - _q2*_q3, z[..., :1])[..., 0],
             _shaped(-_e10*(_e2*beta - _e5*beta) + _e10*(_e0*_e4*(alpha - 1) - _e3) + _e9*(_e3 - _e5*alpha), z),
@@ -115,7 +113,6 @@ def grad(z, t, alpha, beta, smooth):
         _e8 = _e6*_e7
         _e9 = np.where(np.greater_equal(z, 0), _e7, _e8)*np.where(np.less_equal(z, 0), _e7, _e8)
         _e10 = _e9*t
-
         return _shaped(-_e10*(_e2*beta - _e5*beta) + _e10*(_e0*_e4*(alpha - 1) - _e3) + _e9*(_e3 - _e5*alpha), z)
 
 
@@ -169,5 +166,4 @@ def hess(z, t, alpha, beta, smooth):
         _e28 = _e13*_e18
         _e31 = _e28*(_e26*_e29*beta - _e29*_e30)
         _e34 = _e28*t
-
         return _shaped(-_e17*_e20 + _e17*_e22 + _e17*_e6 + _e19*_e20 - _e19*_e22 - _e19*_e6 + _e28*(_e28*(_e23*_e27 - 2*_e24) - _e31*t + _e34*(-_e26*_e32 + _e33)) - _e34*(_e31 - _e34*(_e26*_e35 - _e35*_e4) + _e34*(-_e21*_e27*beta + _e36)) + _e34*(_e28*(_e33 - _e38*alpha) - _e34*(_e36 - _e38*beta) + _e34*(_e0*_e21*_e25*_e37 - _e32*_e4)), z)

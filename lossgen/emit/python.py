@@ -176,15 +176,29 @@ def _context(derivation: Derivation) -> SimpleNamespace:
     return ctx
 
 
+def _tidy_blank_lines(text: str) -> str:
+    """Rendered Python without the blank lines that macros rendering nothing leave behind: none
+    directly before an indented line (inside a function body), at most two before a top-level one."""
+    lines, blanks = [], 0
+    for line in text.split("\n"):
+        if not line.strip():
+            blanks += 1
+            continue
+        lines.extend([""] * (0 if line[0] in " \t" else min(blanks, 2)))
+        lines.append(line)
+        blanks = 0
+    return "\n".join(lines) + "\n" * min(blanks, 1)
+
+
 def render_numpy(derivation: Derivation) -> GeneratedFile:
     """The vectorized NumPy module for one spec."""
     template = "numpy_rowwise.py.jinja" if derivation.spec.rowwise else "numpy_module.py.jinja"
-    text = render_template(template, ctx=_context(derivation))
+    text = _tidy_blank_lines(render_template(template, ctx=_context(derivation)))
     return GeneratedFile(f"numpy/{derivation.spec.name}.py", template, text)
 
 
 def render_numba(derivation: Derivation) -> GeneratedFile:
     """The fused, parallel Numba module for one spec."""
     template = "numba_rowwise.py.jinja" if derivation.spec.rowwise else "numba_module.py.jinja"
-    text = render_template(template, ctx=_context(derivation))
+    text = _tidy_blank_lines(render_template(template, ctx=_context(derivation)))
     return GeneratedFile(f"numba/{derivation.spec.name}.py", template, text)
