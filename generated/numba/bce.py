@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 8b9ccc92697d5a9524933733f8cbe88e8023bb2f54d56b5c626639f50f57045e
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

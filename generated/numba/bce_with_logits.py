@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 884a9b172a6fd17bac369f9b1027a55260c1060e4ddfc6d15eb710ddf330dc5b
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

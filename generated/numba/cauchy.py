@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 792583f3fb048a368f2eb6b8e7e5ff22b5025b414dd574e21734a71e7fc200f9
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

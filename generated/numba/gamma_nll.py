@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: b5b1181bf0bd77c351f5312fd742233cd95946440b9049460bfc7d6359226c2c
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

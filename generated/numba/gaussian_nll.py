@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: a08dbd2dde1d02c73c6a4bbb5f129a784a92aa8a16027e8b12185a4facc3d936
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: d2fbfb5ad110a3458dabf8cc8f5070f2d1cc99ce196d2327427c6ab9f0f80478
 """Numba kernels for ``hinge`` (Hinge loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 775f6f86837ff86c1acc2c0ba208bae4a662b3a2f65e29e9c459ced6925c0e9d
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 5aef5b41fc638facd720b6b32f01e2cb164eb8b657891f3673793a7527b689b1
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 0f8aacc01c1d9c024c47a60c0450f82819d55dec8a2f8cffd5b0262c6b860100
 """Numba kernels for ``mae`` (Mean absolute error).
 

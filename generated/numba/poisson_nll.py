@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 6bc0b1dec6a9d88c6efc9a16b9c06df0f6d40c4d81031dce3a6cde854763ee73
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 

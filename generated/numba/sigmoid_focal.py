@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 145e73fc4c539a142e6a07f7f1110251ae7a9f4a95f43ad94236eff5d2afde22
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 4eaea69e9744c2c490b96ac1d0c635421b260a91ca5796e841550bec91d114c8
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

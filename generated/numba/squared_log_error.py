@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 15215edb17d46f89e77dd6a992737e22518cd5a03525c7a54dfd04bd099bd7c8
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 

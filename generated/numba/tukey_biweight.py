@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 0dc98a6aa0218d173a7f0feb9b768bc8c9747153d6bd5d0a6d03af7f7acf78cd
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

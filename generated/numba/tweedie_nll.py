@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 017933f62ea9d9c28d58dbfdb75fba745ae6f45e8edb5f6ac9b36e7471dd5302
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: d8f4199a0620bc82
+# lossgen-generator: d6bfac0371a8e69e
 # lossgen-content-sha256: 9d006c15498f1ffaf96682ada55909721ab0a10f1408747abd664cacf29ec14c
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
