@@ -6,9 +6,10 @@ Each loop reads float32 y_pred and y_true and writes float32 results over N = 1e
 thread (no parallel launch, no reduction), with the generated module's own ``_exp`` and ``_log1p``
 (the vectorizable float64 helpers every kernel uses). The steps: a copy (the memory floor), exp
 alone, exp then log1p, and bce_with_logits' loss and gradient written as the generated kernel
-computes them. Comparing the last line with the kernel's own time (``bench.py``, or
-``loss_and_grad`` on one thread) separates the arithmetic from the kernel's bookkeeping; comparing
-it with JAX's float32 time shows how much of a 2x margin the float64 arithmetic leaves.
+computes them; then the generated ``loss_and_grad`` kernel itself on one thread (Numba's thread
+count set to 1), which adds the weights, the scale and the deterministic sum. Comparing the lines
+separates the arithmetic from the kernel's bookkeeping; comparing them with JAX's float32 time
+(``bench.py``) shows how much of a 2x margin the float64 arithmetic leaves.
 Implementations are interleaved round by round and medians reported, as in ``bench.py``.
 """
 
@@ -65,7 +66,16 @@ def loops():
             loss[i] = (1 - y) * (softplus + max(0, x)) + y * (softplus + max(0, -x))
             out[i] = (1 - y) * (inverse if x >= 0 else small) - (inverse if x <= 0 else small) * y
 
-    return {"copy": copy, "exp": exp_only, "exp + log1p": exp_log1p, "bce loss + grad": bce_loss_and_grad}
+    def kernel(pred, target, out, loss):
+        module.loss_and_grad(pred, target, None, 1.0, out)
+
+    return {
+        "copy": copy,
+        "exp": exp_only,
+        "exp + log1p": exp_log1p,
+        "bce loss + grad": bce_loss_and_grad,
+        "the kernel": kernel,
+    }
 
 
 def main() -> None:
@@ -74,6 +84,9 @@ def main() -> None:
     target = rng.uniform(size=N).astype(np.float32)
     out = np.empty(N, np.float32)
     loss = np.empty(N, np.float32)
+    import numba
+
+    numba.set_num_threads(1)
     functions = loops()
     for function in functions.values():
         function(pred, target, out, loss)  # compile

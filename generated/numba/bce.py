@@ -1,12 +1,13 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: d6bfac0371a8e69e
-# lossgen-content-sha256: 8b9ccc92697d5a9524933733f8cbe88e8023bb2f54d56b5c626639f50f57045e
+# lossgen-generator: 393244a37cab4207
+# lossgen-content-sha256: a2af18ae98dff060314963216658b91001685311607edc678f958715274bdcdb
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
 float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
-in a small buffer and sums them in a fixed lane order; the partials are added in chunk order, so
+in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
+float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
 every written element (1/N or 1/sum(w) for a mean).
 
@@ -213,7 +214,10 @@ def loss_sum(_pred, _target, _weight):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        _losses = np.empty((1, CHUNK))
+        # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
+        # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
+        # per element). The float32 losses are then summed in float64 lanes.
+        _losses = np.empty((1, CHUNK), _pred.dtype)
         for _i in range(_start, _stop):
             p = np.float64(_pred[_i])
             y = np.float64(_target[_i])
@@ -266,7 +270,10 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        _losses = np.empty((1, CHUNK))
+        # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
+        # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
+        # per element). The float32 losses are then summed in float64 lanes.
+        _losses = np.empty((1, CHUNK), _pred.dtype)
         for _i in range(_start, _stop):
             p = np.float64(_pred[_i])
             y = np.float64(_target[_i])

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: d6bfac0371a8e69e
+# lossgen-generator: 393244a37cab4207
 # lossgen-content-sha256: e20a5880c1ac6c41f85ee62d3b275655cde35faa6c38d5765738f251762ed9c6
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: d6bfac0371a8e69e
+# lossgen-generator: 393244a37cab4207
 # lossgen-content-sha256: 28db43092443c22f573f3a061fa397698b62f0d2665c4f709dfb9b3374e20128
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 

@@ -1,12 +1,13 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: d6bfac0371a8e69e
-# lossgen-content-sha256: d2fbfb5ad110a3458dabf8cc8f5070f2d1cc99ce196d2327427c6ab9f0f80478
+# lossgen-generator: 393244a37cab4207
+# lossgen-content-sha256: f253be4ff7bdbe1cd3876cced773180f7aa8dd9d52cda9d57a724c3ad3c58cc2
 """Numba kernels for ``hinge`` (Hinge loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
 float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
-in a small buffer and sums them in a fixed lane order; the partials are added in chunk order, so
+in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
+float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
 every written element (1/N or 1/sum(w) for a mean).
 
@@ -212,7 +213,10 @@ def loss_sum(_pred, _target, _weight):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        _losses = np.empty((1, CHUNK))
+        # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
+        # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
+        # per element). The float32 losses are then summed in float64 lanes.
+        _losses = np.empty((1, CHUNK), _pred.dtype)
         for _i in range(_start, _stop):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
@@ -261,7 +265,10 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        _losses = np.empty((1, CHUNK))
+        # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
+        # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
+        # per element). The float32 losses are then summed in float64 lanes.
+        _losses = np.empty((1, CHUNK), _pred.dtype)
         for _i in range(_start, _stop):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: d6bfac0371a8e69e
+# lossgen-generator: 393244a37cab4207
 # lossgen-content-sha256: ed126bed13b79e56545ea3d91732f7b1f615cf0bfdf2dd78656d42454897fc88
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: d6bfac0371a8e69e
+# lossgen-generator: 393244a37cab4207
 # lossgen-content-sha256: be2d37faf25b598624f42a5a33483c99e71b31e4c7ba52123347165438e35018
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 

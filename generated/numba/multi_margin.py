@@ -1,6 +1,6 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: d6bfac0371a8e69e
+# lossgen-generator: 393244a37cab4207
 # lossgen-content-sha256: 1e478df3759507d497efd150f2007ed15b2b9538fe96631889a2cc5bee1db24e
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 

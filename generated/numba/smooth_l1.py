@@ -1,12 +1,13 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: d6bfac0371a8e69e
-# lossgen-content-sha256: 005eb2daf4485d690892f9c73a9ac4b48964c5c3a3df149ccddaef712d3a985c
+# lossgen-generator: 393244a37cab4207
+# lossgen-content-sha256: 22cd0ba84ff8ca26fa4f74c0b4adb72a17d8c03bb0b28f1ac6d183e4a64ea3ce
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
 float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
-in a small buffer and sums them in a fixed lane order; the partials are added in chunk order, so
+in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
+float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
 every written element (1/N or 1/sum(w) for a mean).
 
@@ -214,7 +215,10 @@ def loss_sum(_pred, _target, _weight, beta):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        _losses = np.empty((1, CHUNK))
+        # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
+        # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
+        # per element). The float32 losses are then summed in float64 lanes.
+        _losses = np.empty((1, CHUNK), _pred.dtype)
         for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])
@@ -267,7 +271,10 @@ def loss_and_grad(_pred, _target, _weight, beta, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        _losses = np.empty((1, CHUNK))
+        # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
+        # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
+        # per element). The float32 losses are then summed in float64 lanes.
+        _losses = np.empty((1, CHUNK), _pred.dtype)
         for _i in range(_start, _stop):
             y_pred = np.float64(_pred[_i])
             y_true = np.float64(_target[_i])

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: d6bfac0371a8e69e
+# lossgen-generator: 393244a37cab4207
 # lossgen-content-sha256: 1c485da0a8d0f32c32294d8f9d59a35f1178a1d3b7da9438051b2447e0493d55
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 

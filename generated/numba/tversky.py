@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: d6bfac0371a8e69e
+# lossgen-generator: 393244a37cab4207
 # lossgen-content-sha256: 9c5e0fbf7d1f1de72a8699d5bd1b1d1c47e43017b586c0f4ba21a504c214c32d
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

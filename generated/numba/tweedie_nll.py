@@ -1,12 +1,13 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: d6bfac0371a8e69e
-# lossgen-content-sha256: 017933f62ea9d9c28d58dbfdb75fba745ae6f45e8edb5f6ac9b36e7471dd5302
+# lossgen-generator: 393244a37cab4207
+# lossgen-content-sha256: 4d7144e8b47d40714eb1e3b84e7843b7310b89c5ea5677258b09e0e18dd04213
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
 float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
-in a small buffer and sums them in a fixed lane order; the partials are added in chunk order, so
+in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
+float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
 every written element (1/N or 1/sum(w) for a mean).
 
@@ -212,7 +213,10 @@ def loss_sum(_pred, _target, _weight, rho):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        _losses = np.empty((1, CHUNK))
+        # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
+        # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
+        # per element). The float32 losses are then summed in float64 lanes.
+        _losses = np.empty((1, CHUNK), _pred.dtype)
         for _i in range(_start, _stop):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
@@ -299,7 +303,10 @@ def loss_and_grad(_pred, _target, _weight, rho, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        _losses = np.empty((1, CHUNK))
+        # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
+        # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
+        # per element). The float32 losses are then summed in float64 lanes.
+        _losses = np.empty((1, CHUNK), _pred.dtype)
         for _i in range(_start, _stop):
             x = np.float64(_pred[_i])
             y = np.float64(_target[_i])
