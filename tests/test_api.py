@@ -82,6 +82,36 @@ def test_reductions_and_weights(name, backend, reduction, weighted):
     np.testing.assert_array_equal(both[1], grad)
 
 
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", NAMES)
+def test_one_pass_in_float32(name, backend, weighted):
+    """float32 ``loss_and_grad`` (the call a training loop makes, and the kernel the benchmark times):
+    the gradient is exactly ``grad``'s, and the mean is within float32 rounding of each loss of the
+    mean computed in float64 at the same inputs."""
+    pred, target = sample_inputs(name, n=10_000, seed=12, dtype=np.float32)  # several parallel chunks
+    aux = extras(name, pred)
+    shape = loss_shape(name, pred)
+    weight = np.random.default_rng(3).uniform(0.1, 3.0, size=shape).astype(np.float32) if weighted else None
+    k = kernel(name, backend)
+    out = np.full(pred.shape, np.nan, np.float32)
+    value, grad = k.loss_and_grad(pred, target, weight=weight, out=out, **aux)
+    assert grad is out and isinstance(value, float)
+    np.testing.assert_array_equal(grad, k.grad(pred, target, weight=weight, **aux))
+    # The truth from the float64 NumPy backend at the same (float32) inputs.
+    losses = kernel(name, "numpy").loss(
+        pred.astype(np.float64),
+        target if target.dtype.kind == "i" else target.astype(np.float64),
+        reduction="none",
+        **{key: v.astype(np.float64) for key, v in aux.items()},
+    )
+    w = np.ones(shape) if weight is None else weight.astype(np.float64)
+    terms = w * losses
+    truth = terms.sum() / w.sum()
+    # Each weighted loss is off by at most an ulp of float32 (2**-24 relative), plus float64 sums.
+    assert abs(value - truth) <= 2.0**-23 * np.abs(terms).sum() / w.sum() + 1e-12 * abs(truth), (value, truth)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_dtype_follows_input_and_shapes_broadcast(name, backend):
