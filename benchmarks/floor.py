@@ -1,6 +1,6 @@
 """Where a float32 bce_with_logits kernel's time goes: bare single-thread loops, built up step by step.
 
-    .venv/bin/python benchmarks/floor.py        # about 30 s; prints ns per element for each loop
+    .venv/bin/python benchmarks/floor.py        # about 10 s; ns per element for each loop, then accuracy
 
 Each loop reads float32 y_pred and y_true and writes float32 results over N = 1e7 elements, on one
 thread (no parallel launch, no reduction), with the generated module's own ``_exp`` and ``_log1p``
@@ -11,6 +11,13 @@ count set to 1), which adds the weights, the scale and the deterministic sum. Co
 separates the arithmetic from the kernel's bookkeeping; comparing them with JAX's float32 time
 (``bench.py``) shows how much of a 2x margin the float64 arithmetic leaves.
 Implementations are interleaved round by round and medians reported, as in ``bench.py``.
+
+The last line is the road not taken: the same loss and gradient computed in float32 arithmetic
+(16 lanes per AVX-512 register instead of 8), with float32 exp and log1p written here the way the
+generated float64 ones are (degree-7 and degree-9 polynomials, enough for float32; finite inputs
+only: a measurement, not a kernel). Its accuracy on the bce_with_logits stress grid of ``lossgen
+accuracy`` is printed too, against mpmath, with the test suite's float32 criterion
+(``lossgen.reference.check_accuracy``), to show what that speed would cost.
 """
 
 from __future__ import annotations
@@ -26,6 +33,108 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 N = 10**7
 ROUNDS = 9
+
+
+def float32_arithmetic():
+    """bce_with_logits' loss and gradient in float32 arithmetic: (loss and gradient loop, loss alone)."""
+    import math
+
+    import numba
+    from llvmlite import ir as llvm_ir
+    from numba import types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def bits_to_float(typingctx, value):
+        return types.float32(types.int32), lambda context, builder, sig, args: builder.bitcast(
+            args[0], llvm_ir.FloatType()
+        )
+
+    @intrinsic
+    def float_to_bits(typingctx, value):
+        return types.int32(types.float32), lambda context, builder, sig, args: builder.bitcast(
+            args[0], llvm_ir.IntType(32)
+        )
+
+    # Every constant is a float32 (or int32) global: a Python literal is a float64 (int64) to Numba
+    # and would promote the whole expression.
+    f, i = np.float32, np.int32
+    one, half, two, zero = f(1.0), f(0.5), f(2.0), f(0.0)
+    log2e, ln2_hi, ln2_lo, sqrt2 = f(1.4426950408889634), f(0.693145751953125), f(1.428606765330187e-06), f(2**0.5)
+    e0, e1, e2, e3, e4, e5, e6, e7 = (f(1.0 / math.factorial(k)) for k in range(8))
+    t3, t5, t7, t9 = f(1 / 3), f(1 / 5), f(1 / 7), f(1 / 9)
+    low, high, i1, i23, i127 = f(-104.0), f(89.0), i(1), i(23), i(127)
+    jit = numba.njit(error_model="numpy", fastmath={"contract"})
+
+    @jit
+    def exp32(x):
+        xc = min(max(x, low), high)
+        n = np.floor(xc * log2e + half)  # not math.floor: that returns an int64
+        r = (xc - n * ln2_hi) - n * ln2_lo
+        p = ((((((e7 * r + e6) * r + e5) * r + e4) * r + e3) * r + e2) * r + e1) * r + e0
+        k = i(n)
+        k1 = k >> i1
+        result = p * bits_to_float((k1 + i127) << i23) * bits_to_float((k - k1 + i127) << i23)
+        return zero if x < f(-103.97) else result
+
+    @jit
+    def log1p32(u):
+        w = one + u
+        c = (one - (w - u)) if u >= one else (u - (w - one))
+        bits = float_to_bits(w)
+        e = ((bits >> i23) & i(0xFF)) - i127
+        m = bits_to_float((bits & i(0x007FFFFF)) | i(0x3F800000))
+        big = m > sqrt2
+        m = half * m if big else m
+        e = e + i1 if big else e
+        g = m - one
+        s = g / (two + g)
+        s2 = s * s
+        t = ((t9 * s2 + t7) * s2 + t5) * s2 + t3
+        ef = f(e)
+        return ef * ln2_hi + ((two * s + two * s * (s2 * t) + ef * ln2_lo) + c / w)
+
+    @jit
+    def loss_and_grad(pred, target, out, loss):
+        for k in range(pred.shape[0]):
+            x = pred[k]
+            y = target[k]
+            e = exp32(-abs(x))
+            softplus = log1p32(e)
+            inverse = one / (e + one)
+            small = e * inverse
+            loss[k] = (one - y) * (softplus + max(zero, x)) + y * (softplus + max(zero, -x))
+            out[k] = (one - y) * (inverse if x >= zero else small) - (inverse if x <= zero else small) * y
+
+    return loss_and_grad
+
+
+def float32_accuracy(loss_and_grad) -> None:
+    """Errors of the float32-arithmetic loop and of the generated kernels (float64 arithmetic) on
+    the accuracy command's bce_with_logits grid, against mpmath."""
+    import lossgen
+    from lossgen.catalog import Project
+    from lossgen.derive import derive
+    from lossgen.reference import check_accuracy, mp_values, stress_points, ulp_error
+
+    derivation = derive(Project().load("bce_with_logits"))
+    grid = stress_points(derivation, np.float32)
+    pred = np.concatenate([grid[kind][0] for kind in grid]).astype(np.float32)
+    target = np.concatenate([grid[kind][1] for kind in grid]).astype(np.float32)
+    float32_values = {"grad": np.empty_like(pred), "loss": np.empty_like(pred)}
+    loss_and_grad(pred, target, float32_values["grad"], float32_values["loss"])
+    kernel = lossgen.kernel("bce_with_logits", "numba")
+    float64_values = {
+        "grad": kernel.grad(pred, target, reduction="none"),
+        "loss": kernel.loss(pred, target, reduction="none"),
+    }
+    print(f"bce_with_logits on the accuracy grid ({pred.size} float32 points) against mpmath: max error,")
+    print("and points failing the tests' float32 criterion (1 ulp, or within what input rounding causes)")
+    for arithmetic, computed in (("float32", float32_values), ("float64 (kernel)", float64_values)):
+        for quantity, values in computed.items():
+            errors = ulp_error(values, mp_values(derivation, quantity, pred, target, {}, None), np.float32)
+            failures = check_accuracy(derivation, quantity, pred, target, values, np.float32, ulps=1.0)
+            print(f"{arithmetic:>16} {quantity}: max {np.nanmax(errors):.3g} ulps, {len(failures)} failing")
 
 
 def loops():
@@ -75,6 +184,7 @@ def loops():
         "exp + log1p": exp_log1p,
         "bce loss + grad": bce_loss_and_grad,
         "the kernel": kernel,
+        "f32 arithmetic": float32_arithmetic(),
     }
 
 
@@ -99,6 +209,7 @@ def main() -> None:
     print(f"float32 in and out, N = {N:.0e}, one thread, median of {ROUNDS} interleaved rounds")
     for name, samples in times.items():
         print(f"{name:>16}: {statistics.median(samples) * 1e9 / N:5.2f} ns/element")
+    float32_accuracy(functions["f32 arithmetic"])
 
 
 if __name__ == "__main__":
