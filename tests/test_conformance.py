@@ -132,11 +132,13 @@ def assert_elementwise(case: Case, quantity: str, ours: np.ndarray, theirs: np.n
     atol = ATOL
     if case.spec.rowwise:
         # A row's values are differences of terms bounded by the row's largest value (softmax·Σq − q), so
-        # rounding is relative to that scale, not to each difference (which cancels near the optimum).
+        # rounding is relative to that scale, not to each difference (which cancels near the optimum). Only
+        # finite values set it: an infinite one would make the tolerance infinite for the whole row.
+        magnitude = np.where(np.isfinite(theirs), np.abs(theirs), 0.0)
         atol = (
-            RTOL * np.maximum(1.0, np.max(np.abs(theirs), axis=-1, keepdims=True))
+            RTOL * np.maximum(1.0, np.max(magnitude, axis=-1, keepdims=True))
             if theirs.ndim > 1
-            else (RTOL * np.maximum(1.0, np.abs(theirs)))
+            else (RTOL * np.maximum(1.0, magnitude))
         )
     close = np.isclose(ours, theirs, rtol=RTOL, atol=atol) | (np.isnan(ours) & np.isnan(theirs))
     if close.all():
