@@ -144,19 +144,26 @@ class _NumpyBackend:
     def loss_sum(self, c: _Call) -> float:
         return float(np.sum(self._weighted(self.module.loss(*self._inputs(c), *c.params), c)))
 
+    @staticmethod
+    def _store(out: np.ndarray, values: np.ndarray) -> None:
+        # A float64 value beyond float32's range becomes ±inf in a float32 output, as in the Numba
+        # kernels' casts; without errstate NumPy would also warn, and only this backend would.
+        with np.errstate(over="ignore"):
+            out[...] = values
+
     def loss_elements(self, c: _Call, out: np.ndarray) -> None:
-        out[...] = self._weighted(self.module.loss(*self._inputs(c), *c.params), c)
+        self._store(out, self._weighted(self.module.loss(*self._inputs(c), *c.params), c))
 
     def loss_and_grad(self, c: _Call, scale: float, out: np.ndarray) -> float:
         loss, grad = self.module.loss_and_grad(*self._inputs(c), *c.params)
-        out[...] = scale * self._weighted(grad, c)
+        self._store(out, scale * self._weighted(grad, c))
         return float(np.sum(self._weighted(loss, c)))
 
     def grad(self, c: _Call, scale: float, out: np.ndarray) -> None:
-        out[...] = scale * self._weighted(self.module.grad(*self._inputs(c), *c.params), c)
+        self._store(out, scale * self._weighted(self.module.grad(*self._inputs(c), *c.params), c))
 
     def hess(self, c: _Call, scale: float, out: np.ndarray) -> None:
-        out[...] = scale * self._weighted(self.module.hess(*self._inputs(c), *c.params), c)
+        self._store(out, scale * self._weighted(self.module.hess(*self._inputs(c), *c.params), c))
 
 
 def _float_array(value, argument: str, kernel: str) -> np.ndarray:
