@@ -266,6 +266,35 @@ def test_rowwise_shapes_dtypes_and_leading_axes(name, backend):
         k.loss(pred, target, weight=np.ones(pred.shape))  # weights are per row, not per class
 
 
+@pytest.mark.parametrize("classes", [8, 37, 1000])
+@pytest.mark.parametrize("name", ROWWISE)
+def test_rowwise_long_rows_agree_between_backends(name, classes):
+    """Rows of 8 or more classes take the Numba kernels' 8-lane row reductions (max, sum, log-sum-exp)
+    and a chunk of one or a few rows (K = 1000: four rows per chunk, several chunks); every other
+    row-wise test uses K < 8, which runs only their remainder loops."""
+    pred, target = sample_inputs(name, n=23, seed=13, classes=classes)
+    for row in range(8):  # a dominant class in every lane position: exp overflows unless the row max is right
+        pred[row, (5 * row + 7) % classes] = 800.0
+    params = non_default_params(name)
+    numba_k, numpy_k = kernel(name, "numba"), kernel(name, "numpy")
+    loss, grad = numba_k.loss_and_grad(pred, target, **params)
+    expected_loss, expected_grad = numpy_k.loss_and_grad(pred, target, **params)
+    assert loss == pytest.approx(expected_loss, rel=1e-13 * classes)
+    for actual, desired in (
+        (grad, expected_grad),
+        (
+            numba_k.loss(pred, target, reduction="none", **params),
+            numpy_k.loss(pred, target, reduction="none", **params),
+        ),
+        (numba_k.hess(pred, target, **params), numpy_k.hess(pred, target, **params)),
+    ):
+        # The backends sum a row in different orders (8 lanes against NumPy's pairwise sum): rounding grows
+        # with K, and values that are differences of row sums (Tversky's Hessian, Jensen-Shannon's gradient
+        # where q ≈ p) keep it in absolute terms. A wrong lane or chunk bound is off by far more.
+        scale = np.max(np.abs(desired[np.isfinite(desired)]), initial=0.0)  # infinities must match exactly
+        np.testing.assert_allclose(actual, desired, rtol=1e-13 * classes, atol=1e-14 * classes * scale)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_labels_are_checked_and_ignored_rows_left_out(backend):
     k = kernel("sparse_softmax_cross_entropy", backend)
