@@ -21,12 +21,13 @@ def names() -> list[str]:
     return Project().names()
 
 
-def kernel(name: str, backend: str = "numba"):
+def kernel(name: str, backend: str = "numba", *, arithmetic: str = "float64"):
     """The :class:`~lossgen.runtime.Kernel` for loss ``name`` on ``backend`` ("numpy" or "numba").
 
     Its methods ``loss``, ``grad``, ``loss_and_grad`` and ``hess`` take
-    ``(y_pred, y_true, *, reduction="mean", weight=None, **params)``.
+    ``(y_pred, y_true, *, reduction="mean", weight=None, **params)``. ``arithmetic="input"``
+    computes float32 inputs in float32 arithmetic (see :func:`lossgen.runtime.kernel`).
     """
     from .runtime import kernel as _kernel
 
-    return _kernel(name, backend)
+    return _kernel(name, backend, arithmetic=arithmetic)

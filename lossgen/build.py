@@ -37,6 +37,9 @@ _PIPELINE_SOURCES = (
     "expr.py", "primitives.py", "domains.py", "spec.py", "derive.py", "reference.py", "build.py", "emit",
 )  # fmt: skip
 
+#: (folder under generated/, suffix) of the files each spec produces, one per backend in emit.backends().
+GENERATED_FOLDERS = (("numpy", ".py"), ("numba", ".py"), ("numba_float32", ".py"), ("latex", ".tex"))
+
 _COMMENT = {".py": "#", ".tex": "%"}
 _STAMP_KEYS = ("lossgen-spec-sha256", "lossgen-generator", "lossgen-content-sha256")
 
@@ -136,7 +139,7 @@ class Builder:
 
     def expected_paths(self, name: str) -> list[str]:
         """Paths (relative to generated/) that one spec produces."""
-        return [f"numpy/{name}.py", f"numba/{name}.py", f"latex/{name}.tex"]
+        return [f"{folder}/{name}{suffix}" for folder, suffix in GENERATED_FOLDERS]
 
     def _stale_specs(self, names: Sequence[str]) -> list[str]:
         stale = []
@@ -169,7 +172,7 @@ class Builder:
     def _orphans(self) -> list[str]:
         known = {p for n in self.project.names() for p in self.expected_paths(n)} | {"latex/reference.tex"}
         found = []
-        for backend, suffix in (("numpy", ".py"), ("numba", ".py"), ("latex", ".tex")):
+        for backend, suffix in GENERATED_FOLDERS:
             folder = self.project.generated / backend
             if folder.is_dir():
                 found += [f"{backend}/{p.name}" for p in sorted(folder.glob("*" + suffix))]

@@ -161,15 +161,17 @@ def check_accuracy(
     ulps: float = 8.0,
     params: Mapping[str, float] | None = None,
     extra: Mapping[str, np.ndarray] | None = None,
+    arithmetic=np.float64,
 ) -> list[AccuracyFailure]:
     """Points where ``computed`` fails the accuracy criterion, which accepts a value when
 
     1. it is within ``ulps`` ulps (of ``dtype``) of the truth, or
-    2. its error is within what rounding the inputs by ``ulps`` float64 ulps can cause,
-       ``ulps·ε·Σ|x_i ∂q/∂x_i|`` (ill-conditioned points: cancellation near an optimum, or
-       a residual y_pred − y_true whose rounding is amplified), or
-    3. it equals the truth at inputs moved by at most 2 float64 ulps (a jump at a branch
-       boundary decided on a rounded residual).
+    2. its error is within what rounding the inputs by ``ulps`` ulps of the kernel's
+       ``arithmetic`` dtype can cause, ``ulps·ε·Σ|x_i ∂q/∂x_i|`` (ill-conditioned points:
+       cancellation near an optimum, or a residual y_pred − y_true whose rounding is amplified), or
+    3. it equals the truth at inputs moved by at most 2 ulps of ``arithmetic`` (a jump at a branch
+       boundary decided on a rounded residual), or
+    4. in float32 arithmetic, it and the truth are both below the smallest normal float32.
 
     Non-finite results where the truth is finite always fail.
     """
@@ -179,31 +181,42 @@ def check_accuracy(
     errors = ulp_error(computed, truth, dtype)
     sensitivity = _sensitivity_function(derivation, quantity)
     columns = [np.asarray((extra or {})[a.name], dtype=np.float64).ravel() for a in derivation.spec.auxiliary]
-    eps64 = float(np.finfo(np.float64).eps)
+    eps = float(np.finfo(arithmetic).eps)
     failures = []
     for k in np.flatnonzero(errors > ulps):
         p, t, c = float(pred.flat[k]), float(target.flat[k]), float(np.asarray(computed).flat[k])
         auxiliary = [float(column[k]) for column in columns]
         if np.isfinite(c) and mpmath.isfinite(truth[k]):
+            if _underflowed(c, truth[k], arithmetic):
+                continue
             with mpmath.workdps(DIGITS):
                 inputs = map(mpmath.mpf, [p, t, *auxiliary, *param_values])
-                allowed = ulps * eps64 * sensitivity(*inputs)
+                allowed = ulps * eps * sensitivity(*inputs)
                 if abs(mpmath.mpf(c) - truth[k]) <= allowed:
                     continue
             point_extra = {a.name: np.array([v]) for a, v in zip(derivation.spec.auxiliary, auxiliary)}
-            if _matches_nearby(derivation, quantity, p, t, c, dtype, ulps, params, point_extra):
+            if _matches_nearby(derivation, quantity, p, t, c, dtype, ulps, params, point_extra, arithmetic):
                 continue
         failures.append(AccuracyFailure(p, t, c, float(truth[k]), float(errors[k]), int(k)))
     return failures
 
 
-def _matches_nearby(derivation, quantity, pred, target, computed, dtype, ulps, params, extra) -> bool:
+def _underflowed(computed: float, truth: mpmath.mpf, arithmetic) -> bool:
+    """Float32 arithmetic only: the truth and the value are both below the smallest normal float32
+    (gradual underflow inside the arithmetic has taken the digits of such a value)."""
+    if arithmetic != np.float32:
+        return False
+    tiny = float(np.finfo(np.float32).tiny)
+    return abs(computed) < tiny and abs(float(truth)) < tiny
+
+
+def _matches_nearby(derivation, quantity, pred, target, computed, dtype, ulps, params, extra, arithmetic) -> bool:
     def around(value: float) -> list[float]:
-        up, down = [value], [value]
+        up, down = [arithmetic(value)], [arithmetic(value)]
         for _ in range(2):
-            up.append(float(np.nextafter(up[-1], np.inf)))
-            down.append(float(np.nextafter(down[-1], -np.inf)))
-        return sorted(set(up + down))
+            up.append(np.nextafter(up[-1], arithmetic(np.inf)))
+            down.append(np.nextafter(down[-1], arithmetic(-np.inf)))
+        return sorted({float(v) for v in up + down})
 
     pairs = [(p, t) for p in around(pred) for t in around(target)]
     repeated = {name: np.repeat(values, len(pairs)) for name, values in extra.items()}
@@ -519,19 +532,20 @@ def check_row_accuracy(
     ulps: float = 8.0,
     params: Mapping[str, float] | None = None,
     reference: RowReference | None = None,
+    arithmetic=np.float64,
 ) -> list[str]:
     """Problems with one row's computed loss/grad/hess (empty if none).
 
     Accepted: within ``ulps`` ulps of the truth, or within the error that rounding the row
     scalars (sums of up to K terms, log-sum-exp) and the element inputs can cause, which is
-    ``ulps·ε·(K·Σ_i |∂q/∂S_i|·Σ_k|u_ik| + Σ_x |x ∂q/∂x|)``. Non-finite results where the truth is
-    finite always fail.
+    ``ulps·ε·(K·Σ_i |∂q/∂S_i|·Σ_k|u_ik| + Σ_x |x ∂q/∂x|)`` with ε of the kernel's ``arithmetic``
+    dtype. Non-finite results where the truth is finite always fail.
     """
     reference = reference or RowReference(derivation, params)
     K = len(z)
     onehot = (np.arange(K) == target).astype(np.float64) if np.ndim(target) == 0 else np.asarray(target, float)
     truth, sensitivity = reference.row(z, onehot)
-    eps64 = float(np.finfo(np.float64).eps)
+    eps = float(np.finfo(arithmetic).eps)
     problems = []
     for q in QUANTITIES:
         values = np.atleast_1d(np.asarray(computed[q], dtype=np.float64))
@@ -539,8 +553,10 @@ def check_row_accuracy(
         for k in np.flatnonzero(errors > ulps):
             c, t = float(values[k]), truth[q][k]
             if np.isfinite(c) and mpmath.isfinite(t):
+                if _underflowed(c, t, arithmetic):
+                    continue
                 with mpmath.workdps(DIGITS):
-                    if abs(mpmath.mpf(c) - t) <= ulps * eps64 * sensitivity[q][k]:
+                    if abs(mpmath.mpf(c) - t) <= ulps * eps * sensitivity[q][k]:
                         continue
             problems.append(
                 f"{q}[{k}] = {c!r}, truth {float(t)!r} ({errors[k]:.3g} ulps) at z={list(z)} target={target}"

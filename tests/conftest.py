@@ -31,6 +31,12 @@ def kernel(name: str, backend: str):
     return lossgen.kernel(name, backend)
 
 
+@functools.cache
+def float32_arithmetic_kernel(name: str):
+    """The Numba kernel with ``arithmetic="input"``: float32 inputs computed in float32."""
+    return lossgen.kernel(name, "numba", arithmetic="input")
+
+
 def non_default_params(name: str) -> dict[str, float]:
     """Each parameter moved off its default, staying inside its domain."""
     params = {}

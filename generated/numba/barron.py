@@ -1,11 +1,10 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: af36ec2e39e1e236a950f7e30715d4e724d35077f3862e9132dd38d3eada65bf
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 06ec8a9fb7d1ac61a63f4b4299a75574fe687313a4e1d7a38c0d0aa97eb49773
 """Numba kernels for ``barron`` (Barron's general robust loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -1,11 +1,10 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: a2af18ae98dff060314963216658b91001685311607edc678f958715274bdcdb
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: aac9ea01f9cabae514e17557a4108713d872ebbf5f2158010ce82fe2a573ea9b
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

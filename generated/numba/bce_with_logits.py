@@ -1,11 +1,10 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 6c7c2c5e5f0d488e99cc9061991530825d363320b8c53a3616bf8d39843ece79
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 6b4f42f2a2cdcc65ae4babe12fb01b986d4bfffc820d112ad3b705a732e2a31c
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

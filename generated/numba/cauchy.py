@@ -1,11 +1,10 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 02a822e7ec86ecf1652e34c7e91d6d025669a56144fdd0d4fb6aba8c229c4d46
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 0ee55e5817cfc768c38d8c9e3d0950d68e1fe4d5f11beeade09b49f279ab350a
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

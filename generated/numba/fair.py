@@ -1,11 +1,10 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 25cbbf3c04ccb379581d2047691470c83dc795ee80d2a43196d399278fa7cfa0
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: ba5bf20f21bbb094b19fbfc1e0ee147c35a43cde8ba139d749cac4ba65b2337f
 """Numba kernels for ``fair`` (Fair loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

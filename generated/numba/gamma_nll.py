@@ -1,11 +1,10 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 564fbc6195d0713f4819a7aa19f04aa4ac8519e8d156a8092af17e19aede6a4b
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 68d9a1b1a5c4c793c1e2f3142f04497f2d2bfcb89563be2f66a301d8fa1c28c4
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

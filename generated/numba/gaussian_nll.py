@@ -1,11 +1,10 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: ff12cd5c818016d52ad6b4906054122a17e9f735fc2653d2826130bee8b3e2c7
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 803061ac0015c04e607bc1e8735e7afdb6eb44b5736740dcb835c7e8f6c54690
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -1,11 +1,10 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 6ae21fdffb717e01f083f4374f7257730b6cb24bb3d0c4993811c22760db75f9
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 286bf5181dcd306e04053653e41aeffe4e5c66e623a7b4e0d7e97989deae3c70
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

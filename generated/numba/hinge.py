@@ -1,11 +1,10 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: f253be4ff7bdbe1cd3876cced773180f7aa8dd9d52cda9d57a724c3ad3c58cc2
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 5c6d7885ade5b7a3f3c7fa802d248a25a13ac8d2b23b2b7a37599407a8717dd1
 """Numba kernels for ``hinge`` (Hinge loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -1,11 +1,10 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 236f04462fa8ede9df4de4776e3b8899714eb1f2049bbf8f1f0da7566277bcbc
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: f07800c3724aa673c74a90dc40d435eb9a40a3c817c00c3b64616ef9248fd9ac
 """Numba kernels for ``huber`` (Huber loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

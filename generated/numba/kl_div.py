@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: d447edcd71d6a82252ddf348a33fbf88b35123f8851e1ae1e1cde4db92e801f6
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 86a398511be3c8ca890f9802c3ae9a0ea76e3f589ea77f96b47a8ff38605acac
 """Numba kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -12,8 +12,7 @@ maximum, then one exp over the whole chunk's shifted values, so nothing overflow
 loop is long enough to vectorize even for few classes); then the row losses, and one pass
 writing the per-class output (fused with the last reduction pass when that pass is not needed
 for it). Each chunk's partial sum is kept apart and the partials are added in order, so results
-do not depend on the number of threads. Elements are
-computed in float64. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
+do not depend on the number of threads. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
 labels) are skipped and get zero gradients.
 """
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: ed126bed13b79e56545ea3d91732f7b1f615cf0bfdf2dd78656d42454897fc88
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: d18cf156ea444dcdf9dad32db406357007cfaacb1072558d0adf2a4232e3c18a
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -12,8 +12,7 @@ maximum, then one exp over the whole chunk's shifted values, so nothing overflow
 loop is long enough to vectorize even for few classes); then the row losses, and one pass
 writing the per-class output (fused with the last reduction pass when that pass is not needed
 for it). Each chunk's partial sum is kept apart and the partials are added in order, so results
-do not depend on the number of threads. Elements are
-computed in float64. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
+do not depend on the number of threads. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
 labels) are skipped and get zero gradients.
 """
 

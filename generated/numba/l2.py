@@ -1,11 +1,10 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 2f233150769ce5efcc5f98057cf156fa3e388d1bd60995d76eade8eda4039a91
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 119bfeb6d1be70732d21c6ac9b2fe8231f44a1ae0ce4334a430d05cda1ce3fab
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -1,11 +1,10 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 10b933b93bcbced194e7173839f9696804659dda7e0c415e19dca7ee2c5cabce
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: c31e764fea115da0609018eec77556084116ff5b32c9bca5c6fee1a2e3c09067
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

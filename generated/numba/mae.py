@@ -1,11 +1,10 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 08cb4074ea91e5691be98145aa555a20910c31a58b3217f89e6bdce3acf4ace4
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: f492bfd545d99808926e1650f91a88047a5155736e2cf0e3dad9d94ecd15d69b
 """Numba kernels for ``mae`` (Mean absolute error).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -1,11 +1,10 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 4e4f36e3f2fc1fdd0348f6293824bea5c3361ae876e7ee56fff3311d3eb1f255
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: e3e2b98872d366424d03a2bcbe6b59806c7df5d7e2d4766df24b55132c88a517
 """Numba kernels for ``mse`` (Mean squared error).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -1,11 +1,10 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 7bbb12838908687f0f019d060ab4ed5cca850e34009eac89eb94883a6119ce57
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: a5ff375f7098643234bf733ea27a6f69b261345ce2b5197b0bdeccbb0888c7e8
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -1,11 +1,10 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 0b2429cefbf0e1540cd01cb4ce5fed795722c17e2f7c32898cff6e16556f5ade
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: b2cff8b7a5527e1e9e1111badb26ad994e621047285eca1ba6a52331aff68293
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

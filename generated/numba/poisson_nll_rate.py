@@ -1,11 +1,10 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 1d4aad84aa961aaaccf1142fcd6e1b56fd909919cd615607fa8efabb7e443b75
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 3598a4cf45ac1ee9201ef177f24613ee81f31ffbb2539e59d546240d659bdf97
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -1,11 +1,10 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: f4d029cbcbd45cb3f92518967228e86ea944542b139a6ef64492c0ed474b0430
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: abf04ec47470d337305122946101cdcaf6bc2d729e3df71ced17565c9e5c7aee
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

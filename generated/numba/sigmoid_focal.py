@@ -1,11 +1,10 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 838438f330bfe31e6ab5aacfd58d01b02a895647d8cacfeea82cef91a8e85d70
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 87ac603e69371205b909707a0708d9fd1d053ce9ea0b790eede70dd25becc3e3
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -1,11 +1,10 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 22cd0ba84ff8ca26fa4f74c0b4adb72a17d8c03bb0b28f1ac6d183e4a64ea3ce
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: b35a48c36fd2d839e2af9afb7c0172cf1531fc80c6685e3c1bcc39df7e88f88f
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

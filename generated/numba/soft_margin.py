@@ -1,11 +1,10 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 1c8f0d14191fef68cfdc4632a8ddf66a63edf749cd79187b47dfea9429b0aa13
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 2d6a0ac09f1c3a8da22585bb2b0417345dd3006c9d282ad3251b6fa9f053db5f
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

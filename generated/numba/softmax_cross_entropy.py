@@ -1,7 +1,7 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: cc4ef7214d3cf1bbdc3449f82f37e62062d8f25106f08462b100b643369d24f1
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: acd5da4ee26fbb87415f52ae7b971ef000ab1d2532ce2e1e97e0a375aebe50f1
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -12,8 +12,7 @@ maximum, then one exp over the whole chunk's shifted values, so nothing overflow
 loop is long enough to vectorize even for few classes); then the row losses, and one pass
 writing the per-class output (fused with the last reduction pass when that pass is not needed
 for it). Each chunk's partial sum is kept apart and the partials are added in order, so results
-do not depend on the number of threads. Elements are
-computed in float64. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
+do not depend on the number of threads. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
 labels) are skipped and get zero gradients.
 """
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 1c485da0a8d0f32c32294d8f9d59a35f1178a1d3b7da9438051b2447e0493d55
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: f72a0f95df0ca620eb56c286771f5e9d242366e3174a0987d2f9199b183381e6
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -12,8 +12,7 @@ maximum, then one exp over the whole chunk's shifted values, so nothing overflow
 loop is long enough to vectorize even for few classes); then the row losses, and one pass
 writing the per-class output (fused with the last reduction pass when that pass is not needed
 for it). Each chunk's partial sum is kept apart and the partials are added in order, so results
-do not depend on the number of threads. Elements are
-computed in float64. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
+do not depend on the number of threads. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
 labels) are skipped and get zero gradients.
 """
 

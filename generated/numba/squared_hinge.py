@@ -1,11 +1,10 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 70973d38341518da359d282469fabf55b5c65c446a165870ab356a65b86a7911
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 5d6a742e5be805ee3b5090661b526d08aeeb8fbb6cb0d8f08f103ac5c0d246e8
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -1,11 +1,10 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 08e5015938d11ab4c7dbd261f07514a1a1c33e0db014b4339df862d396ca4e0b
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 5a565e4ad174664afd95fd155b8e6f2109e5d808e7922e75108f80ccea278147
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

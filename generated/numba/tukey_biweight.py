@@ -1,11 +1,10 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: afb9c43e3c9b03e45569ac045f317a59c5cdfbe032784eb7fd88e113137fa888
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 90a82317373c9121b6b853a12f99ab86c6fb72e5ea876b26096653dbb145fc2b
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 9c5e0fbf7d1f1de72a8699d5bd1b1d1c47e43017b586c0f4ba21a504c214c32d
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: f65ed8fe82a40778f963e3fc7ac064fd920c26a045c8c73f8bfab5da5d17db90
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -12,8 +12,7 @@ maximum, then one exp over the whole chunk's shifted values, so nothing overflow
 loop is long enough to vectorize even for few classes); then the row losses, and one pass
 writing the per-class output (fused with the last reduction pass when that pass is not needed
 for it). Each chunk's partial sum is kept apart and the partials are added in order, so results
-do not depend on the number of threads. Elements are
-computed in float64. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
+do not depend on the number of threads. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
 labels) are skipped and get zero gradients.
 """
 

@@ -1,11 +1,10 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: 4d7144e8b47d40714eb1e3b84e7843b7310b89c5ea5677258b09e0e18dd04213
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: 0e0b374b941b3ff32e7eecf328d1b78e0c3ed6c50f213480d8e0f1b9d4cd383e
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

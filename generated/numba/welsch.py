@@ -1,11 +1,10 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 393244a37cab4207
-# lossgen-content-sha256: dfc6602a0399448bdf19cb87c16ba8da914a0126b68a816f571045b7f354d65f
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: e308f28a173c220766cd4ee310cd8563aa22dda44c6063f142323f299673b995
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
-One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in
-float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
+One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
 results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies

@@ -50,6 +50,6 @@ def render_template(template: str, **context) -> str:
 def backends() -> dict[str, Callable]:
     """Per-spec renderers by backend name (imported lazily to keep this module light)."""
     from .latex import render_latex
-    from .python import render_numba, render_numpy
+    from .python import render_numba, render_numba_float32, render_numpy
 
-    return {"numpy": render_numpy, "numba": render_numba, "latex": render_latex}
+    return {"numpy": render_numpy, "numba": render_numba, "numba_float32": render_numba_float32, "latex": render_latex}

@@ -37,12 +37,15 @@ class ScalarPrinter(PythonCodePrinter):
 
     def _print_Piecewise(self, expr):
         *pieces, (last_value, last_cond) = expr.args
-        result = self._print(last_value) if last_cond == sp.true else "math.nan"
+        result = self._print(last_value) if last_cond == sp.true else self._print(sp.nan)
         if last_cond != sp.true:
             pieces = [*pieces, (last_value, last_cond)]
         for value, cond in reversed(pieces):
             result = f"({self._print(value)} if {self._print(cond)} else {result})"
         return result
+
+    def _print_NaN(self, expr):
+        return "math.nan"
 
     def _print_minmax(self, expr, name):
         args = [self._print(a) for a in expr.args]
@@ -98,6 +101,39 @@ class ScalarPrinter(PythonCodePrinter):
     def _module_format(self, fqn, register=True):
         # Always 'math.exp', never a bare 'exp' or an import alias.
         return fqn
+
+
+class Float32ScalarPrinter(ScalarPrinter):
+    """Scalar Python whose arithmetic stays in float32 under Numba, for float32 kernels.
+
+    Numba types a Python literal as float64 (or int64), and float32 combined with either is
+    float64, so every number is printed as an ``np.float32`` constant, rounded once from its
+    float64 value. Integer exponents stay integers: ``x**2`` of a float32 is float32, while
+    ``x**np.float32(2)`` would call ``powf``.
+    """
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._float64 = ScalarPrinter(settings)
+
+    def _print(self, expr, **kwargs):
+        if isinstance(expr, sp.Expr) and expr.is_number:
+            return f"np.float32({self._float64.doprint(expr)})"
+        return super()._print(expr, **kwargs)
+
+    def _print_Pow(self, expr, rational=False):
+        base, exponent = expr.base, expr.exp
+        if exponent == sp.S.Half:
+            return f"math.sqrt({self._print(base)})"
+        if exponent == -sp.S.Half:
+            return f"(np.float32(1.0)/math.sqrt({self._print(base)}))"
+        if exponent == -1:
+            return f"(np.float32(1.0)/{self.parenthesize(base, sp.printing.precedence.PRECEDENCE['Pow'])})"
+        precedence = sp.printing.precedence.PRECEDENCE["Pow"]
+        power = f"{int(exponent)}" if exponent.is_Integer else self.parenthesize(exponent, precedence)
+        if exponent.is_Integer and int(exponent) < 0:
+            power = f"({power})"
+        return f"{self.parenthesize(base, precedence)}**{power}"
 
 
 class VectorPrinter(NumPyPrinter):

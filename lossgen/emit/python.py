@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+import sympy as sp
+
 from ..derive import Derivation, Program, RowKernel
 from . import GeneratedFile, render_template
-from .printers import ScalarPrinter, VectorPrinter
+from .printers import Float32ScalarPrinter, ScalarPrinter, VectorPrinter
+
+#: Arithmetic dtype of each Numba module kind: the default module computes every element in
+#: float64 (a float32 result is rounded once); the float32 one computes float32 inputs in float32.
+NUMBA_FLOAT_TYPES = {"numba": "float64", "numba_float32": "float32"}
 
 _PROGRAM_DOCS = {
     "loss": "Per-element loss",
@@ -31,9 +37,13 @@ class PrintedProgram:
     numpy_outputs: tuple[str, ...]
 
 
-def print_program(program: Program) -> PrintedProgram:
-    """Print a program's assignments and outputs with both printers."""
-    scalar, vector = ScalarPrinter(), VectorPrinter()
+def _scalar_printer(ftype: str) -> ScalarPrinter:
+    return Float32ScalarPrinter() if ftype == "float32" else ScalarPrinter()
+
+
+def print_program(program: Program, ftype: str = "float64") -> PrintedProgram:
+    """Print a program's assignments and outputs with both printers (scalar code in ``ftype``)."""
+    scalar, vector = _scalar_printer(ftype), VectorPrinter()
     return PrintedProgram(
         name=program.name,
         doc=_PROGRAM_DOCS[program.name],
@@ -50,13 +60,13 @@ def _lines(printer, assignments) -> list[str]:
     return [f"{symbol} = {printer.doprint(value)}" for symbol, value in assignments]
 
 
-def _row_kernel_context(kernel: RowKernel) -> SimpleNamespace:
+def _row_kernel_context(kernel: RowKernel, ftype: str) -> SimpleNamespace:
     """A row-wise kernel printed for both templates.
 
     Row scalars (each reduction's value; a logsumexp's M and L) get a slot in the Numba kernels'
     per-chunk ``_scalars`` array; each pass lists the scalars of the passes before it (``known``).
     """
-    scalar, vector = ScalarPrinter(), VectorPrinter()
+    scalar, vector = _scalar_printer(ftype), VectorPrinter()
     passes = []
     done: list = []  # logsumexp reductions finished before the current loop
     slots: dict[str, int] = {}
@@ -136,14 +146,14 @@ def _row_kernel_context(kernel: RowKernel) -> SimpleNamespace:
         row_outputs_numpy=[vector.doprint(e) for _, e in kernel.row.outputs],
         element_hoisted=_lines(scalar, element.hoisted),
         element_lines=_lines(scalar, element.assignments),
-        element_output=scalar.doprint(element.outputs[0][1]) if element.outputs else "0.0",
+        element_output=scalar.doprint(element.outputs[0][1] if element.outputs else sp.S.Zero),
         element_hoisted_numpy=_lines(vector, element.hoisted),
         element_lines_numpy=_lines(vector, element.assignments),
         element_output_numpy=vector.doprint(element.outputs[0][1]) if element.outputs else "0.0",
     )
 
 
-def _context(derivation: Derivation) -> SimpleNamespace:
+def _context(derivation: Derivation, ftype: str = "float64") -> SimpleNamespace:
     spec = derivation.spec
     params = ", ".join(p.name for p in spec.params)
     ctx = SimpleNamespace(
@@ -164,13 +174,15 @@ def _context(derivation: Derivation) -> SimpleNamespace:
         auxiliary=[a.name for a in spec.auxiliary],
         aux_meta=tuple((a.name, a.domain.name) for a in spec.auxiliary),
         aux_args="".join(f", _aux_{a.name}" for a in spec.auxiliary),
+        ftype=ftype,
+        empty_dtype="" if ftype == "float64" else f", np.{ftype}",
     )
     if spec.rowwise:
         ctx.kernel = SimpleNamespace(
-            **{name: _row_kernel_context(kernel) for name, kernel in derivation.row_kernels.items()}
+            **{name: _row_kernel_context(kernel, ftype) for name, kernel in derivation.row_kernels.items()}
         )
     else:
-        programs = {name: print_program(p) for name, p in derivation.programs.items()}
+        programs = {name: print_program(p, ftype) for name, p in derivation.programs.items()}
         ctx.programs = list(programs.values())
         ctx.program = SimpleNamespace(**programs)
     return ctx
@@ -197,8 +209,18 @@ def render_numpy(derivation: Derivation) -> GeneratedFile:
     return GeneratedFile(f"numpy/{derivation.spec.name}.py", template, text)
 
 
-def render_numba(derivation: Derivation) -> GeneratedFile:
-    """The fused, parallel Numba module for one spec."""
+def _render_numba(derivation: Derivation, kind: str) -> GeneratedFile:
     template = "numba_rowwise.py.jinja" if derivation.spec.rowwise else "numba_module.py.jinja"
-    text = _tidy_blank_lines(render_template(template, ctx=_context(derivation)))
-    return GeneratedFile(f"numba/{derivation.spec.name}.py", template, text)
+    context = _context(derivation, NUMBA_FLOAT_TYPES[kind])
+    text = _tidy_blank_lines(render_template(template, ctx=context))
+    return GeneratedFile(f"{kind}/{derivation.spec.name}.py", template, text)
+
+
+def render_numba(derivation: Derivation) -> GeneratedFile:
+    """The fused, parallel Numba module for one spec (float64 arithmetic for every input dtype)."""
+    return _render_numba(derivation, "numba")
+
+
+def render_numba_float32(derivation: Derivation) -> GeneratedFile:
+    """The same kernels for float32 inputs in float32 arithmetic (``arithmetic="float32"``)."""
+    return _render_numba(derivation, "numba_float32")

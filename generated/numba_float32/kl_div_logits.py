@@ -1,0 +1,511 @@
+# lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
+# lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
+# lossgen-generator: 0fce3923491e1c2f
+# lossgen-content-sha256: e9e40011fb89d314d6426b7d763f8cc2dee474a3c3f614b518564b6fef55f43c
+"""Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
+
+Inputs are rows of K classes (C-contiguous, shape (N, K)).
+Rows are processed in parallel in fixed chunks of about CHUNK elements, a chunk at a time in
+phases: per level of row reductions, one pass writes the element values of every row of the
+chunk to a buffer, and each row's values are then reduced in fixed lanes (log-sum-exp: the lane
+maximum, then one exp over the whole chunk's shifted values, so nothing overflows and the exp
+loop is long enough to vectorize even for few classes); then the row losses, and one pass
+writing the per-class output (fused with the last reduction pass when that pass is not needed
+for it). Each chunk's partial sum is kept apart and the partials are added in order, so results
+do not depend on the number of threads. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
+as PyTorch and JAX compute, with float32 exp, log and log1p (16 elements to an AVX-512 register
+instead of 8); sums of losses are carried in float64. The float64-arithmetic module beside this
+one rounds each float32 result once instead. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
+labels) are skipped and get zero gradients.
+"""
+
+import math
+
+import numpy as np
+from llvmlite import ir as llvm_ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
+
+NAME = 'kl_div_logits'
+SPEC_SHA256 = 'cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef'
+PREDICTION = 'z'
+TARGET = 'p'
+TARGET_DOMAIN = 'unit_interval'
+#: (name, default, domain) of each keyword parameter, in declaration order.
+PARAMS = ()
+#: (name, domain) of each further array input, passed by keyword, in declaration order.
+AUXILIARY = ()
+SHAPE = "rowwise"
+TARGET_KIND = 'vector'
+IGNORE_PARAM = None
+
+#: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
+CHUNK = 4096
+
+
+# Vectorizable float32 exp, log and log1p (see the float64 module for why not math.*): the same
+# algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy over
+# the float32 range, with IEEE special values (tests/test_accuracy.py::
+# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
+# Every constant is an np.float32: Numba types a Python float as float64, which would turn the
+# arithmetic back into float64.
+
+
+@intrinsic
+def _bits_to_float(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], llvm_ir.FloatType())
+    return types.float32(types.int32), codegen
+
+
+@intrinsic
+def _float_to_bits(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], llvm_ir.IntType(32))
+    return types.int32(types.float32), codegen
+
+
+_F = np.float32
+_I = np.int32
+_LOG2E = _F(1.4426950408889634)
+_LN2_HI = _F(0.693145751953125)  # ln 2 to 16 significant bits: n * _LN2_HI is exact
+_LN2_LO = _F(1.4286068203094172e-06)  # ln 2 - _LN2_HI
+_SQRT2 = _F(1.4142135623730951)
+
+
+@njit(error_model="numpy", fastmath={"contract"})
+def _exp(x):
+    xc = min(max(x, _F(-104.0)), _F(89.0))
+    n = np.floor(xc * _LOG2E + _F(0.5))  # np.floor keeps float32; math.floor returns an int64
+    r = (xc - n * _LN2_HI) - n * _LN2_LO  # |r| <= ln(2)/2: Taylor to degree 7 errs < 2**-27
+    p = _F(1.0 / 5040.0)
+    p = p * r + _F(1.0 / 720.0)
+    p = p * r + _F(1.0 / 120.0)
+    p = p * r + _F(1.0 / 24.0)
+    p = p * r + _F(1.0 / 6.0)
+    p = p * r + _F(0.5)
+    p = p * r + _F(1.0)
+    p = p * r + _F(1.0)
+    k = _I(n)
+    k1 = k >> _I(1)  # 2**k as two factors: each stays a normal number down to subnormal results
+    result = p * _bits_to_float((k1 + _I(127)) << _I(23)) * _bits_to_float((k - k1 + _I(127)) << _I(23))
+    result = _F(math.inf) if x > _F(88.72283935546875) else result
+    result = _F(0.0) if x < _F(-103.97208404541016) else result
+    return result if x == x else x
+
+
+@njit(error_model="numpy", fastmath={"contract"})
+def _log_core(w, c):
+    """log(w) + c/w for a positive normal w (c: a small correction of w)."""
+    bits = _float_to_bits(w)
+    e = ((bits >> _I(23)) & _I(0xFF)) - _I(127)
+    m = _bits_to_float((bits & _I(0x007FFFFF)) | _I(0x3F800000))
+    big = m > _SQRT2
+    m = _F(0.5) * m if big else m
+    e = e + _I(1) if big else e
+    f = m - _F(1.0)
+    s = f / (_F(2.0) + f)  # log(1 + f) = 2 atanh(s), |s| <= 0.172: terms to s**11
+    s2 = s * s
+    t = _F(1.0 / 11.0)
+    t = t * s2 + _F(1.0 / 9.0)
+    t = t * s2 + _F(1.0 / 7.0)
+    t = t * s2 + _F(1.0 / 5.0)
+    t = t * s2 + _F(1.0 / 3.0)
+    ef = _F(e)
+    return ef * _LN2_HI + ((_F(2.0) * s + _F(2.0) * s * (s2 * t) + ef * _LN2_LO) + c / w)
+
+
+@njit(error_model="numpy", fastmath={"contract"})
+def _log1p(u):
+    w = _F(1.0) + u
+    c = (_F(1.0) - (w - u)) if u >= _F(1.0) else (u - (w - _F(1.0)))  # the rounding error of 1 + u
+    result = _log_core(w if w > _F(0.0) else _F(1.0), c)
+    result = _F(math.inf) if u == _F(math.inf) else result
+    result = _F(-math.inf) if u == _F(-1.0) else result
+    result = _F(math.nan) if u < _F(-1.0) else result
+    return result if u == u else u
+
+
+@njit(error_model="numpy", fastmath={"contract"})
+def _log(x):
+    tiny = x < _F(1.1754943508222875e-38)  # subnormal: scale into the normal range first
+    scaled = x * _F(33554432.0) if tiny else x
+    result = _log_core(scaled if scaled > _F(0.0) else _F(1.0), _F(0.0)) - (_F(25.0 * 0.6931471805599453) if tiny else _F(0.0))
+    result = _F(math.inf) if x == _F(math.inf) else result
+    result = _F(-math.inf) if x == _F(0.0) else result
+    result = _F(math.nan) if x < _F(0.0) else result
+    return result if x == x else x
+
+
+# The exp/log helpers above are plain calls, not inline="always": Numba's IR inlining types each
+# call site again (compiling a row-wise module took three times as long), and LLVM inlines them.
+# It does not inline these lane helpers (array arguments are reference-counted per call), so
+# they are inlined by Numba, and row-wise kernels call them through the per-chunk row helpers.
+@njit(error_model="numpy", inline="always")
+def _lane_sum(rows, row, start, count):
+    """Sum of rows[row, start:start + count] in 8 interleaved lanes, combined pairwise: a fixed order
+    (results do not depend on the thread count) that LLVM vectorizes. A single running sum would
+    serialize the whole loop: without fast-math LLVM may not reassociate it."""
+    buffer = rows[row, start:start + count]
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+    full = count - count % 8
+    for j in range(0, full, 8):
+        a0 += buffer[j]
+        a1 += buffer[j + 1]
+        a2 += buffer[j + 2]
+        a3 += buffer[j + 3]
+        a4 += buffer[j + 4]
+        a5 += buffer[j + 5]
+        a6 += buffer[j + 6]
+        a7 += buffer[j + 7]
+    for j in range(full, count):
+        a0 += buffer[j]
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+
+
+@njit(error_model="numpy", inline="always")
+def _lane_max(rows, row, start, count):
+    """Maximum of rows[row, start:start + count] in 8 lanes (vectorizable); NaN propagates; -inf for
+    count = 0."""
+    buffer = rows[row, start:start + count]
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = np.float32(-math.inf)
+    full = count - count % 8
+    for j in range(0, full, 8):
+        v0, v1, v2, v3 = buffer[j], buffer[j + 1], buffer[j + 2], buffer[j + 3]
+        v4, v5, v6, v7 = buffer[j + 4], buffer[j + 5], buffer[j + 6], buffer[j + 7]
+        a0 = v0 if (v0 > a0 or v0 != v0) else a0
+        a1 = v1 if (v1 > a1 or v1 != v1) else a1
+        a2 = v2 if (v2 > a2 or v2 != v2) else a2
+        a3 = v3 if (v3 > a3 or v3 != v3) else a3
+        a4 = v4 if (v4 > a4 or v4 != v4) else a4
+        a5 = v5 if (v5 > a5 or v5 != v5) else a5
+        a6 = v6 if (v6 > a6 or v6 != v6) else a6
+        a7 = v7 if (v7 > a7 or v7 != v7) else a7
+    for j in range(full, count):
+        v = buffer[j]
+        a0 = v if (v > a0 or v != v) else a0
+    for a in (a1, a2, a3, a4, a5, a6, a7):
+        a0 = a if (a > a0 or a != a) else a0
+    return a0
+
+
+# Per-chunk reductions of row-wise kernels: one call reduces every row of a chunk (per-row calls
+# cost more than a row of ten classes).
+@njit(error_model="numpy")
+def _row_sums(buf, j, rows, classes, out, slot):
+    """out[slot, r] = Σ_k buf[j, r·classes + k] for r < rows (lanes: see _lane_sum)."""
+    for r in range(rows):
+        out[slot, r] = _lane_sum(buf, j, r * classes, classes)
+
+
+@njit(error_model="numpy")
+def _row_maxes(buf, j, rows, classes, out, slot):
+    """out[slot, r] = max_k buf[j, r·classes + k] for r < rows (NaN propagates)."""
+    for r in range(rows):
+        out[slot, r] = _lane_max(buf, j, r * classes, classes)
+
+
+@njit(error_model="numpy")
+def _row_logsumexps(buf, j, rows, classes, out, max_slot, log_slot, inv_slot):
+    """Per row r < rows of buffer row j holding u: out[max_slot, r] = M = max u and
+    out[log_slot, r] = L = log Σ e^(u − M), so logsumexp = M + L (with M = ±inf, L is taken about
+    0); buf is left holding e^(u − M) and, for inv_slot ≥ 0, out[inv_slot, r] = 1 / Σ e^(u − M).
+    The exp runs over the whole chunk at once: a loop long enough to vectorize for any row length."""
+    for r in range(rows):
+        top = _lane_max(buf, j, r * classes, classes)
+        out[max_slot, r] = top
+        shift = top if abs(top) < math.inf else np.float32(0.0)
+        for k in range(r * classes, (r + 1) * classes):
+            buf[j, k] -= shift
+    for i in range(rows * classes):
+        buf[j, i] = _exp(buf[j, i])
+    for r in range(rows):
+        total = _lane_sum(buf, j, r * classes, classes)
+        out[log_slot, r] = total
+        if inv_slot >= 0:
+            out[inv_slot, r] = 1.0 / total
+    for r in range(rows):
+        out[log_slot, r] = _log(out[log_slot, r])
+
+
+def _kernel(function):
+    try:
+        return njit(parallel=True, cache=True, error_model="numpy")(function)
+    except RuntimeError:  # no writable cache location: compile on every import instead
+        return njit(parallel=True, cache=False, error_model="numpy")(function)
+
+
+@_kernel
+def loss_sum(_pred, _target, _weight):
+    """Sum over rows of w·loss."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float32(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes), np.float32)
+        _scalars = np.empty((5, _nr), np.float32)
+        _acc = 0.0
+        for _r in range(_nr):
+            for _k in range(_classes):
+                z = np.float32(_zb[_r, _k])
+                p = np.float32(_tb[_r, _k])
+                _buf[0, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+                _buf[2, _r * _classes + _k] = (np.float32(0) if (p == np.float32(0)) else p*_log(p))
+        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(3))
+        for _r in range(_nr):
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r4 = _scalars[3, _r]
+            for _k in range(_classes):
+                z = np.float32(_zb[_r, _k])
+                p = np.float32(_tb[_r, _k])
+                _z_shifted = z - _r1_max
+                _buf[0, _r * _classes + _k] = _z_shifted*p
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
+        for _r in range(_nr):
+            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r4 = _scalars[3, _r]
+            _r2 = _scalars[4, _r]
+            _loss = _r1_log*_r3 - _r2 + _r4
+            _acc += _w * _loss
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
+def loss_rows(_pred, _target, _weight, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,))."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float32(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes), np.float32)
+        _scalars = np.empty((5, _nr), np.float32)
+        for _r in range(_nr):
+            for _k in range(_classes):
+                z = np.float32(_zb[_r, _k])
+                p = np.float32(_tb[_r, _k])
+                _buf[0, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+                _buf[2, _r * _classes + _k] = (np.float32(0) if (p == np.float32(0)) else p*_log(p))
+        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(3))
+        for _r in range(_nr):
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r4 = _scalars[3, _r]
+            for _k in range(_classes):
+                z = np.float32(_zb[_r, _k])
+                p = np.float32(_tb[_r, _k])
+                _z_shifted = z - _r1_max
+                _buf[0, _r * _classes + _k] = _z_shifted*p
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
+        for _r in range(_nr):
+            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_first + _r])
+            if _w == 0.0:
+                _loss_out[_first + _r] = 0.0
+                continue
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r4 = _scalars[3, _r]
+            _r2 = _scalars[4, _r]
+            _loss = _r1_log*_r3 - _r2 + _r4
+            _loss_out[_first + _r] = _w * _loss
+
+
+@_kernel
+def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float32(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((4, _nr * _classes), np.float32)
+        _scalars = np.empty((6, _nr), np.float32)
+        _acc = 0.0
+        for _r in range(_nr):
+            for _k in range(_classes):
+                z = np.float32(_zb[_r, _k])
+                p = np.float32(_tb[_r, _k])
+                _buf[3, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+                _buf[2, _r * _classes + _k] = (np.float32(0) if (p == np.float32(0)) else p*_log(p))
+        _row_logsumexps(_buf, np.int64(3), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
+        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(4))
+        # The last reduction pass runs inside the element loop: the outputs do not need it.
+        for _r in range(_nr):
+            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+            for _k in range(_classes):
+                z = np.float32(_zb[_r, _k])
+                p = np.float32(_tb[_r, _k])
+                _z_shifted = z - _r1_max
+                _r1_softmax = _buf[3, _r * _classes + _k] * _r1_inv
+                _buf[0, _r * _classes + _k] = _z_shifted*p
+                _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - p)
+        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(5))
+        for _r in range(_nr):
+            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_first + _r])
+            if _w == 0.0:
+                continue
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+            _r2 = _scalars[5, _r]
+            _loss = _r1_log*_r3 - _r2 + _r4
+            _acc += _w * _loss
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
+def grad(_pred, _target, _weight, _scale, _grad_out):
+    """Write scale·w·∂loss/∂z into ``_grad_out``."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float32(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _grad_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes), np.float32)
+        _scalars = np.empty((4, _nr), np.float32)
+        for _r in range(_nr):
+            for _k in range(_classes):
+                z = np.float32(_zb[_r, _k])
+                p = np.float32(_tb[_r, _k])
+                _buf[2, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+        _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
+        for _r in range(_nr):
+            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            for _k in range(_classes):
+                z = np.float32(_zb[_r, _k])
+                p = np.float32(_tb[_r, _k])
+                _z_shifted = z - _r1_max
+                _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+                _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - p)
+
+
+@_kernel
+def hess(_pred, _target, _weight, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float32(_classes)
+        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
+        # from vectorizing), the element values of a pass (one buffer row per reduction), and
+        # the row scalars.
+        _zb = _pred[_first:_first + _nr]
+        _tb = _target[_first:_first + _nr]
+        _ob = _hess_out[_first:_first + _nr]
+        _buf = np.empty((3, _nr * _classes), np.float32)
+        _scalars = np.empty((4, _nr), np.float32)
+        for _r in range(_nr):
+            for _k in range(_classes):
+                z = np.float32(_zb[_r, _k])
+                p = np.float32(_tb[_r, _k])
+                _buf[2, _r * _classes + _k] = z
+                _buf[1, _r * _classes + _k] = p
+        _row_logsumexps(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(2))
+        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(3))
+        for _r in range(_nr):
+            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_first + _r])
+            if _w == 0.0:
+                for _k in range(_classes):
+                    _ob[_r, _k] = 0.0
+                continue
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            for _k in range(_classes):
+                z = np.float32(_zb[_r, _k])
+                p = np.float32(_tb[_r, _k])
+                _z_shifted = z - _r1_max
+                _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
+                _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3*(np.float32(1) - _r1_softmax))

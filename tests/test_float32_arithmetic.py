@@ -1,0 +1,161 @@
+"""``arithmetic="input"``: the float32 kernels that compute in float32 arithmetic, as PyTorch and JAX do.
+
+Their results cannot be the float64 value rounded once, so they are held to the accuracy
+criterion with float32's ε: within 8 float32 ulps of the mpmath truth, or within the error that
+moving the inputs (and parameters) by 8 float32 ulps can cause, or equal to the truth at inputs
+moved by 2 float32 ulps (:func:`lossgen.reference.check_accuracy` with ``arithmetic=np.float32``).
+No non-finite result where the truth is finite. The same stress grids as ``test_accuracy``: the
+points inside the range where float32 arithmetic is used (:mod:`lossgen.float32_range`) go
+through the float32 kernels; the others must get exactly the float64-arithmetic kernels' results.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import ELEMENTWISE, NAMES, ROWWISE, derivation, extras, float32_arithmetic_kernel, kernel, sample_inputs
+
+import lossgen
+from lossgen.float32_range import float32_safe
+from lossgen.reference import (
+    QUANTITIES,
+    RowReference,
+    check_accuracy,
+    check_row_accuracy,
+    row_stress_points,
+    stress_points,
+)
+
+ULPS = 8.0
+KINDS = ("random", "kinks", "tiny", "large")
+ROW_KINDS = ("random", "large", "ties", "tiny")
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_float32_arithmetic_matches_mpmath(name):
+    d = derivation(name)
+    grid = stress_points(d, np.float32)
+    pred = np.concatenate([grid[kind][0] for kind in KINDS])
+    target = np.concatenate([grid[kind][1] for kind in KINDS])
+    extra = extras(name, pred)
+    inside = np.array(
+        [float32_safe(*(a[i : i + 1] for a in (pred, target, *extra.values()))) for i in range(len(pred))]
+    )
+    assert inside.mean() > 0.75, "the grid should mostly test the float32 kernels"
+    k = float32_arithmetic_kernel(name)
+    exact = kernel(name, "numba")
+    for quantity in QUANTITIES:
+        ins = [a[inside] for a in (pred, target)], {key: v[inside] for key, v in extra.items()}
+        outs = [a[~inside] for a in (pred, target)], {key: v[~inside] for key, v in extra.items()}
+        computed = getattr(k, quantity)(*ins[0], reduction="none", **ins[1])
+        assert computed.dtype == np.float32
+        failures = check_accuracy(
+            d, quantity, *ins[0], computed, np.float32, ulps=ULPS, extra=ins[1], arithmetic=np.float32
+        )
+        assert not failures, f"{name} {quantity}: {len(failures)} point(s) off, e.g. {failures[:3]}"
+        np.testing.assert_array_equal(
+            getattr(k, quantity)(*outs[0], reduction="none", **outs[1]),
+            getattr(exact, quantity)(*outs[0], reduction="none", **outs[1]),
+        )
+
+
+@pytest.mark.parametrize("name", ROWWISE)
+def test_rowwise_float32_arithmetic_matches_mpmath(name):
+    d = derivation(name)
+    reference = RowReference(d)
+    k = float32_arithmetic_kernel(name)
+    exact = kernel(name, "numba")
+    problems, inside = [], 0
+    for kind in ROW_KINDS:
+        for z, target in zip(*row_stress_points(d, np.float32)[kind]):
+            computed = {
+                "loss": k.loss(z, target, reduction="none"),
+                "grad": k.grad(z, target, reduction="sum"),
+                "hess": k.hess(z, target, reduction="sum"),
+            }
+            for q in QUANTITIES:
+                assert np.asarray(computed[q]).dtype == np.float32
+            if not float32_safe(z, np.asarray(target)):
+                np.testing.assert_array_equal(computed["grad"], exact.grad(z, target, reduction="sum"))
+                continue
+            inside += 1
+            problems += check_row_accuracy(
+                d, z, target, computed, np.float32, ulps=ULPS, reference=reference, arithmetic=np.float32
+            )
+    assert inside >= 10, "the grid should test the float32 kernels"
+    assert not problems, f"{len(problems)} problem(s): {problems[:3]}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_kernels_compute_in_float32(name):
+    """Every value a float32 kernel computes per element is a float32 (a Python literal or a float64
+    parameter in the generated code would silently turn the arithmetic back into float64); only
+    the sums of losses are float64 by design. Compiled afresh (serially): a kernel loaded from
+    Numba's cache has no type annotations."""
+    import numba
+
+    k = float32_arithmetic_kernel(name)
+    pred, target = sample_inputs(name, n=16, dtype=np.float32)
+    call = k._prepare(pred, target, None, "mean", extras(name, pred))
+    params = tuple(np.float32(p) if isinstance(p, float) else p for p in call.params)
+    float64 = set()
+    for function in ("loss_and_grad", "hess"):
+        fresh = numba.njit(error_model="numpy")(getattr(k._impl.float32_module, function).py_func)
+        fresh(call.pred, call.target, *call.extra, call.weight, *params, np.float32(1.0), np.empty_like(call.pred))
+        for overload in fresh.overloads.values():
+            for variable, typ in overload.type_annotation.typemap.items():
+                if str(typ) == "float64" and "_lane_sum" not in variable and not variable.startswith("$"):
+                    float64.add(variable.split(".")[0])
+    assert float64 <= {"_total", "_acc"}, f"{name}: float64 values in the float32 kernels: {sorted(float64)}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_arithmetic_one_pass_and_out(name):
+    """loss_and_grad (mean, weighted) in one pass equals loss() and grad() of the same kernel, writes
+    into out=, and stays within float32 rounding of the float64-arithmetic kernel's mean."""
+    k = float32_arithmetic_kernel(name)
+    pred, target = sample_inputs(name, n=40, dtype=np.float32)
+    extra = extras(name, pred)
+    weight = np.random.default_rng(2).uniform(0.5, 2.0, size=pred.shape[:-1] if k.rowwise else pred.shape)
+    weight = weight.astype(np.float32)
+    out = np.empty_like(pred)
+    value, grad = k.loss_and_grad(pred, target, weight=weight, out=out, **extra)
+    assert grad is out
+    np.testing.assert_array_equal(grad, k.grad(pred, target, weight=weight, **extra))
+    exact = kernel(name, "numba").loss(pred, target, weight=weight, **extra)
+    assert value == pytest.approx(exact, rel=1e-5, abs=1e-6)
+    assert k.loss(pred, target, weight=weight, **extra) == pytest.approx(value, rel=1e-6, abs=1e-7)
+
+
+def test_float32_arithmetic_leaves_float64_inputs_in_float64():
+    pred, target = sample_inputs("bce_with_logits", n=50)
+    fast = float32_arithmetic_kernel("bce_with_logits")
+    exact = kernel("bce_with_logits", "numba")
+    np.testing.assert_array_equal(fast.grad(pred, target), exact.grad(pred, target))
+    assert fast.loss(pred, target) == exact.loss(pred, target)
+
+
+def test_float32_arithmetic_falls_back_to_float64_outside_its_range():
+    """One value outside the range sends the whole call to the float64-arithmetic kernels."""
+    pred, target = sample_inputs("cauchy", n=64, dtype=np.float32)
+    pred[7] = 1e15  # its fourth power overflows float32
+    fast, exact = float32_arithmetic_kernel("cauchy"), kernel("cauchy", "numba")
+    np.testing.assert_array_equal(fast.hess(pred, target), exact.hess(pred, target))
+    assert float32_safe(pred[:7], target[:7]) and not float32_safe(pred, target)
+    for bad in (np.nan, np.inf, 1e-30):
+        assert not float32_safe(np.array([1.0, bad], np.float32))
+    assert float32_safe(np.array([0.0, -0.0, 2.0**-20, -(2.0**20)], np.float32))
+
+
+def test_float32_arithmetic_arguments_are_checked():
+    with pytest.raises(ValueError, match="unknown arithmetic 'half'"):
+        lossgen.kernel("huber", arithmetic="half")
+    with pytest.raises(ValueError, match="needs the numba backend"):
+        lossgen.kernel("huber", "numpy", arithmetic="input")
+    k = float32_arithmetic_kernel("huber")
+    pred, target = sample_inputs("huber", n=8, dtype=np.float32)
+    with pytest.raises(TypeError, match="unknown parameter 'beta'"):
+        k.loss(pred, target, beta=1.0)
+    with pytest.raises(ValueError, match="out must have"):
+        k.grad(pred, target, out=np.empty(8))
+    assert "float32 arithmetic" in repr(k)
