@@ -286,6 +286,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
     parser.add_argument("--only", help="comma-separated loss names")
+    parser.add_argument("--dtype", choices=("float32", "float64"), help="one dtype only")
     args = parser.parse_args()
     rounds = 5 if args.quick else args.rounds
     sizes = [10**6] if args.quick else [10**6, 10**7]
@@ -294,7 +295,7 @@ def main() -> None:
     for loss, classes in CASES:
         if args.only and loss not in args.only.split(","):
             continue
-        for dtype in (np.float32, np.float64):
+        for dtype in [np.dtype(args.dtype).type] if args.dtype else (np.float32, np.float64):
             for n in sizes:
                 results.append(run_case(loss, n, dtype, classes, rounds, rng))
                 print(format_table(results[-1:]).splitlines()[-1], flush=True)
