@@ -143,39 +143,37 @@ def test_rowwise_kernels_match_mpmath_with_non_default_parameters(name, backend)
 HELPER_ULPS = {"_exp": 1.0, "_log": 2.0, "_log1p": 2.5}
 
 
-def _helper_points32(helper: str, rng) -> np.ndarray:
-    special = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 1e-45, 1.1754944e-38]
-    if helper == "_exp":
-        points = [rng.uniform(-104, 89, 20_000), rng.uniform(-1, 1, 2000) * 10.0 ** rng.uniform(-10, 0, 2000)]
-        special += [88.72283, 88.72284, -103.97207, -103.97209, -87.5, -100.0]
-    elif helper == "_log":
-        near_one = 1 + rng.uniform(-1, 1, 2000) * 10.0 ** rng.uniform(-7, -1, 2000)
-        points = [10.0 ** rng.uniform(-45, 38, 20_000), near_one]
-    else:
-        points = [
-            10.0 ** rng.uniform(-45, 38, 10_000) * rng.choice([-1, 1], 10_000),
-            -1 + 10.0 ** rng.uniform(-7, 0, 2000),
-        ]
-        special += [-1 + 2**-24, 1e-40, -1e-40]
-    values = np.concatenate(points + [np.array(special)]).astype(np.float32)
-    return values[~(values < -1)] if helper == "_log1p" else values[~(values < 0)]
+#: Per dtype: exp's finite-result range, the magnitude exponents of positive normal-and-subnormal
+#: values, how close to 1 (or -1) the near-one points come, and the special points of its range.
+_HELPER_RANGES = {
+    np.float64: dict(exp=(-746, 710), decades=(-323, 308), near=-16, tiny=(5e-324, 2.2250738585072014e-308),
+                     exp_edges=[709.782712893384, 709.7827128933841, -745.1332191019411, -745.1332191019412,
+                                -708.4, -740.0],
+                     log1p_edges=[-1 + 2**-52, 1e-300, -1e-300]),
+    np.float32: dict(exp=(-104, 89), decades=(-45, 38), near=-7, tiny=(1e-45, 1.1754944e-38),
+                     exp_edges=[88.72283, 88.72284, -103.97207, -103.97209, -87.5, -100.0],
+                     log1p_edges=[-1 + 2**-24, 1e-40, -1e-40]),
+}  # fmt: skip
 
 
-def _helper_points(helper: str, rng) -> np.ndarray:
-    special = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 5e-324, 2.2250738585072014e-308]
+def _helper_points(helper: str, rng, dtype=np.float64) -> np.ndarray:
+    r = _HELPER_RANGES[dtype]
+    low, high = r["decades"]
+    special = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, *r["tiny"]]
     if helper == "_exp":
-        points = [rng.uniform(-746, 710, 20_000), rng.uniform(-1, 1, 2000) * 10.0 ** rng.uniform(-20, 0, 2000)]
-        special += [709.782712893384, 709.7827128933841, -745.1332191019411, -745.1332191019412, -708.4, -740.0]
+        depth = -20 if dtype == np.float64 else -10
+        points = [rng.uniform(*r["exp"], 20_000), rng.uniform(-1, 1, 2000) * 10.0 ** rng.uniform(depth, 0, 2000)]
+        special += r["exp_edges"]
     elif helper == "_log":
-        near_one = 1 + rng.uniform(-1, 1, 2000) * 10.0 ** rng.uniform(-16, -1, 2000)
-        points = [10.0 ** rng.uniform(-323, 308, 20_000), near_one]
+        near_one = 1 + rng.uniform(-1, 1, 2000) * 10.0 ** rng.uniform(r["near"], -1, 2000)
+        points = [10.0 ** rng.uniform(low, high, 20_000), near_one]
     else:
         points = [
-            10.0 ** rng.uniform(-320, 308, 10_000) * rng.choice([-1, 1], 10_000),
-            -1 + 10.0 ** rng.uniform(-16, 0, 2000),
+            10.0 ** rng.uniform(low if dtype == np.float32 else -320, high, 10_000) * rng.choice([-1, 1], 10_000),
+            -1 + 10.0 ** rng.uniform(r["near"], 0, 2000),
         ]
-        special += [-1 + 2**-52, 1e-300, -1e-300]
-    values = np.concatenate(points + [np.array(special)])
+        special += r["log1p_edges"]
+    values = np.concatenate(points + [np.array(special)]).astype(dtype)
     return values[~(values < -1)] if helper == "_log1p" else values[~(values < 0)]
 
 
@@ -200,7 +198,7 @@ def test_vectorized_math_helpers_match_mpmath(helper, dtype):
             out[i] = function(values[i])
 
     rng = np.random.default_rng(3)
-    x = _helper_points32(helper, rng) if dtype == np.float32 else _helper_points(helper, rng)
+    x = _helper_points(helper, rng, dtype)
     computed = np.empty_like(x)
     apply(x, computed)
     truth_of = {"_exp": mpmath.exp, "_log": mpmath.log, "_log1p": mpmath.log1p}[helper]

@@ -99,11 +99,12 @@ def test_float32_kernels_compute_in_float32(name):
     pred, target = sample_inputs(name, n=16, dtype=np.float32)
     weight = np.ones(pred.shape[:-1] if k.rowwise else pred.shape, np.float32)
     call = k._prepare(pred, target, weight, "mean", extras(name, pred))
-    params = tuple(np.float32(p) if isinstance(p, float) else p for p in call.params)
+    module, params, scale = k._impl._route(call, 1.0)  # the runtime's own float32 routing and casts
+    assert module is k._impl.float32_module
     float64 = set()
     for function in ("loss_and_grad",):
-        fresh = numba.njit(error_model="numpy")(getattr(k._impl.float32_module, function).py_func)
-        fresh(call.pred, call.target, *call.extra, call.weight, *params, np.float32(1.0), np.empty_like(call.pred))
+        fresh = numba.njit(error_model="numpy")(getattr(module, function).py_func)
+        fresh(call.pred, call.target, *call.extra, call.weight, *params, scale, np.empty_like(call.pred))
         for overload in fresh.overloads.values():
             for variable, typ in overload.type_annotation.typemap.items():
                 if str(typ) == "float64" and "_lane_sum" not in variable and not variable.startswith("$"):
