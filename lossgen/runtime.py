@@ -79,6 +79,8 @@ class _Call:
     params: tuple  # floats, and ints for integer parameters
     reduction: str
     extra: tuple = ()  # auxiliary arrays, flattened like the target, in declaration order
+    #: whether a float32 target is in float32 arithmetic's range, when its domain check found out
+    target_float32_safe: bool | None = None
 
     @property
     def size(self) -> int:
@@ -100,7 +102,7 @@ class _NumbaBackend:
     With ``float32_module`` (``arithmetic="input"``), float32 calls go to that module's kernels,
     with the parameters and the scale as float32 scalars (Numba would type a Python float as
     float64 and carry the arithmetic back into float64), when every input and parameter is in
-    the range where float32 arithmetic is accurate (:mod:`lossgen.float32_range`); other calls
+    the range where float32 arithmetic is accurate (:mod:`lossgen.input_scan`); other calls
     are computed in float64.
     """
 
@@ -111,11 +113,12 @@ class _NumbaBackend:
     def _route(self, c: _Call, scale: float = 1.0) -> tuple[ModuleType, tuple, float]:
         if self.float32_module is None or c.dtype != np.float32:
             return self.module, c.params, scale
-        from .float32_range import float32_safe
+        from .input_scan import float32_safe
 
         params = tuple(np.float32(p) if isinstance(p, float) else p for p in c.params)
         floats = np.array([p for p in params if isinstance(p, np.float32)], dtype=np.float32)
-        if not float32_safe(c.pred, c.target, c.weight, *c.extra, floats):
+        target = () if c.target_float32_safe else (c.target,)  # known from its domain check
+        if c.target_float32_safe is False or not float32_safe(c.pred, *target, c.weight, *c.extra, floats):
             return self.module, c.params, scale
         return self.float32_module, params, np.float32(scale)
 
@@ -287,6 +290,7 @@ class Kernel:
             flat = np.ascontiguousarray(array, dtype=array_dtype)
             return flat.reshape((-1, classes) if flat.ndim and to_shape == shape and self.rowwise else -1)
 
+        target_float32_safe = None
         if self.label_target:
             labels = np.asarray(y_true)
             if labels.dtype.kind not in "iu":
@@ -296,13 +300,14 @@ class Kernel:
         else:
             target_array = _float_array(y_true, "y_true", self.name)
             target = flatten(target_array, "y_true", shape, dtype)
-            self._check_target_domain(target_array)
+            target_float32_safe = self._check_domain(target_array, target, self.target_domain, "y_true")
             valid = None
         extra = []
         for name, domain in self.auxiliary.items():
             array = _float_array(auxiliary[name], name, self.name)
-            self._check_domain(array, domain, name)
-            extra.append(flatten(array, name, shape, dtype))
+            flat = flatten(array, name, shape, dtype)
+            self._check_domain(array, flat, domain, name)
+            extra.append(flat)
         flat_weight = None
         if weight is not None:
             flat_weight = flatten(_float_array(weight, "weight", self.name), "weight", loss_shape, dtype)
@@ -310,7 +315,18 @@ class Kernel:
             flat_weight = (np.ones(valid.shape, dtype) if flat_weight is None else flat_weight.copy()) * valid
         flat_pred = np.ascontiguousarray(pred)
         flat_pred = flat_pred.reshape(-1, classes) if self.rowwise else flat_pred.reshape(-1)
-        return _Call(shape, loss_shape, dtype, flat_pred, target, flat_weight, param_values, reduction, tuple(extra))
+        return _Call(
+            shape,
+            loss_shape,
+            dtype,
+            flat_pred,
+            target,
+            flat_weight,
+            param_values,
+            reduction,
+            tuple(extra),
+            target_float32_safe,
+        )
 
     def _check_labels(self, labels: np.ndarray, classes: int, params: tuple, loss_shape) -> np.ndarray:
         """Raise for labels outside [0, K) that are not the ignore index; return the valid mask."""
@@ -331,25 +347,38 @@ class Kernel:
             )
         return valid
 
-    def _check_target_domain(self, target: np.ndarray) -> None:
-        self._check_domain(target, self.target_domain, "y_true")
+    def _check_domain(self, array: np.ndarray, flat: np.ndarray, domain, argument: str) -> bool | None:
+        """Raise ValueError naming a value of ``array`` (flattened: ``flat``) outside ``domain``;
+        NaN passes (it propagates to the result, as in PyTorch). Returns whether ``flat`` is in
+        float32 arithmetic's range when the check learned it on the way, else None.
 
-    def _check_domain(self, target: np.ndarray, domain, argument: str) -> None:
-        if domain.name == "real" or target.size == 0:
-            return
-        # Fast path: the extremes (two vectorized passes, no temporaries); NaN, which propagates
-        # to the result as in PyTorch, or an extreme outside the domain take the full check below.
-        if self._inside(target.min(), domain) and self._inside(target.max(), domain):
-            return
-        inside = (target > domain.low) if domain.low_open else (target >= domain.low)
-        inside &= (target < domain.high) if domain.high_open else (target <= domain.high)
-        bad = ~(inside | np.isnan(target))  # NaN propagates to the result, as in PyTorch
+        The Numba backend counts both in one parallel pass (:mod:`lossgen.input_scan`); the NumPy
+        backend, which does not import Numba, looks at the extremes (two vectorized passes, no
+        temporaries). Either way only a failing array takes the full check below.
+        """
+        if array.size == 0:
+            return None
+        if self.backend == "numba" and (domain.name != "real" or self._float32_arithmetic(flat)):
+            from .input_scan import scan
+
+            outside, unsafe = scan(flat, domain)
+            if not outside:
+                return unsafe == 0 if self._float32_arithmetic(flat) else None
+        elif domain.name == "real" or (self._inside(array.min(), domain) and self._inside(array.max(), domain)):
+            return None
+        inside = (array > domain.low) if domain.low_open else (array >= domain.low)
+        inside &= (array < domain.high) if domain.high_open else (array <= domain.high)
+        bad = ~(inside | np.isnan(array))
         if bad.any():
             index = tuple(int(i) for i in np.argwhere(bad)[0])
             raise ValueError(
                 f"{self.name}: {argument} must lie in {domain.description}; {int(bad.sum())} value(s) "
-                f"do not, e.g. {argument}[{', '.join(map(str, index))}] = {float(target[index])!r}"
+                f"do not, e.g. {argument}[{', '.join(map(str, index))}] = {float(array[index])!r}"
             )
+        return None
+
+    def _float32_arithmetic(self, array: np.ndarray) -> bool:
+        return self.arithmetic == "input" and array.dtype == np.float32
 
     @staticmethod
     def _inside(value, domain) -> bool:

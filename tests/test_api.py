@@ -12,6 +12,7 @@ from conftest import (
     PROJECT,
     ROWWISE,
     extras,
+    float32_arithmetic_kernel,
     kernel,
     loss_shape,
     non_default_params,
@@ -188,14 +189,23 @@ def test_bad_calls_raise_clear_errors(backend):
             call()
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_target_outside_its_domain_is_rejected(backend):
-    k = kernel("bce_with_logits", backend)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("variant", ["numpy", "numba", "numba-float32-arithmetic"])
+def test_target_outside_its_domain_is_rejected(variant, dtype):
+    """The NumPy backend checks a target's extremes, the Numba one counts in a parallel pass
+    (lossgen.input_scan): the same errors either way, in both dtypes."""
+    k = (
+        float32_arithmetic_kernel("bce_with_logits")
+        if variant.endswith("arithmetic")
+        else kernel("bce_with_logits", variant)
+    )
     with pytest.raises(ValueError, match=r"y_true must lie in \[0, 1\].*y_true\[2\] = 1.5"):
-        k.loss(np.zeros(3), np.array([0.0, 1.0, 1.5]))
+        k.loss(np.zeros(3, dtype), np.array([0.0, 1.0, 1.5], dtype))
     with pytest.raises(ValueError, match=r"y_true\[1, 0\] = -0.5"):
-        k.grad(np.zeros((2, 2)), np.array([[0.0, 1.0], [-0.5, 0.5]]))
-    assert np.isnan(k.loss(np.zeros(2), np.array([np.nan, 1.0])))  # NaN propagates, as in PyTorch
+        k.grad(np.zeros((2, 2), dtype), np.array([[0.0, 1.0], [-0.5, 0.5]], dtype))
+    with pytest.raises(ValueError, match=r"1 value\(s\) do not, e.g. y_true\[1\] = inf"):
+        k.loss(np.zeros(2, dtype), np.array([0.0, np.inf], dtype))
+    assert np.isnan(k.loss(np.zeros(2, dtype), np.array([np.nan, 1.0], dtype)))  # NaN propagates, as in PyTorch
 
 
 def test_unknown_backend_and_loss():

@@ -5,7 +5,7 @@ criterion with float32's ε: within 8 float32 ulps of the mpmath truth, or withi
 moving the inputs (and parameters) by 8 float32 ulps can cause, or equal to the truth at inputs
 moved by 2 float32 ulps (:func:`lossgen.reference.check_accuracy` with ``arithmetic=np.float32``).
 No non-finite result where the truth is finite. The same stress grids as ``test_accuracy``: the
-points inside the range where float32 arithmetic is used (:mod:`lossgen.float32_range`) go
+points inside the range where float32 arithmetic is used (:mod:`lossgen.input_scan`) go
 through the float32 kernels; the others must get exactly the float64-arithmetic kernels' results.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from conftest import ELEMENTWISE, NAMES, ROWWISE, derivation, extras, float32_arithmetic_kernel, kernel, sample_inputs
 
 import lossgen
-from lossgen.float32_range import float32_safe
+from lossgen.input_scan import float32_safe
 from lossgen.reference import (
     QUANTITIES,
     RowReference,
@@ -147,6 +147,20 @@ def test_float32_arithmetic_falls_back_to_float64_outside_its_range():
     for bad in (np.nan, np.inf, 1e-30):
         assert not float32_safe(np.array([1.0, bad], np.float32))
     assert float32_safe(np.array([0.0, -0.0, 2.0**-20, -(2.0**20)], np.float32))
+
+
+def test_float32_target_range_comes_from_its_domain_check():
+    """A float32 target with a bounded domain has its range counted in the domain check's pass;
+    the call still falls back to float64 arithmetic when the target is outside the range."""
+    fast, exact = float32_arithmetic_kernel("bce_with_logits"), kernel("bce_with_logits", "numba")
+    pred, target = sample_inputs("bce_with_logits", n=64, dtype=np.float32)
+    for value, safe in ((1e-30, False), (0.5, True)):
+        target[5] = value
+        call = fast._prepare(pred, target, None, "mean", {})
+        assert call.target_float32_safe is safe
+        assert (fast._impl._route(call)[0] is exact.module) is not safe
+    target[5] = 1e-30
+    np.testing.assert_array_equal(fast.grad(pred, target), exact.grad(pred, target))
 
 
 def test_float32_arithmetic_arguments_are_checked():
