@@ -405,18 +405,25 @@ class RowReference:
             *self.param_symbols,
             self.classes,
         ]
+        self.shifted_symbol = shifted_symbol
         modules = [mpmath_namespace(), "mpmath"]
         self.elements = [sp.lambdify(self.arguments, r.element, modules=modules) for r in self.reductions]
         self.quantities = {q: sp.lambdify(self.arguments, derivation.quantity(q), modules=modules) for q in QUANTITIES}
-        self.sensitivities = {}
-        for q in QUANTITIES:
-            expr = derivation.quantity(q)
+        self._sensitivity_functions = {}
+
+    def _sensitivity_function(self, quantity: str):
+        """(|∂q/∂S| per row symbol S, Σ_x |x ∂q/∂x|) as mpmath functions of ``arguments``; built
+        on first use: the differentiation is most of the set-up, and most rows never need it."""
+        if quantity not in self._sensitivity_functions:
+            modules = [mpmath_namespace(), "mpmath"]
+            expr = self.derivation.quantity(quantity)
             partials = [sp.diff(expr, s) for s in self.row_symbols]
-            direct = [sp.Abs(x * sp.diff(expr, x)) for x in (self.prediction, self.target, shifted_symbol)]
-            self.sensitivities[q] = (
+            direct = [sp.Abs(x * sp.diff(expr, x)) for x in (self.prediction, self.target, self.shifted_symbol)]
+            self._sensitivity_functions[quantity] = (
                 [sp.lambdify(self.arguments, sp.Abs(d), modules=modules) for d in partials],
                 sp.lambdify(self.arguments, sp.Add(*direct), modules=modules),
             )
+        return self._sensitivity_functions[quantity]
 
     def _row_scalars(self, z, p):
         """Values and rounding magnitudes of the row symbols (in ``row_symbols`` order), K, and ẑ."""
@@ -444,9 +451,11 @@ class RowReference:
                 shifted = [a - top for a in z]
         return values, magnitudes, K, shifted
 
-    def row(self, z: Sequence[float], p: Sequence[float]):
-        """(values, sensitivities): {quantity: [mpf]} for the row's loss ([one]) and per-class grad/hess."""
-        results = None
+    def row(self, z: Sequence[float], p: Sequence[float]) -> tuple[dict[str, list], Mapping[str, list]]:
+        """(values, sensitivities): {quantity: [mpf]} for the row's loss ([one]) and per-class
+        grad/hess. The sensitivities (the rounding error a quantity may carry, for the accuracy
+        criterion) are computed when first looked up, at the precision the values settled at."""
+        previous = None
         for dps in (DIGITS, 2 * DIGITS, 4 * DIGITS, 8 * DIGITS):
             with mpmath.workdps(dps):
                 zs, ps = [mpmath.mpf(float(v)) for v in z], [mpmath.mpf(float(v)) for v in p]
@@ -454,14 +463,12 @@ class RowReference:
                 scalars = [values[s] for s in self.row_symbols]
                 args = [(a, b, c, *scalars, *self.param_values, K) for a, b, c in zip(zs, ps, shifted)]
                 out = {"loss": [self.quantities["loss"](*args[0])]}
-                sens = {"loss": [self._sensitivity("loss", args[0], magnitudes, K)]}
                 for q in ("grad", "hess"):
                     out[q] = [self.quantities[q](*x) for x in args]
-                    sens[q] = [self._sensitivity(q, x, magnitudes, K) for x in args]
-            if results is not None and all(_agree(a, b) for q in QUANTITIES for a, b in zip(out[q], results[0][q])):
-                return out, sens
-            results = (out, sens)
-        return results
+            if previous is not None and all(_agree(a, b) for q in QUANTITIES for a, b in zip(out[q], previous[q])):
+                break
+            previous = out
+        return out, _RowSensitivities(self, args, magnitudes, K, dps)
 
     def loss_at(self, z: Sequence, p: Sequence):
         """The row loss at mpmath inputs, at the working precision (for finite differences)."""
@@ -471,10 +478,51 @@ class RowReference:
         )
 
     def _sensitivity(self, quantity, args, magnitudes, K):
-        partials, direct = self.sensitivities[quantity]
+        partials, direct = self._sensitivity_function(quantity)
         # A sum of K terms carries a rounding error of up to K·ε·Σ|terms|; M and L about ε·|value|.
         through_scalars = mpmath.fsum(abs(d(*args)) * magnitudes[s] for d, s in zip(partials, self.row_symbols))
         return K * through_scalars + direct(*args)
+
+
+class _RowSensitivities(Mapping):
+    """{quantity: [mpf]}: a row's sensitivities (see :meth:`RowReference.row`), each entry computed
+    on first lookup at the precision of the row's values (most entries are never looked up)."""
+
+    def __init__(self, reference: RowReference, args: list, magnitudes: dict, K, dps: int):
+        self._entries = {
+            q: _LazySensitivities(reference, q, args[:1] if q == "loss" else args, magnitudes, K, dps)
+            for q in QUANTITIES
+        }
+
+    def __getitem__(self, quantity: str) -> Sequence:
+        return self._entries[quantity]
+
+    def __iter__(self):
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class _LazySensitivities(Sequence):
+    def __init__(self, reference: RowReference, quantity: str, args: list, magnitudes: dict, K, dps: int):
+        self._reference, self._quantity, self._args = reference, quantity, args
+        self._magnitudes, self._K, self._dps = magnitudes, K, dps
+        self._computed: dict[int, mpmath.mpf] = {}
+
+    def __len__(self) -> int:
+        return len(self._args)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(len(self))[k]]
+        k = range(len(self))[k]  # IndexError out of range, negative indices allowed
+        if k not in self._computed:
+            with mpmath.workdps(self._dps):
+                self._computed[k] = self._reference._sensitivity(
+                    self._quantity, self._args[k], self._magnitudes, self._K
+                )
+        return self._computed[k]
 
 
 def _agree(a, b) -> bool:

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 4cfaa18af61be1747854b2e67c324c6661cbdbbc1ccf685ef3174ee212adcc4b
 """Numba kernels for ``barron`` (Barron's general robust loss).
 

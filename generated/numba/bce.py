@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 30ff328117541d7fd99614fd949120f72328a264d5fece9edcde3a0abf858d6d
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

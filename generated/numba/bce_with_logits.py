@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 5313eae9beed627206849cb981f2e8990c73cfe6916a945c3dec144917e0c4ba
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

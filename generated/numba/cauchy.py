@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: deef08af589a2c8bfcb3347bd057fbf850af508e4472327c0dbdfc0672a6ea66
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

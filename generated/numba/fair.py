@@ -1,6 +1,6 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: ab0079b6d90cf565e14e3826eb77ebbd701233229572d1dc2c6d8005581599d4
 """Numba kernels for ``fair`` (Fair loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 6cb60d0cf8ee0d80af8f793cc460be7addba3657aea1a3e15949c5bc13f2c8fa
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

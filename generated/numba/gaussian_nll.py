@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 55d87e64b4484e2d26ab8cabee2577ce9e307f91345c304844e4ad6a9a23db1d
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

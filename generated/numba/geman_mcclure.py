@@ -1,6 +1,6 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 1fcae4d71a0ca0a0b286d46c3c3421cc53b85dbfc2c9d242d587430da6467b85
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 

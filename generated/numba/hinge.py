@@ -1,6 +1,6 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: e20c24ea437c9f0a222b71d854e8e6d7d06ecacca4a91f132c0f31083e091b74
 """Numba kernels for ``hinge`` (Hinge loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 9fad959a30cb25daa38eb96e3b7637af10e1256d9ff4136bfe339edb4319d63b
 """Numba kernels for ``huber`` (Huber loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 5994ede2bb9159df54bfb77482dd8d76f9c6962c891aa813088ca438cdb88894
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 0da00301c92ce2029dd61a058bb70d6d24006eed5c514970812077fcb494329f
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 660cd621a6d741800f53dd0df0548490f903787f17d76f7ab0d85f645ffdbaaa
 """Numba kernels for ``mae`` (Mean absolute error).
 

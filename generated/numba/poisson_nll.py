@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: bece037d254ad681c016534715576db60daa60e2940605fead109af084083ee2
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 6db049dcdb5426580297c49b47af50643e8043033ce599b6c8cc29662cd0fbd4
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

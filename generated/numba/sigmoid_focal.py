@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 3c805cf36fc5a34b161fe2075f9f34e16ef98cd6712a767506cc11341b717666
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: ea1724a37766f3c613b05ad0d51dec65af008d04c68eeacbf046784a4ee1d825
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

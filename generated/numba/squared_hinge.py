@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 3188001de758e5e36e143a5532cfb0624aa52e52693e9c3e731728d55d7d0a7f
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 

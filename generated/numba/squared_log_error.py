@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 5ed2211b50057a8e16503b2ff9d98b84cadbf70fb9fd8684ac6dd57abf3eaa29
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 561d38a202ae5e592607df1df07ac928a1f66fe20647af11ced252b3f70a5ff0
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: e19a9b4afafd528bd2648653fdeb8e6096474eaf32d1e9223a3b6453970e484b
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 

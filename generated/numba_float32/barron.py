@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: f067660693a987bb4493e78d2678cd4c302dcd2d80740261fb5e8270dbd48386
 """Numba kernels for ``barron`` (Barron's general robust loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 341e205a2f7df25d0aff2cc1c19b587777797563c05617990cd308c33b8e5739
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

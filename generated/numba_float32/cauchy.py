@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: f4fc897f1c06dffeddb8fd095be3fd34a843cd617d493fd33cd0703bd973914b
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: e80ed3c79312122410cc3cac336e067d4e4190bc3841afa44285f9608f6879e0
 """Numba kernels for ``fair`` (Fair loss).
 

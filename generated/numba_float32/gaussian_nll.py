@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 46cca73381c3064d3f7ebf649503e88e2fb96724bef6a7f43e69686baa0b7e95
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

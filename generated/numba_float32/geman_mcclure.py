@@ -1,6 +1,6 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: f0bd83419dd5d0dd67c73b6d53204796debcde4fcab35e0fbbf7a01fe181acf3
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 

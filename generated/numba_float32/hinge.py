@@ -1,6 +1,6 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 85cc10bbfadb15cd0e97cdc6299d2bedacac46456a24fdbda5ac4c656d85f8a6
 """Numba kernels for ``hinge`` (Hinge loss).
 

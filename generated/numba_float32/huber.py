@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 7c4a7402f06c3664bffd971577410cf0fd9926b504f5dc39db72adeb16d224a6
 """Numba kernels for ``huber`` (Huber loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 7d17f321018d3857e42c6c2ddcfe484a231013f39d43fcc419e418c5ed2abb1f
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 

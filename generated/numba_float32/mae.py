@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 3f3e0006cedcf7e6d272913705df5a320f40477124b9a048963af43a39f4adaf
 """Numba kernels for ``mae`` (Mean absolute error).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 7a0176a93bb2b528752945daa283ece776518112f0af70a65d25a3f676ce0eb2
 """Numba kernels for ``mse`` (Mean squared error).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 0a5752247405dd098551125786539d043c6f7cf7dcfbaadf838a0b094542b75e
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

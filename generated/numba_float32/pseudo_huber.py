@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: b1578c2aa17d5435d0ac2908ae1625f7b1387a2885e5ab5bbecabd3db10f2e0e
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

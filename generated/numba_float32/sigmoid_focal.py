@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 59c710f31db193be24164d70fd869dad40b90ec7f11b8c3fdc36a8fef63a34c2
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

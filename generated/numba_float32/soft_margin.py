@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: a8cd6f2a016c51c86597e60881fdea4391d5546bc41954a41c72dffcd208d7d7
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 78aa17c3ee6beaa7f6fb80a39152e8555b04cb5a583166103e366e85791d133f
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 

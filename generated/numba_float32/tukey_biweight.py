@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 83b2d46cbb27766e788d1505bc259e6ba52907ba712567b92060f0d7417fa1fd
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 2e3d121f3c0dee64a814fa45fdfb1f00bebce8bf1aa8944ba14a226e94e7c7cd
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: b1da3e3f7f32c0c8
+# lossgen-generator: 70bfaa765615d462
 # lossgen-content-sha256: 35cd3685fe65a82eb4df2514a5830fee430d88a0e84af1969b5725fb567ad1f5
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
