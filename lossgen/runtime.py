@@ -79,8 +79,8 @@ class _Call:
     params: tuple  # floats, and ints for integer parameters
     reduction: str
     extra: tuple = ()  # auxiliary arrays, flattened like the target, in declaration order
-    #: whether a float32 target is in float32 arithmetic's range, when its domain check found out
-    target_float32_safe: bool | None = None
+    #: computed by the float32-arithmetic kernels (decided once, by Kernel._prepare)
+    float32_arithmetic: bool = False
 
     @property
     def size(self) -> int:
@@ -99,11 +99,9 @@ class _Call:
 class _NumbaBackend:
     """Calls the fused Numba kernels; each writes into preallocated 1-D arrays.
 
-    With ``float32_module`` (``arithmetic="input"``), float32 calls go to that module's kernels,
-    with the parameters and the scale as float32 scalars (Numba would type a Python float as
-    float64 and carry the arithmetic back into float64), when every input and parameter is in
-    the range where float32 arithmetic is accurate (:mod:`lossgen.input_scan`); other calls
-    are computed in float64.
+    Calls marked ``float32_arithmetic`` go to ``float32_module``'s kernels, with the parameters
+    and the scale as float32 scalars: Numba would type a Python float as float64 and carry the
+    arithmetic back into float64.
     """
 
     def __init__(self, module: ModuleType, float32_module: ModuleType | None = None):
@@ -111,15 +109,9 @@ class _NumbaBackend:
         self.float32_module = float32_module
 
     def _route(self, c: _Call, scale: float = 1.0) -> tuple[ModuleType, tuple, float]:
-        if self.float32_module is None or c.dtype != np.float32:
+        if not c.float32_arithmetic:
             return self.module, c.params, scale
-        from .input_scan import float32_safe
-
-        params = tuple(np.float32(p) if isinstance(p, float) else p for p in c.params)
-        floats = np.array([p for p in params if isinstance(p, np.float32)], dtype=np.float32)
-        target = () if c.target_float32_safe else (c.target,)  # known from its domain check
-        if c.target_float32_safe is False or not float32_safe(c.pred, *target, c.weight, *c.extra, floats):
-            return self.module, c.params, scale
+        params = tuple(np.float32(p) if isinstance(p, float) else p for p in c.params)  # all in range
         return self.float32_module, params, np.float32(scale)
 
     def loss_sum(self, c: _Call) -> float:
@@ -290,7 +282,7 @@ class Kernel:
             flat = np.ascontiguousarray(array, dtype=array_dtype)
             return flat.reshape((-1, classes) if flat.ndim and to_shape == shape and self.rowwise else -1)
 
-        target_float32_safe = None
+        in_float32_range = []  # from the domain checks' pass, under float32 arithmetic
         if self.label_target:
             labels = np.asarray(y_true)
             if labels.dtype.kind not in "iu":
@@ -300,13 +292,13 @@ class Kernel:
         else:
             target_array = _float_array(y_true, "y_true", self.name)
             target = flatten(target_array, "y_true", shape, dtype)
-            target_float32_safe = self._check_domain(target_array, target, self.target_domain, "y_true")
+            in_float32_range.append(self._check_domain(target_array, target, self.target_domain, "y_true"))
             valid = None
         extra = []
         for name, domain in self.auxiliary.items():
             array = _float_array(auxiliary[name], name, self.name)
             flat = flatten(array, name, shape, dtype)
-            self._check_domain(array, flat, domain, name)
+            in_float32_range.append(self._check_domain(array, flat, domain, name))
             extra.append(flat)
         flat_weight = None
         if weight is not None:
@@ -315,6 +307,18 @@ class Kernel:
             flat_weight = (np.ones(valid.shape, dtype) if flat_weight is None else flat_weight.copy()) * valid
         flat_pred = np.ascontiguousarray(pred)
         flat_pred = flat_pred.reshape(-1, classes) if self.rowwise else flat_pred.reshape(-1)
+        float32_arithmetic = False
+        if self._float32_arithmetic(pred):
+            # The float32 kernels only when every input and float parameter is in the range where
+            # float32 arithmetic is accurate; y_pred and the weights have no domain check to learn
+            # it from, so they are scanned here (each input once).
+            from .input_scan import float32_safe
+
+            with np.errstate(over="ignore"):  # a parameter beyond float32's range becomes inf: unsafe
+                floats = np.array([p for p in param_values if isinstance(p, float)], dtype=np.float32)
+            float32_arithmetic = all(verdict is not False for verdict in in_float32_range) and float32_safe(
+                flat_pred, flat_weight, floats
+            )
         return _Call(
             shape,
             loss_shape,
@@ -325,7 +329,7 @@ class Kernel:
             param_values,
             reduction,
             tuple(extra),
-            target_float32_safe,
+            float32_arithmetic,
         )
 
     def _check_labels(self, labels: np.ndarray, classes: int, params: tuple, loss_shape) -> np.ndarray:

@@ -157,10 +157,34 @@ def test_float32_target_range_comes_from_its_domain_check():
     for value, safe in ((1e-30, False), (0.5, True)):
         target[5] = value
         call = fast._prepare(pred, target, None, "mean", {})
-        assert call.target_float32_safe is safe
+        assert call.float32_arithmetic is safe
         assert (fast._impl._route(call)[0] is exact.module) is not safe
     target[5] = 1e-30
     np.testing.assert_array_equal(fast.grad(pred, target), exact.grad(pred, target))
+
+
+@pytest.mark.parametrize("outside", [None, "y_pred", "y_true", "var", "weight", "eps"])
+def test_float32_decision_reads_each_input_once(monkeypatch, outside):
+    """Under float32 arithmetic every input is scanned at most once per call (its domain check
+    and its range in one pass), and a value outside the range in any one of them, or a float
+    parameter outside it, sends the call to float64 arithmetic."""
+    import lossgen.input_scan
+
+    scanned = []
+    real_scan = lossgen.input_scan.scan
+    monkeypatch.setattr(lossgen.input_scan, "scan", lambda values, *a: scanned.append(values) or real_scan(values, *a))
+    fast = float32_arithmetic_kernel("gaussian_nll")
+    pred, target = sample_inputs("gaussian_nll", n=64, dtype=np.float32)
+    inputs = {"y_pred": pred, "y_true": target, "var": extras("gaussian_nll", pred)["var"]}
+    inputs["weight"] = np.linspace(0.5, 2.0, 64, dtype=np.float32)
+    params = {"eps": 1e-30} if outside == "eps" else {}
+    if outside in inputs:
+        inputs[outside][3] = 1e-30
+    call = fast._prepare(inputs["y_pred"], inputs["y_true"], inputs["weight"], "mean", {"var": inputs["var"], **params})
+    assert call.float32_arithmetic is (outside is None)
+    assert len({id(a) for a in scanned}) == len(scanned), "an array was scanned twice"
+    if outside is None:  # else the scans stop at the first value outside the range
+        assert sorted(a.size for a in scanned) == [1] + [64] * 4  # the parameter eps, and the four inputs
 
 
 def test_float32_arithmetic_arguments_are_checked():
