@@ -1,14 +1,15 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 4cfaa18af61be1747854b2e67c324c6661cbdbbc1ccf685ef3174ee212adcc4b
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: bb0cff842f0bc8060c53d7330d001dcfa536b9458ad50a70c2a431f85724f51b
 """Numba kernels for ``barron`` (Barron's general robust loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
@@ -31,6 +32,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = (('alpha', 1.0, 'real'), ('c', 1.0, 'positive'))
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -221,23 +225,43 @@ def loss_sum(_pred, _target, _weight, alpha, c):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = c**(-2)
-            _t1 = _t0*(y_pred - y_true)**2
-            _t2 = (0.5)*_t1
-            _t3 = (alpha == 0)
-            _t4 = (alpha == 2)
-            _t5 = 1/(alpha + (1 if _t3 else 0))
-            _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-            _t7 = 1/_t6
-            _t8 = _t1*_t7
-            _t9 = (0.5)*alpha
-            _t10 = _t9*_log1p(_t8)
-            _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = c**(-2)
+                _t1 = _t0*(y_pred - y_true)**2
+                _t2 = (0.5)*_t1
+                _t3 = (alpha == 0)
+                _t4 = (alpha == 2)
+                _t5 = 1/(alpha + (1 if _t3 else 0))
+                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                _t7 = 1/_t6
+                _t8 = _t1*_t7
+                _t9 = (0.5)*alpha
+                _t10 = _t9*_log1p(_t8)
+                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = c**(-2)
+                _t1 = _t0*(y_pred - y_true)**2
+                _t2 = (0.5)*_t1
+                _t3 = (alpha == 0)
+                _t4 = (alpha == 2)
+                _t5 = 1/(alpha + (1 if _t3 else 0))
+                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                _t7 = 1/_t6
+                _t8 = _t1*_t7
+                _t9 = (0.5)*alpha
+                _t10 = _t9*_log1p(_t8)
+                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -257,23 +281,43 @@ def loss_elements(_pred, _target, _weight, alpha, c, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = c**(-2)
-            _t1 = _t0*(y_pred - y_true)**2
-            _t2 = (0.5)*_t1
-            _t3 = (alpha == 0)
-            _t4 = (alpha == 2)
-            _t5 = 1/(alpha + (1 if _t3 else 0))
-            _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-            _t7 = 1/_t6
-            _t8 = _t1*_t7
-            _t9 = (0.5)*alpha
-            _t10 = _t9*_log1p(_t8)
-            _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = c**(-2)
+                _t1 = _t0*(y_pred - y_true)**2
+                _t2 = (0.5)*_t1
+                _t3 = (alpha == 0)
+                _t4 = (alpha == 2)
+                _t5 = 1/(alpha + (1 if _t3 else 0))
+                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                _t7 = 1/_t6
+                _t8 = _t1*_t7
+                _t9 = (0.5)*alpha
+                _t10 = _t9*_log1p(_t8)
+                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = c**(-2)
+                _t1 = _t0*(y_pred - y_true)**2
+                _t2 = (0.5)*_t1
+                _t3 = (alpha == 0)
+                _t4 = (alpha == 2)
+                _t5 = 1/(alpha + (1 if _t3 else 0))
+                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                _t7 = 1/_t6
+                _t8 = _t1*_t7
+                _t9 = (0.5)*alpha
+                _t10 = _t9*_log1p(_t8)
+                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -291,32 +335,61 @@ def loss_and_grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = c**(-2)
-            _t1 = _t0*(y_pred - y_true)**2
-            _t2 = (0.5)*_t1
-            _t3 = (alpha == 0)
-            _t4 = (alpha == 2)
-            _t5 = 1/(alpha + (1 if _t3 else 0))
-            _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-            _t7 = 1/_t6
-            _t8 = _t1*_t7
-            _t9 = (0.5)*alpha
-            _t10 = _t9*_log1p(_t8)
-            _t11 = _t2 + 1
-            _t12 = _t0/_t11
-            _t13 = 2*y_pred - 2*y_true
-            _t14 = (0.5)*_t13
-            _t15 = _t8 + 1
-            _t16 = _t5*_exp(_t10)
-            _t17 = _t0*_t16/_t15
-            _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
-            _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = c**(-2)
+                _t1 = _t0*(y_pred - y_true)**2
+                _t2 = (0.5)*_t1
+                _t3 = (alpha == 0)
+                _t4 = (alpha == 2)
+                _t5 = 1/(alpha + (1 if _t3 else 0))
+                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                _t7 = 1/_t6
+                _t8 = _t1*_t7
+                _t9 = (0.5)*alpha
+                _t10 = _t9*_log1p(_t8)
+                _t11 = _t2 + 1
+                _t12 = _t0/_t11
+                _t13 = 2*y_pred - 2*y_true
+                _t14 = (0.5)*_t13
+                _t15 = _t8 + 1
+                _t16 = _t5*_exp(_t10)
+                _t17 = _t0*_t16/_t15
+                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = c**(-2)
+                _t1 = _t0*(y_pred - y_true)**2
+                _t2 = (0.5)*_t1
+                _t3 = (alpha == 0)
+                _t4 = (alpha == 2)
+                _t5 = 1/(alpha + (1 if _t3 else 0))
+                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                _t7 = 1/_t6
+                _t8 = _t1*_t7
+                _t9 = (0.5)*alpha
+                _t10 = _t9*_log1p(_t8)
+                _t11 = _t2 + 1
+                _t12 = _t0/_t11
+                _t13 = 2*y_pred - 2*y_true
+                _t14 = (0.5)*_t13
+                _t15 = _t8 + 1
+                _t16 = _t5*_exp(_t10)
+                _t17 = _t0*_t16/_t15
+                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -336,30 +409,57 @@ def grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = c**(-2)
-            _t1 = _t0*(y_pred - y_true)**2
-            _t2 = (0.5)*_t1
-            _t3 = (alpha == 0)
-            _t4 = (alpha == 2)
-            _t5 = 1/(alpha + (1 if _t3 else 0))
-            _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-            _t7 = 1/_t6
-            _t8 = _t1*_t7
-            _t9 = (0.5)*alpha
-            _t10 = _t9*_log1p(_t8)
-            _t11 = _t2 + 1
-            _t12 = _t0/_t11
-            _t13 = 2*y_pred - 2*y_true
-            _t14 = (0.5)*_t13
-            _t15 = _t8 + 1
-            _t16 = _t5*_exp(_t10)
-            _t17 = _t0*_t16/_t15
-            _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = c**(-2)
+                _t1 = _t0*(y_pred - y_true)**2
+                _t2 = (0.5)*_t1
+                _t3 = (alpha == 0)
+                _t4 = (alpha == 2)
+                _t5 = 1/(alpha + (1 if _t3 else 0))
+                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                _t7 = 1/_t6
+                _t8 = _t1*_t7
+                _t9 = (0.5)*alpha
+                _t10 = _t9*_log1p(_t8)
+                _t11 = _t2 + 1
+                _t12 = _t0/_t11
+                _t13 = 2*y_pred - 2*y_true
+                _t14 = (0.5)*_t13
+                _t15 = _t8 + 1
+                _t16 = _t5*_exp(_t10)
+                _t17 = _t0*_t16/_t15
+                _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = c**(-2)
+                _t1 = _t0*(y_pred - y_true)**2
+                _t2 = (0.5)*_t1
+                _t3 = (alpha == 0)
+                _t4 = (alpha == 2)
+                _t5 = 1/(alpha + (1 if _t3 else 0))
+                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                _t7 = 1/_t6
+                _t8 = _t1*_t7
+                _t9 = (0.5)*alpha
+                _t10 = _t9*_log1p(_t8)
+                _t11 = _t2 + 1
+                _t12 = _t0/_t11
+                _t13 = 2*y_pred - 2*y_true
+                _t14 = (0.5)*_t13
+                _t15 = _t8 + 1
+                _t16 = _t5*_exp(_t10)
+                _t17 = _t0*_t16/_t15
+                _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -372,29 +472,58 @@ def hess(_pred, _target, _weight, alpha, c, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = c**(-2)
-            _t1 = _t0*(y_pred - y_true)**2
-            _t2 = (0.5)*_t1
-            _t3 = (alpha == 0)
-            _t4 = (alpha == 2)
-            _t5 = 1/(alpha + (1 if _t3 else 0))
-            _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-            _t7 = 1/_t6
-            _t8 = _t1*_t7
-            _t9 = (0.5)*alpha
-            _t10 = _t9*_log1p(_t8)
-            _t11 = _t2 + 1
-            _t12 = _t0/_t11
-            _t13 = 2*y_pred - 2*y_true
-            _t15 = _t8 + 1
-            _t16 = _t5*_exp(_t10)
-            _t17 = _t0*_t16/_t15
-            _t18 = _t13**2/c**4
-            _t19 = (0.25)*_t18
-            _t20 = _t16*_t7/_t15**2
-            _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = c**(-2)
+                _t1 = _t0*(y_pred - y_true)**2
+                _t2 = (0.5)*_t1
+                _t3 = (alpha == 0)
+                _t4 = (alpha == 2)
+                _t5 = 1/(alpha + (1 if _t3 else 0))
+                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                _t7 = 1/_t6
+                _t8 = _t1*_t7
+                _t9 = (0.5)*alpha
+                _t10 = _t9*_log1p(_t8)
+                _t11 = _t2 + 1
+                _t12 = _t0/_t11
+                _t13 = 2*y_pred - 2*y_true
+                _t15 = _t8 + 1
+                _t16 = _t5*_exp(_t10)
+                _t17 = _t0*_t16/_t15
+                _t18 = _t13**2/c**4
+                _t19 = (0.25)*_t18
+                _t20 = _t16*_t7/_t15**2
+                _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = c**(-2)
+                _t1 = _t0*(y_pred - y_true)**2
+                _t2 = (0.5)*_t1
+                _t3 = (alpha == 0)
+                _t4 = (alpha == 2)
+                _t5 = 1/(alpha + (1 if _t3 else 0))
+                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                _t7 = 1/_t6
+                _t8 = _t1*_t7
+                _t9 = (0.5)*alpha
+                _t10 = _t9*_log1p(_t8)
+                _t11 = _t2 + 1
+                _t12 = _t0/_t11
+                _t13 = 2*y_pred - 2*y_true
+                _t15 = _t8 + 1
+                _t16 = _t5*_exp(_t10)
+                _t17 = _t0*_t16/_t15
+                _t18 = _t13**2/c**4
+                _t19 = (0.25)*_t18
+                _t20 = _t16*_t7/_t15**2
+                _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
+                _hess_out[_i] = _scale * _w * _hess

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: 603407234d8aee0ce8d92eb75dd072d427188a72ed8e9de87182260e68eea995
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 

@@ -1,14 +1,15 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 6cb60d0cf8ee0d80af8f793cc460be7addba3657aea1a3e15949c5bc13f2c8fa
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: a3214703d1ad9acda035fc7338e78b31e188b75010b3d6ad192366cf96067095
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 """
 
 import math
@@ -27,6 +28,9 @@ TARGET_DOMAIN = 'positive'
 PARAMS = ()
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -217,13 +221,23 @@ def loss_sum(_pred, _target, _weight):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
-            _loss = _t0 + x
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
+                _loss = _t0 + x
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
+                _loss = _t0 + x
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -243,13 +257,23 @@ def loss_elements(_pred, _target, _weight, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
-            _loss = _t0 + x
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
+                _loss = _t0 + x
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
+                _loss = _t0 + x
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -267,15 +291,27 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
-            _loss = _t0 + x
-            _grad = 1 - _t0
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
+                _loss = _t0 + x
+                _grad = 1 - _t0
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
+                _loss = _t0 + x
+                _grad = 1 - _t0
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -295,13 +331,23 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
-            _grad = 1 - _t0
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
+                _grad = 1 - _t0
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
+                _grad = 1 - _t0
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -314,10 +360,20 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
-            _hess = _t0
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
+                _hess = _t0
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = (y*_exp(-x) if (abs(x) < 700) else _exp(-x + max(-800, _log(y))))
+                _hess = _t0
+                _hess_out[_i] = _scale * _w * _hess

@@ -1,14 +1,15 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 55d87e64b4484e2d26ab8cabee2577ce9e307f91345c304844e4ad6a9a23db1d
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: 470e14691b09ba2ca26cd8a7afd3d5754e89704878c9c8261889851d2bfbeb28
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - Heaviside(0) = 1/2: at a tie of max/min the derivative is the mean of the one-sided derivatives, as torch.maximum does (consistent with sign(0) = 0).
@@ -30,6 +31,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = (('eps', 1e-06, 'positive'),)
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = (('var', 'positive'),)
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -220,16 +224,29 @@ def loss_sum(_pred, _target, _aux_var, _weight, eps):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            var = np.float64(_aux_var[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = max(eps, var)
-            _t1 = 1/_t0
-            _t2 = y_pred - y_true
-            _loss = (0.5)*_t1*_t2**2 + (0.5)*_log(_t0)
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                var = np.float64(_aux_var[_i])
+                _w = 1.0
+                _t0 = max(eps, var)
+                _t1 = 1/_t0
+                _t2 = y_pred - y_true
+                _loss = (0.5)*_t1*_t2**2 + (0.5)*_log(_t0)
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                var = np.float64(_aux_var[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = max(eps, var)
+                _t1 = 1/_t0
+                _t2 = y_pred - y_true
+                _loss = (0.5)*_t1*_t2**2 + (0.5)*_log(_t0)
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -249,16 +266,29 @@ def loss_elements(_pred, _target, _aux_var, _weight, eps, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            var = np.float64(_aux_var[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = max(eps, var)
-            _t1 = 1/_t0
-            _t2 = y_pred - y_true
-            _loss = (0.5)*_t1*_t2**2 + (0.5)*_log(_t0)
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                var = np.float64(_aux_var[_i])
+                _w = 1.0
+                _t0 = max(eps, var)
+                _t1 = 1/_t0
+                _t2 = y_pred - y_true
+                _loss = (0.5)*_t1*_t2**2 + (0.5)*_log(_t0)
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                var = np.float64(_aux_var[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = max(eps, var)
+                _t1 = 1/_t0
+                _t2 = y_pred - y_true
+                _loss = (0.5)*_t1*_t2**2 + (0.5)*_log(_t0)
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -276,18 +306,33 @@ def loss_and_grad(_pred, _target, _aux_var, _weight, eps, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            var = np.float64(_aux_var[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = max(eps, var)
-            _t1 = 1/_t0
-            _t2 = y_pred - y_true
-            _loss = (0.5)*_t1*_t2**2 + (0.5)*_log(_t0)
-            _grad = _t1*_t2
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                var = np.float64(_aux_var[_i])
+                _w = 1.0
+                _t0 = max(eps, var)
+                _t1 = 1/_t0
+                _t2 = y_pred - y_true
+                _loss = (0.5)*_t1*_t2**2 + (0.5)*_log(_t0)
+                _grad = _t1*_t2
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                var = np.float64(_aux_var[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = max(eps, var)
+                _t1 = 1/_t0
+                _t2 = y_pred - y_true
+                _loss = (0.5)*_t1*_t2**2 + (0.5)*_log(_t0)
+                _grad = _t1*_t2
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -307,16 +352,29 @@ def grad(_pred, _target, _aux_var, _weight, eps, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            var = np.float64(_aux_var[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = max(eps, var)
-            _t1 = 1/_t0
-            _t2 = y_pred - y_true
-            _grad = _t1*_t2
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                var = np.float64(_aux_var[_i])
+                _w = 1.0
+                _t0 = max(eps, var)
+                _t1 = 1/_t0
+                _t2 = y_pred - y_true
+                _grad = _t1*_t2
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                var = np.float64(_aux_var[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = max(eps, var)
+                _t1 = 1/_t0
+                _t2 = y_pred - y_true
+                _grad = _t1*_t2
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -329,12 +387,24 @@ def hess(_pred, _target, _aux_var, _weight, eps, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            var = np.float64(_aux_var[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = max(eps, var)
-            _t1 = 1/_t0
-            _hess = _t1
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                var = np.float64(_aux_var[_i])
+                _w = 1.0
+                _t0 = max(eps, var)
+                _t1 = 1/_t0
+                _hess = _t1
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                var = np.float64(_aux_var[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = max(eps, var)
+                _t1 = 1/_t0
+                _hess = _t1
+                _hess_out[_i] = _scale * _w * _hess

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: f21afbb33c1e7982e8d8fcd6a8515346523b3f53de8a501421ff5069d171cd95
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 

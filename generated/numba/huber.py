@@ -1,14 +1,15 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 9fad959a30cb25daa38eb96e3b7637af10e1256d9ff4136bfe339edb4319d63b
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: b3a13087f2d26c3cbce8cb5f2eb8b2ccf12379fa57494d7c5b5c480c3a97125a
 """Numba kernels for ``huber`` (Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
@@ -32,6 +33,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = (('delta', 1.0, 'positive'),)
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -222,15 +226,27 @@ def loss_sum(_pred, _target, _weight, delta):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = abs(_t0)
-            _t2 = (delta >= _t1)
-            _loss = ((0.5)*_t0**2 if _t2 else delta*(_t1 - 0.5*delta))
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _t1 = abs(_t0)
+                _t2 = (delta >= _t1)
+                _loss = ((0.5)*_t0**2 if _t2 else delta*(_t1 - 0.5*delta))
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = abs(_t0)
+                _t2 = (delta >= _t1)
+                _loss = ((0.5)*_t0**2 if _t2 else delta*(_t1 - 0.5*delta))
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -250,15 +266,27 @@ def loss_elements(_pred, _target, _weight, delta, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = abs(_t0)
-            _t2 = (delta >= _t1)
-            _loss = ((0.5)*_t0**2 if _t2 else delta*(_t1 - 0.5*delta))
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _t1 = abs(_t0)
+                _t2 = (delta >= _t1)
+                _loss = ((0.5)*_t0**2 if _t2 else delta*(_t1 - 0.5*delta))
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = abs(_t0)
+                _t2 = (delta >= _t1)
+                _loss = ((0.5)*_t0**2 if _t2 else delta*(_t1 - 0.5*delta))
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -276,17 +304,31 @@ def loss_and_grad(_pred, _target, _weight, delta, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = abs(_t0)
-            _t2 = (delta >= _t1)
-            _loss = ((0.5)*_t0**2 if _t2 else delta*(_t1 - 0.5*delta))
-            _grad = (_t0 if _t2 else delta*(1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _t1 = abs(_t0)
+                _t2 = (delta >= _t1)
+                _loss = ((0.5)*_t0**2 if _t2 else delta*(_t1 - 0.5*delta))
+                _grad = (_t0 if _t2 else delta*(1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = abs(_t0)
+                _t2 = (delta >= _t1)
+                _loss = ((0.5)*_t0**2 if _t2 else delta*(_t1 - 0.5*delta))
+                _grad = (_t0 if _t2 else delta*(1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -306,15 +348,27 @@ def grad(_pred, _target, _weight, delta, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = abs(_t0)
-            _t2 = (delta >= _t1)
-            _grad = (_t0 if _t2 else delta*(1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _t1 = abs(_t0)
+                _t2 = (delta >= _t1)
+                _grad = (_t0 if _t2 else delta*(1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = abs(_t0)
+                _t2 = (delta >= _t1)
+                _grad = (_t0 if _t2 else delta*(1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0)))
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -327,12 +381,24 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = abs(_t0)
-            _t2 = (delta >= _t1)
-            _hess = (1 if _t2 else 0)
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _t1 = abs(_t0)
+                _t2 = (delta >= _t1)
+                _hess = (1 if _t2 else 0)
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = abs(_t0)
+                _t2 = (delta >= _t1)
+                _hess = (1 if _t2 else 0)
+                _hess_out[_i] = _scale * _w * _hess

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: 8c759b4fbfc4e4894caa4a5c3a22d80244f640ba705fcbdad0f511c000af245e
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 

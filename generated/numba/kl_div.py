@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: 821f1a0e88aac2981cb0509e2df80ce3a4962150ab23556841d4deef58749377
 """Numba kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: 855b8d2e51906b065672f0891f7d9022c8780da80132c6d13c6d9676a68b435c
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: 2afda59b688f84abcf485e17cdb9535153ebe5bb0005cf8170a2e67f03a6887f
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 

@@ -1,14 +1,15 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 660cd621a6d741800f53dd0df0548490f903787f17d76f7ab0d85f645ffdbaaa
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: 43b709d4b125f6cd0244b7eccab72ca6e41ff2ee506e84b753ec9afbd07ec091
 """Numba kernels for ``mae`` (Mean absolute error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
@@ -31,6 +32,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = ()
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -221,13 +225,23 @@ def loss_sum(_pred, _target, _weight):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _loss = abs(_t0)
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _loss = abs(_t0)
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _loss = abs(_t0)
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -247,13 +261,23 @@ def loss_elements(_pred, _target, _weight, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _loss = abs(_t0)
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _loss = abs(_t0)
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _loss = abs(_t0)
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -271,15 +295,27 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _loss = abs(_t0)
-            _grad = (1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0))
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _loss = abs(_t0)
+                _grad = (1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _loss = abs(_t0)
+                _grad = (1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -299,13 +335,23 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _grad = (1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0))
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _grad = (1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0))
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _grad = (1 if (_t0 > 0) else (-1 if (_t0 < 0) else 0))
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -318,9 +364,18 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _hess = 0
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _hess = 0
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _hess = 0
+                _hess_out[_i] = _scale * _w * _hess

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: bb8c42e5c42b9241dc32ba4177b0bf0f8721017a9b46def7db8dddc265f6d662
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: 3b1aebc84d8680dd7a1aa116172106c3005c91b175dc276d3df0ef89e9d6b8bb
 """Numba kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy).
 

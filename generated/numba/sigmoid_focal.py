@@ -1,14 +1,15 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 3c805cf36fc5a34b161fe2075f9f34e16ef98cd6712a767506cc11341b717666
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: be7ca33aadfc6acaf977abeb3ce88eeb7970833049d0d747ec2093f468f0f17c
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 """
 
 import math
@@ -27,6 +28,9 @@ TARGET_DOMAIN = 'unit_interval'
 PARAMS = (('gamma', 2.0, 'nonnegative'), ('alpha', 0.25, 'unit_interval'))
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -217,25 +221,47 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = alpha*y
-            _t1 = alpha - 1
-            _t2 = y - 1
-            _t3 = -_t2
-            _t4 = _exp(-abs(x))
-            _t5 = _log1p(_t4)
-            _t6 = y*(_t5 + max(0, -x))
-            _t7 = _t5 + max(0, x)
-            _t8 = 1/(_t4 + 1)
-            _t9 = _t4*_t8
-            _t10 = (_t8 if (x <= 0) else _t9)
-            _t11 = _t10*y
-            _t12 = (_t8 if (x >= 0) else _t9)
-            _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = alpha*y
+                _t1 = alpha - 1
+                _t2 = y - 1
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(0, -x))
+                _t7 = _t5 + max(0, x)
+                _t8 = 1/(_t4 + 1)
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= 0) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= 0) else _t9)
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = alpha*y
+                _t1 = alpha - 1
+                _t2 = y - 1
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(0, -x))
+                _t7 = _t5 + max(0, x)
+                _t8 = 1/(_t4 + 1)
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= 0) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= 0) else _t9)
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -255,25 +281,47 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = alpha*y
-            _t1 = alpha - 1
-            _t2 = y - 1
-            _t3 = -_t2
-            _t4 = _exp(-abs(x))
-            _t5 = _log1p(_t4)
-            _t6 = y*(_t5 + max(0, -x))
-            _t7 = _t5 + max(0, x)
-            _t8 = 1/(_t4 + 1)
-            _t9 = _t4*_t8
-            _t10 = (_t8 if (x <= 0) else _t9)
-            _t11 = _t10*y
-            _t12 = (_t8 if (x >= 0) else _t9)
-            _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = alpha*y
+                _t1 = alpha - 1
+                _t2 = y - 1
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(0, -x))
+                _t7 = _t5 + max(0, x)
+                _t8 = 1/(_t4 + 1)
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= 0) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= 0) else _t9)
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = alpha*y
+                _t1 = alpha - 1
+                _t2 = y - 1
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(0, -x))
+                _t7 = _t5 + max(0, x)
+                _t8 = 1/(_t4 + 1)
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= 0) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= 0) else _t9)
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -291,38 +339,73 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = alpha*y
-            _t1 = alpha - 1
-            _t2 = y - 1
-            _t3 = -_t2
-            _t4 = _exp(-abs(x))
-            _t5 = _log1p(_t4)
-            _t6 = y*(_t5 + max(0, -x))
-            _t7 = _t5 + max(0, x)
-            _t8 = 1/(_t4 + 1)
-            _t9 = _t4*_t8
-            _t10 = (_t8 if (x <= 0) else _t9)
-            _t11 = _t10*y
-            _t12 = (_t8 if (x >= 0) else _t9)
-            _t13 = _t0 + _t1*_t2
-            _t14 = _t12*_t2
-            _t15 = _t11 + _t14
-            _t16 = _t11 - _t14
-            _t17 = _t16**gamma
-            _t18 = _t10*_t12
-            _t19 = -_t2*_t7 + _t6
-            _t20 = gamma - 1
-            _t21 = 2*y - 1
-            _t22 = _t16**_t20*_t21*gamma
-            _t23 = _t19*_t22
-            _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
-            _grad = _t13*(-_t15*_t17 - _t18*_t23)
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = alpha*y
+                _t1 = alpha - 1
+                _t2 = y - 1
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(0, -x))
+                _t7 = _t5 + max(0, x)
+                _t8 = 1/(_t4 + 1)
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= 0) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= 0) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma - 1
+                _t21 = 2*y - 1
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = alpha*y
+                _t1 = alpha - 1
+                _t2 = y - 1
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(0, -x))
+                _t7 = _t5 + max(0, x)
+                _t8 = 1/(_t4 + 1)
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= 0) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= 0) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma - 1
+                _t21 = 2*y - 1
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -342,35 +425,67 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = alpha*y
-            _t1 = alpha - 1
-            _t2 = y - 1
-            _t4 = _exp(-abs(x))
-            _t5 = _log1p(_t4)
-            _t6 = y*(_t5 + max(0, -x))
-            _t7 = _t5 + max(0, x)
-            _t8 = 1/(_t4 + 1)
-            _t9 = _t4*_t8
-            _t10 = (_t8 if (x <= 0) else _t9)
-            _t11 = _t10*y
-            _t12 = (_t8 if (x >= 0) else _t9)
-            _t13 = _t0 + _t1*_t2
-            _t14 = _t12*_t2
-            _t15 = _t11 + _t14
-            _t16 = _t11 - _t14
-            _t17 = _t16**gamma
-            _t18 = _t10*_t12
-            _t19 = -_t2*_t7 + _t6
-            _t20 = gamma - 1
-            _t21 = 2*y - 1
-            _t22 = _t16**_t20*_t21*gamma
-            _t23 = _t19*_t22
-            _grad = _t13*(-_t15*_t17 - _t18*_t23)
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = alpha*y
+                _t1 = alpha - 1
+                _t2 = y - 1
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(0, -x))
+                _t7 = _t5 + max(0, x)
+                _t8 = 1/(_t4 + 1)
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= 0) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= 0) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma - 1
+                _t21 = 2*y - 1
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = alpha*y
+                _t1 = alpha - 1
+                _t2 = y - 1
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(0, -x))
+                _t7 = _t5 + max(0, x)
+                _t8 = 1/(_t4 + 1)
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= 0) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= 0) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma - 1
+                _t21 = 2*y - 1
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -383,32 +498,64 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = alpha*y
-            _t1 = alpha - 1
-            _t2 = y - 1
-            _t4 = _exp(-abs(x))
-            _t5 = _log1p(_t4)
-            _t6 = y*(_t5 + max(0, -x))
-            _t7 = _t5 + max(0, x)
-            _t8 = 1/(_t4 + 1)
-            _t9 = _t4*_t8
-            _t10 = (_t8 if (x <= 0) else _t9)
-            _t11 = _t10*y
-            _t12 = (_t8 if (x >= 0) else _t9)
-            _t13 = _t0 + _t1*_t2
-            _t14 = _t12*_t2
-            _t15 = _t11 + _t14
-            _t16 = _t11 - _t14
-            _t17 = _t16**gamma
-            _t18 = _t10*_t12
-            _t19 = -_t2*_t7 + _t6
-            _t20 = gamma - 1
-            _t21 = 2*y - 1
-            _t22 = _t16**_t20*_t21*gamma
-            _t23 = _t19*_t22
-            _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + 2*_t15*_t22 + _t16**(gamma - 2)*_t18*_t19*_t20*_t21**2*gamma + _t17)
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = alpha*y
+                _t1 = alpha - 1
+                _t2 = y - 1
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(0, -x))
+                _t7 = _t5 + max(0, x)
+                _t8 = 1/(_t4 + 1)
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= 0) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= 0) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma - 1
+                _t21 = 2*y - 1
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + 2*_t15*_t22 + _t16**(gamma - 2)*_t18*_t19*_t20*_t21**2*gamma + _t17)
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = alpha*y
+                _t1 = alpha - 1
+                _t2 = y - 1
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(0, -x))
+                _t7 = _t5 + max(0, x)
+                _t8 = 1/(_t4 + 1)
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= 0) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= 0) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma - 1
+                _t21 = 2*y - 1
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + 2*_t15*_t22 + _t16**(gamma - 2)*_t18*_t19*_t20*_t21**2*gamma + _t17)
+                _hess_out[_i] = _scale * _w * _hess

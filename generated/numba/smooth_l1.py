@@ -1,14 +1,15 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: ea1724a37766f3c613b05ad0d51dec65af008d04c68eeacbf046784a4ee1d825
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: 17a1cfd8696ac050668d0a45567233e0605f4de15c1b1f44b5c15abeee01ee31
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
@@ -32,6 +33,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = (('beta', 1.0, 'positive'),)
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -222,16 +226,29 @@ def loss_sum(_pred, _target, _weight, beta):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = 1/beta
-            _t1 = y_pred - y_true
-            _t2 = abs(_t1)
-            _t3 = (beta > _t2)
-            _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = 1/beta
+                _t1 = y_pred - y_true
+                _t2 = abs(_t1)
+                _t3 = (beta > _t2)
+                _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = 1/beta
+                _t1 = y_pred - y_true
+                _t2 = abs(_t1)
+                _t3 = (beta > _t2)
+                _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -251,16 +268,29 @@ def loss_elements(_pred, _target, _weight, beta, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = 1/beta
-            _t1 = y_pred - y_true
-            _t2 = abs(_t1)
-            _t3 = (beta > _t2)
-            _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = 1/beta
+                _t1 = y_pred - y_true
+                _t2 = abs(_t1)
+                _t3 = (beta > _t2)
+                _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = 1/beta
+                _t1 = y_pred - y_true
+                _t2 = abs(_t1)
+                _t3 = (beta > _t2)
+                _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -278,18 +308,33 @@ def loss_and_grad(_pred, _target, _weight, beta, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = 1/beta
-            _t1 = y_pred - y_true
-            _t2 = abs(_t1)
-            _t3 = (beta > _t2)
-            _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
-            _grad = (_t0*_t1 if _t3 else (1 if (_t1 > 0) else (-1 if (_t1 < 0) else 0)))
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = 1/beta
+                _t1 = y_pred - y_true
+                _t2 = abs(_t1)
+                _t3 = (beta > _t2)
+                _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
+                _grad = (_t0*_t1 if _t3 else (1 if (_t1 > 0) else (-1 if (_t1 < 0) else 0)))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = 1/beta
+                _t1 = y_pred - y_true
+                _t2 = abs(_t1)
+                _t3 = (beta > _t2)
+                _loss = ((0.5)*_t0*_t1**2 if _t3 else _t2 - 0.5*beta)
+                _grad = (_t0*_t1 if _t3 else (1 if (_t1 > 0) else (-1 if (_t1 < 0) else 0)))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -309,16 +354,29 @@ def grad(_pred, _target, _weight, beta, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = 1/beta
-            _t1 = y_pred - y_true
-            _t2 = abs(_t1)
-            _t3 = (beta > _t2)
-            _grad = (_t0*_t1 if _t3 else (1 if (_t1 > 0) else (-1 if (_t1 < 0) else 0)))
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = 1/beta
+                _t1 = y_pred - y_true
+                _t2 = abs(_t1)
+                _t3 = (beta > _t2)
+                _grad = (_t0*_t1 if _t3 else (1 if (_t1 > 0) else (-1 if (_t1 < 0) else 0)))
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = 1/beta
+                _t1 = y_pred - y_true
+                _t2 = abs(_t1)
+                _t3 = (beta > _t2)
+                _grad = (_t0*_t1 if _t3 else (1 if (_t1 > 0) else (-1 if (_t1 < 0) else 0)))
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -331,13 +389,26 @@ def hess(_pred, _target, _weight, beta, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = 1/beta
-            _t1 = y_pred - y_true
-            _t2 = abs(_t1)
-            _t3 = (beta > _t2)
-            _hess = (_t0 if _t3 else 0)
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = 1/beta
+                _t1 = y_pred - y_true
+                _t2 = abs(_t1)
+                _t3 = (beta > _t2)
+                _hess = (_t0 if _t3 else 0)
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = 1/beta
+                _t1 = y_pred - y_true
+                _t2 = abs(_t1)
+                _t3 = (beta > _t2)
+                _hess = (_t0 if _t3 else 0)
+                _hess_out[_i] = _scale * _w * _hess

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: d46156f3eb7b79f06cc7e0a3ee1b371f0a922011e379af8c0d8bdbfcb0a07f47
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: fef9b7e3d2937a2b75f3b8995584f05ea2ee571f59cd3dc0a00255c363df58a0
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 

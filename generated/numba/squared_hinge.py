@@ -1,14 +1,15 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 3188001de758e5e36e143a5532cfb0624aa52e52693e9c3e731728d55d7d0a7f
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: 6703cb992d01c83d60984030420b0f8a9c96c41c36fc72a08eeb69fba84cd6ee
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
@@ -30,6 +31,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = ()
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -220,15 +224,27 @@ def loss_sum(_pred, _target, _weight):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = x*y
-            _t1 = _t0 - 1
-            _t2 = (_t0 < 1)
-            _loss = (_t1**2 if _t2 else 0)
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = x*y
+                _t1 = _t0 - 1
+                _t2 = (_t0 < 1)
+                _loss = (_t1**2 if _t2 else 0)
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = x*y
+                _t1 = _t0 - 1
+                _t2 = (_t0 < 1)
+                _loss = (_t1**2 if _t2 else 0)
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -248,15 +264,27 @@ def loss_elements(_pred, _target, _weight, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = x*y
-            _t1 = _t0 - 1
-            _t2 = (_t0 < 1)
-            _loss = (_t1**2 if _t2 else 0)
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = x*y
+                _t1 = _t0 - 1
+                _t2 = (_t0 < 1)
+                _loss = (_t1**2 if _t2 else 0)
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = x*y
+                _t1 = _t0 - 1
+                _t2 = (_t0 < 1)
+                _loss = (_t1**2 if _t2 else 0)
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -274,17 +302,31 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = x*y
-            _t1 = _t0 - 1
-            _t2 = (_t0 < 1)
-            _loss = (_t1**2 if _t2 else 0)
-            _grad = (2*_t1*y if _t2 else 0)
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = x*y
+                _t1 = _t0 - 1
+                _t2 = (_t0 < 1)
+                _loss = (_t1**2 if _t2 else 0)
+                _grad = (2*_t1*y if _t2 else 0)
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = x*y
+                _t1 = _t0 - 1
+                _t2 = (_t0 < 1)
+                _loss = (_t1**2 if _t2 else 0)
+                _grad = (2*_t1*y if _t2 else 0)
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -304,15 +346,27 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = x*y
-            _t1 = _t0 - 1
-            _t2 = (_t0 < 1)
-            _grad = (2*_t1*y if _t2 else 0)
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = x*y
+                _t1 = _t0 - 1
+                _t2 = (_t0 < 1)
+                _grad = (2*_t1*y if _t2 else 0)
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = x*y
+                _t1 = _t0 - 1
+                _t2 = (_t0 < 1)
+                _grad = (2*_t1*y if _t2 else 0)
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -325,11 +379,22 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float64(_pred[_i])
-            y = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = x*y
-            _t2 = (_t0 < 1)
-            _hess = (2*y**2 if _t2 else 0)
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = x*y
+                _t2 = (_t0 < 1)
+                _hess = (2*y**2 if _t2 else 0)
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                x = np.float64(_pred[_i])
+                y = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = x*y
+                _t2 = (_t0 < 1)
+                _hess = (2*y**2 if _t2 else 0)
+                _hess_out[_i] = _scale * _w * _hess

@@ -1,14 +1,15 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 5d35bb105508050e68a69ee50b56dd42d9d20da9ecb9862c59b67368d8ef6740
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: 48c84d5f3b304fc26d55dd5cbefc40cd6ac155a1bd2f54b7aa89150909967b3d
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
@@ -31,6 +32,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = (('c', 4.685, 'positive'),)
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -221,25 +225,47 @@ def loss_sum(_pred, _target, _weight, c):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = _t0**2
-            _t2 = c**4
-            _t3 = 1/_t2
-            _t4 = ((1.0 / 6.0))*_t3
-            _t5 = c**2
-            _t6 = 1/_t5
-            _t7 = _t0**4
-            _t8 = abs(_t0)
-            _t9 = (c >= 2*_t8)
-            _t10 = c - y_pred + y_true
-            _t11 = _t0 + c
-            _t12 = (c >= _t8)
-            _loss = (_t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else ((1.0 / 6.0))*_t5))
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = 1/_t2
+                _t4 = ((1.0 / 6.0))*_t3
+                _t5 = c**2
+                _t6 = 1/_t5
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= 2*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _loss = (_t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else ((1.0 / 6.0))*_t5))
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = 1/_t2
+                _t4 = ((1.0 / 6.0))*_t3
+                _t5 = c**2
+                _t6 = 1/_t5
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= 2*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _loss = (_t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else ((1.0 / 6.0))*_t5))
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -259,25 +285,47 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = _t0**2
-            _t2 = c**4
-            _t3 = 1/_t2
-            _t4 = ((1.0 / 6.0))*_t3
-            _t5 = c**2
-            _t6 = 1/_t5
-            _t7 = _t0**4
-            _t8 = abs(_t0)
-            _t9 = (c >= 2*_t8)
-            _t10 = c - y_pred + y_true
-            _t11 = _t0 + c
-            _t12 = (c >= _t8)
-            _loss = (_t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else ((1.0 / 6.0))*_t5))
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = 1/_t2
+                _t4 = ((1.0 / 6.0))*_t3
+                _t5 = c**2
+                _t6 = 1/_t5
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= 2*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _loss = (_t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else ((1.0 / 6.0))*_t5))
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = 1/_t2
+                _t4 = ((1.0 / 6.0))*_t3
+                _t5 = c**2
+                _t6 = 1/_t5
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= 2*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _loss = (_t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else ((1.0 / 6.0))*_t5))
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -295,29 +343,55 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = _t0**2
-            _t2 = c**4
-            _t3 = 1/_t2
-            _t4 = ((1.0 / 6.0))*_t3
-            _t5 = c**2
-            _t6 = 1/_t5
-            _t7 = _t0**4
-            _t8 = abs(_t0)
-            _t9 = (c >= 2*_t8)
-            _t10 = c - y_pred + y_true
-            _t11 = _t0 + c
-            _t12 = (c >= _t8)
-            _t13 = 3*_t5
-            _t14 = _t0*_t3
-            _loss = (_t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else ((1.0 / 6.0))*_t5))
-            _grad = (((1.0 / 3.0))*_t14*(_t0*(2*_t0**3 - _t0*_t13) - _t1*_t13 + 3*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else 0))
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = 1/_t2
+                _t4 = ((1.0 / 6.0))*_t3
+                _t5 = c**2
+                _t6 = 1/_t5
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= 2*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t13 = 3*_t5
+                _t14 = _t0*_t3
+                _loss = (_t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else ((1.0 / 6.0))*_t5))
+                _grad = (((1.0 / 3.0))*_t14*(_t0*(2*_t0**3 - _t0*_t13) - _t1*_t13 + 3*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else 0))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = 1/_t2
+                _t4 = ((1.0 / 6.0))*_t3
+                _t5 = c**2
+                _t6 = 1/_t5
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= 2*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t13 = 3*_t5
+                _t14 = _t0*_t3
+                _loss = (_t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else ((1.0 / 6.0))*_t5))
+                _grad = (((1.0 / 3.0))*_t14*(_t0*(2*_t0**3 - _t0*_t13) - _t1*_t13 + 3*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else 0))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -337,25 +411,47 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = _t0**2
-            _t2 = c**4
-            _t3 = 1/_t2
-            _t5 = c**2
-            _t7 = _t0**4
-            _t8 = abs(_t0)
-            _t9 = (c >= 2*_t8)
-            _t10 = c - y_pred + y_true
-            _t11 = _t0 + c
-            _t12 = (c >= _t8)
-            _t13 = 3*_t5
-            _t14 = _t0*_t3
-            _grad = (((1.0 / 3.0))*_t14*(_t0*(2*_t0**3 - _t0*_t13) - _t1*_t13 + 3*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else 0))
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = 1/_t2
+                _t5 = c**2
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= 2*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t13 = 3*_t5
+                _t14 = _t0*_t3
+                _grad = (((1.0 / 3.0))*_t14*(_t0*(2*_t0**3 - _t0*_t13) - _t1*_t13 + 3*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else 0))
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = 1/_t2
+                _t5 = c**2
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= 2*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t13 = 3*_t5
+                _t14 = _t0*_t3
+                _grad = (((1.0 / 3.0))*_t14*(_t0*(2*_t0**3 - _t0*_t13) - _t1*_t13 + 3*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else 0))
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -368,23 +464,46 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float64(_pred[_i])
-            y_true = np.float64(_target[_i])
-            _w = 1.0 if _weight is None else np.float64(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = _t0**2
-            _t2 = c**4
-            _t3 = 1/_t2
-            _t5 = c**2
-            _t6 = 1/_t5
-            _t7 = _t0**4
-            _t8 = abs(_t0)
-            _t9 = (c >= 2*_t8)
-            _t10 = c - y_pred + y_true
-            _t11 = _t0 + c
-            _t12 = (c >= _t8)
-            _t15 = 2*_t0
-            _t16 = _t10*_t11
-            _hess = (-6*_t1*_t6 + 5*_t3*_t7 + 1 if _t9 else (_t16*_t3*(_t10*_t15 - _t11*_t15 + _t16) if _t12 else 0))
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = 1.0
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = 1/_t2
+                _t5 = c**2
+                _t6 = 1/_t5
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= 2*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t15 = 2*_t0
+                _t16 = _t10*_t11
+                _hess = (-6*_t1*_t6 + 5*_t3*_t7 + 1 if _t9 else (_t16*_t3*(_t10*_t15 - _t11*_t15 + _t16) if _t12 else 0))
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float64(_pred[_i])
+                y_true = np.float64(_target[_i])
+                _w = np.float64(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = 1/_t2
+                _t5 = c**2
+                _t6 = 1/_t5
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= 2*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t15 = 2*_t0
+                _t16 = _t10*_t11
+                _hess = (-6*_t1*_t6 + 5*_t3*_t7 + 1 if _t9 else (_t16*_t3*(_t10*_t15 - _t11*_t15 + _t16) if _t12 else 0))
+                _hess_out[_i] = _scale * _w * _hess

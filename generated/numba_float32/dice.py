@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: 4057d9afc5d4d1aa57894cf770a74cd33dbe4ff8936e7dd0a94e723181669b78
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 

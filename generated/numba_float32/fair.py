@@ -1,7 +1,7 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: e80ed3c79312122410cc3cac336e067d4e4190bc3841afa44285f9608f6879e0
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: ac9dcda6d431945e9e40bb7cc1b518c28b4f785d6417afc539bf86d10364c0d5
 """Numba kernels for ``fair`` (Fair loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -10,8 +10,9 @@ instead of 8); sums of losses are carried in float64. The float64-arithmetic mod
 one rounds each float32 result once instead. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
@@ -33,6 +34,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = (('c', 1.0, 'positive'),)
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -211,22 +215,41 @@ def loss_sum(_pred, _target, _weight, c):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = c**2
-            _t1 = (np.float32(1.0)/c)
-            _t2 = y_pred - y_true
-            _t3 = abs(_t2)
-            _t4 = _t1*_t3
-            _t5 = _t4 + np.float32(2)
-            _t6 = (np.float32(1.0)/_t0)
-            _t7 = _t2**2
-            _t8 = _t5**(-2)
-            _t9 = _t6*_t7*_t8
-            _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/c)
+                _t2 = y_pred - y_true
+                _t3 = abs(_t2)
+                _t4 = _t1*_t3
+                _t5 = _t4 + np.float32(2)
+                _t6 = (np.float32(1.0)/_t0)
+                _t7 = _t2**2
+                _t8 = _t5**(-2)
+                _t9 = _t6*_t7*_t8
+                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/c)
+                _t2 = y_pred - y_true
+                _t3 = abs(_t2)
+                _t4 = _t1*_t3
+                _t5 = _t4 + np.float32(2)
+                _t6 = (np.float32(1.0)/_t0)
+                _t7 = _t2**2
+                _t8 = _t5**(-2)
+                _t9 = _t6*_t7*_t8
+                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -246,22 +269,41 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = c**2
-            _t1 = (np.float32(1.0)/c)
-            _t2 = y_pred - y_true
-            _t3 = abs(_t2)
-            _t4 = _t1*_t3
-            _t5 = _t4 + np.float32(2)
-            _t6 = (np.float32(1.0)/_t0)
-            _t7 = _t2**2
-            _t8 = _t5**(-2)
-            _t9 = _t6*_t7*_t8
-            _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/c)
+                _t2 = y_pred - y_true
+                _t3 = abs(_t2)
+                _t4 = _t1*_t3
+                _t5 = _t4 + np.float32(2)
+                _t6 = (np.float32(1.0)/_t0)
+                _t7 = _t2**2
+                _t8 = _t5**(-2)
+                _t9 = _t6*_t7*_t8
+                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/c)
+                _t2 = y_pred - y_true
+                _t3 = abs(_t2)
+                _t4 = _t1*_t3
+                _t5 = _t4 + np.float32(2)
+                _t6 = (np.float32(1.0)/_t0)
+                _t7 = _t2**2
+                _t8 = _t5**(-2)
+                _t9 = _t6*_t7*_t8
+                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -279,25 +321,47 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = c**2
-            _t1 = (np.float32(1.0)/c)
-            _t2 = y_pred - y_true
-            _t3 = abs(_t2)
-            _t4 = _t1*_t3
-            _t5 = _t4 + np.float32(2)
-            _t6 = (np.float32(1.0)/_t0)
-            _t7 = _t2**2
-            _t8 = _t5**(-2)
-            _t9 = _t6*_t7*_t8
-            _t10 = _t3 + c
-            _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
-            _grad = _t2*c/_t10
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/c)
+                _t2 = y_pred - y_true
+                _t3 = abs(_t2)
+                _t4 = _t1*_t3
+                _t5 = _t4 + np.float32(2)
+                _t6 = (np.float32(1.0)/_t0)
+                _t7 = _t2**2
+                _t8 = _t5**(-2)
+                _t9 = _t6*_t7*_t8
+                _t10 = _t3 + c
+                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                _grad = _t2*c/_t10
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/c)
+                _t2 = y_pred - y_true
+                _t3 = abs(_t2)
+                _t4 = _t1*_t3
+                _t5 = _t4 + np.float32(2)
+                _t6 = (np.float32(1.0)/_t0)
+                _t7 = _t2**2
+                _t8 = _t5**(-2)
+                _t9 = _t6*_t7*_t8
+                _t10 = _t3 + c
+                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                _grad = _t2*c/_t10
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -317,15 +381,27 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t2 = y_pred - y_true
-            _t3 = abs(_t2)
-            _t10 = _t3 + c
-            _grad = _t2*c/_t10
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t2 = y_pred - y_true
+                _t3 = abs(_t2)
+                _t10 = _t3 + c
+                _grad = _t2*c/_t10
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t2 = y_pred - y_true
+                _t3 = abs(_t2)
+                _t10 = _t3 + c
+                _grad = _t2*c/_t10
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -338,13 +414,26 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = c**2
-            _t2 = y_pred - y_true
-            _t3 = abs(_t2)
-            _t10 = _t3 + c
-            _hess = _t0/_t10**2
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = c**2
+                _t2 = y_pred - y_true
+                _t3 = abs(_t2)
+                _t10 = _t3 + c
+                _hess = _t0/_t10**2
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = c**2
+                _t2 = y_pred - y_true
+                _t3 = abs(_t2)
+                _t10 = _t3 + c
+                _hess = _t0/_t10**2
+                _hess_out[_i] = _scale * _w * _hess

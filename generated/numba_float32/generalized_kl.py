@@ -1,6 +1,6 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: 92a63b03faf78527fe09b6ce6e2ae048beaca5aa8c77d9017e0d4ee61980f144
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 

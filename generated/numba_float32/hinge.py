@@ -1,7 +1,7 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 85cc10bbfadb15cd0e97cdc6299d2bedacac46456a24fdbda5ac4c656d85f8a6
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: 717bf71613f65b3e384cd1a8f6b526f71816faaa1306e8b55d6525e0d1d1bc44
 """Numba kernels for ``hinge`` (Hinge loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -10,8 +10,9 @@ instead of 8); sums of losses are carried in float64. The float64-arithmetic mod
 one rounds each float32 result once instead. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
@@ -33,6 +34,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = ()
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -211,14 +215,25 @@ def loss_sum(_pred, _target, _weight):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = x*y
-            _t1 = (_t0 < np.float32(1))
-            _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = x*y
+                _t1 = (_t0 < np.float32(1))
+                _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = x*y
+                _t1 = (_t0 < np.float32(1))
+                _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -238,14 +253,25 @@ def loss_elements(_pred, _target, _weight, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = x*y
-            _t1 = (_t0 < np.float32(1))
-            _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = x*y
+                _t1 = (_t0 < np.float32(1))
+                _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = x*y
+                _t1 = (_t0 < np.float32(1))
+                _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -263,16 +289,29 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = x*y
-            _t1 = (_t0 < np.float32(1))
-            _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
-            _grad = (-y if _t1 else np.float32(0))
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = x*y
+                _t1 = (_t0 < np.float32(1))
+                _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
+                _grad = (-y if _t1 else np.float32(0))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = x*y
+                _t1 = (_t0 < np.float32(1))
+                _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
+                _grad = (-y if _t1 else np.float32(0))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -292,14 +331,25 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = x*y
-            _t1 = (_t0 < np.float32(1))
-            _grad = (-y if _t1 else np.float32(0))
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = x*y
+                _t1 = (_t0 < np.float32(1))
+                _grad = (-y if _t1 else np.float32(0))
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = x*y
+                _t1 = (_t0 < np.float32(1))
+                _grad = (-y if _t1 else np.float32(0))
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -312,9 +362,18 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _hess = np.float32(0)
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _hess = np.float32(0)
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _hess = np.float32(0)
+                _hess_out[_i] = _scale * _w * _hess

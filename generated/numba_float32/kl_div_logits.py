@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: b65673157ae6087af7080f935c200d07b5da319d431a8a4e716fe86109c3ed9a
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 

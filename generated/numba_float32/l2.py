@@ -1,7 +1,7 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 7d17f321018d3857e42c6c2ddcfe484a231013f39d43fcc419e418c5ed2abb1f
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: 611b739e7eb6c96f0cf0fadd807b6366adff614120b42133ed64b04f32f683ad
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -10,8 +10,9 @@ instead of 8); sums of losses are carried in float64. The float64-arithmetic mod
 one rounds each float32 result once instead. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 """
 
 import math
@@ -30,6 +31,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = ()
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -208,13 +212,23 @@ def loss_sum(_pred, _target, _weight):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = y_pred - y_true
-            _loss = (np.float32(0.5))*_t0**2
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = y_pred - y_true
+                _loss = (np.float32(0.5))*_t0**2
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = y_pred - y_true
+                _loss = (np.float32(0.5))*_t0**2
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -234,13 +248,23 @@ def loss_elements(_pred, _target, _weight, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = y_pred - y_true
-            _loss = (np.float32(0.5))*_t0**2
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = y_pred - y_true
+                _loss = (np.float32(0.5))*_t0**2
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = y_pred - y_true
+                _loss = (np.float32(0.5))*_t0**2
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -258,15 +282,27 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = y_pred - y_true
-            _loss = (np.float32(0.5))*_t0**2
-            _grad = _t0
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = y_pred - y_true
+                _loss = (np.float32(0.5))*_t0**2
+                _grad = _t0
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = y_pred - y_true
+                _loss = (np.float32(0.5))*_t0**2
+                _grad = _t0
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -286,13 +322,23 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = y_pred - y_true
-            _grad = _t0
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = y_pred - y_true
+                _grad = _t0
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = y_pred - y_true
+                _grad = _t0
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -305,9 +351,18 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _hess = np.float32(1)
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _hess = np.float32(1)
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _hess = np.float32(1)
+                _hess_out[_i] = _scale * _w * _hess

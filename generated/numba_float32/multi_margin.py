@@ -1,6 +1,6 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: 9b580c092c2b9fd7b7f74c12801bcf5a16a94efc476bd658733759926d75d34d
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: fb6b41b947dd93a6eceb30de42740613cb0c61d232441ef4ba2ff1b88940ee0b
 """Numba kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)).
 

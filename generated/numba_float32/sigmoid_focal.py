@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 59c710f31db193be24164d70fd869dad40b90ec7f11b8c3fdc36a8fef63a34c2
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: b7314b4f07617c031ebad0c80aae0612a6bf33c5bd7bc03eb750aade077d78b8
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -10,8 +10,9 @@ instead of 8); sums of losses are carried in float64. The float64-arithmetic mod
 one rounds each float32 result once instead. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 """
 
 import math
@@ -30,6 +31,9 @@ TARGET_DOMAIN = 'unit_interval'
 PARAMS = (('gamma', 2.0, 'nonnegative'), ('alpha', 0.25, 'unit_interval'))
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -208,25 +212,47 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = alpha*y
-            _t1 = alpha + np.float32(-1)
-            _t2 = y + np.float32(-1)
-            _t3 = -_t2
-            _t4 = _exp(-abs(x))
-            _t5 = _log1p(_t4)
-            _t6 = y*(_t5 + max(np.float32(0), -x))
-            _t7 = _t5 + max(np.float32(0), x)
-            _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-            _t9 = _t4*_t8
-            _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-            _t11 = _t10*y
-            _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-            _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = alpha*y
+                _t1 = alpha + np.float32(-1)
+                _t2 = y + np.float32(-1)
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(np.float32(0), -x))
+                _t7 = _t5 + max(np.float32(0), x)
+                _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= np.float32(0)) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= np.float32(0)) else _t9)
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = alpha*y
+                _t1 = alpha + np.float32(-1)
+                _t2 = y + np.float32(-1)
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(np.float32(0), -x))
+                _t7 = _t5 + max(np.float32(0), x)
+                _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= np.float32(0)) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= np.float32(0)) else _t9)
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -246,25 +272,47 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = alpha*y
-            _t1 = alpha + np.float32(-1)
-            _t2 = y + np.float32(-1)
-            _t3 = -_t2
-            _t4 = _exp(-abs(x))
-            _t5 = _log1p(_t4)
-            _t6 = y*(_t5 + max(np.float32(0), -x))
-            _t7 = _t5 + max(np.float32(0), x)
-            _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-            _t9 = _t4*_t8
-            _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-            _t11 = _t10*y
-            _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-            _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = alpha*y
+                _t1 = alpha + np.float32(-1)
+                _t2 = y + np.float32(-1)
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(np.float32(0), -x))
+                _t7 = _t5 + max(np.float32(0), x)
+                _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= np.float32(0)) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= np.float32(0)) else _t9)
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = alpha*y
+                _t1 = alpha + np.float32(-1)
+                _t2 = y + np.float32(-1)
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(np.float32(0), -x))
+                _t7 = _t5 + max(np.float32(0), x)
+                _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= np.float32(0)) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= np.float32(0)) else _t9)
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -282,38 +330,73 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = alpha*y
-            _t1 = alpha + np.float32(-1)
-            _t2 = y + np.float32(-1)
-            _t3 = -_t2
-            _t4 = _exp(-abs(x))
-            _t5 = _log1p(_t4)
-            _t6 = y*(_t5 + max(np.float32(0), -x))
-            _t7 = _t5 + max(np.float32(0), x)
-            _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-            _t9 = _t4*_t8
-            _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-            _t11 = _t10*y
-            _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-            _t13 = _t0 + _t1*_t2
-            _t14 = _t12*_t2
-            _t15 = _t11 + _t14
-            _t16 = _t11 - _t14
-            _t17 = _t16**gamma
-            _t18 = _t10*_t12
-            _t19 = -_t2*_t7 + _t6
-            _t20 = gamma + np.float32(-1)
-            _t21 = np.float32(2)*y + np.float32(-1)
-            _t22 = _t16**_t20*_t21*gamma
-            _t23 = _t19*_t22
-            _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
-            _grad = _t13*(-_t15*_t17 - _t18*_t23)
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = alpha*y
+                _t1 = alpha + np.float32(-1)
+                _t2 = y + np.float32(-1)
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(np.float32(0), -x))
+                _t7 = _t5 + max(np.float32(0), x)
+                _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= np.float32(0)) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= np.float32(0)) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma + np.float32(-1)
+                _t21 = np.float32(2)*y + np.float32(-1)
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = alpha*y
+                _t1 = alpha + np.float32(-1)
+                _t2 = y + np.float32(-1)
+                _t3 = -_t2
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(np.float32(0), -x))
+                _t7 = _t5 + max(np.float32(0), x)
+                _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= np.float32(0)) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= np.float32(0)) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma + np.float32(-1)
+                _t21 = np.float32(2)*y + np.float32(-1)
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -333,35 +416,67 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = alpha*y
-            _t1 = alpha + np.float32(-1)
-            _t2 = y + np.float32(-1)
-            _t4 = _exp(-abs(x))
-            _t5 = _log1p(_t4)
-            _t6 = y*(_t5 + max(np.float32(0), -x))
-            _t7 = _t5 + max(np.float32(0), x)
-            _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-            _t9 = _t4*_t8
-            _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-            _t11 = _t10*y
-            _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-            _t13 = _t0 + _t1*_t2
-            _t14 = _t12*_t2
-            _t15 = _t11 + _t14
-            _t16 = _t11 - _t14
-            _t17 = _t16**gamma
-            _t18 = _t10*_t12
-            _t19 = -_t2*_t7 + _t6
-            _t20 = gamma + np.float32(-1)
-            _t21 = np.float32(2)*y + np.float32(-1)
-            _t22 = _t16**_t20*_t21*gamma
-            _t23 = _t19*_t22
-            _grad = _t13*(-_t15*_t17 - _t18*_t23)
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = alpha*y
+                _t1 = alpha + np.float32(-1)
+                _t2 = y + np.float32(-1)
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(np.float32(0), -x))
+                _t7 = _t5 + max(np.float32(0), x)
+                _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= np.float32(0)) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= np.float32(0)) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma + np.float32(-1)
+                _t21 = np.float32(2)*y + np.float32(-1)
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = alpha*y
+                _t1 = alpha + np.float32(-1)
+                _t2 = y + np.float32(-1)
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(np.float32(0), -x))
+                _t7 = _t5 + max(np.float32(0), x)
+                _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= np.float32(0)) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= np.float32(0)) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma + np.float32(-1)
+                _t21 = np.float32(2)*y + np.float32(-1)
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -374,32 +489,64 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = alpha*y
-            _t1 = alpha + np.float32(-1)
-            _t2 = y + np.float32(-1)
-            _t4 = _exp(-abs(x))
-            _t5 = _log1p(_t4)
-            _t6 = y*(_t5 + max(np.float32(0), -x))
-            _t7 = _t5 + max(np.float32(0), x)
-            _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-            _t9 = _t4*_t8
-            _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-            _t11 = _t10*y
-            _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-            _t13 = _t0 + _t1*_t2
-            _t14 = _t12*_t2
-            _t15 = _t11 + _t14
-            _t16 = _t11 - _t14
-            _t17 = _t16**gamma
-            _t18 = _t10*_t12
-            _t19 = -_t2*_t7 + _t6
-            _t20 = gamma + np.float32(-1)
-            _t21 = np.float32(2)*y + np.float32(-1)
-            _t22 = _t16**_t20*_t21*gamma
-            _t23 = _t19*_t22
-            _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + np.float32(2)*_t15*_t22 + _t16**(gamma + np.float32(-2))*_t18*_t19*_t20*_t21**2*gamma + _t17)
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = alpha*y
+                _t1 = alpha + np.float32(-1)
+                _t2 = y + np.float32(-1)
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(np.float32(0), -x))
+                _t7 = _t5 + max(np.float32(0), x)
+                _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= np.float32(0)) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= np.float32(0)) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma + np.float32(-1)
+                _t21 = np.float32(2)*y + np.float32(-1)
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + np.float32(2)*_t15*_t22 + _t16**(gamma + np.float32(-2))*_t18*_t19*_t20*_t21**2*gamma + _t17)
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = alpha*y
+                _t1 = alpha + np.float32(-1)
+                _t2 = y + np.float32(-1)
+                _t4 = _exp(-abs(x))
+                _t5 = _log1p(_t4)
+                _t6 = y*(_t5 + max(np.float32(0), -x))
+                _t7 = _t5 + max(np.float32(0), x)
+                _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
+                _t9 = _t4*_t8
+                _t10 = (_t8 if (x <= np.float32(0)) else _t9)
+                _t11 = _t10*y
+                _t12 = (_t8 if (x >= np.float32(0)) else _t9)
+                _t13 = _t0 + _t1*_t2
+                _t14 = _t12*_t2
+                _t15 = _t11 + _t14
+                _t16 = _t11 - _t14
+                _t17 = _t16**gamma
+                _t18 = _t10*_t12
+                _t19 = -_t2*_t7 + _t6
+                _t20 = gamma + np.float32(-1)
+                _t21 = np.float32(2)*y + np.float32(-1)
+                _t22 = _t16**_t20*_t21*gamma
+                _t23 = _t19*_t22
+                _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + np.float32(2)*_t15*_t22 + _t16**(gamma + np.float32(-2))*_t18*_t19*_t20*_t21**2*gamma + _t17)
+                _hess_out[_i] = _scale * _w * _hess

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: 7fc07adaa45acf3d33dbce08379b222a5488705e81c74fe4d485bbedf9d2db6a
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 

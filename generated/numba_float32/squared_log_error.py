@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 39a3c42693288ad178706d8ad4d37ba6f1babfa9693ca61746618c5132b543b7
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: 4ffdb9270dd187d86c6e7903ea558c858b08cca96e24aecbc6605adff207f73c
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -10,8 +10,9 @@ instead of 8); sums of losses are carried in float64. The float64-arithmetic mod
 one rounds each float32 result once instead. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
@@ -36,6 +37,9 @@ TARGET_DOMAIN = 'nonnegative'
 PARAMS = ()
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -214,19 +218,35 @@ def loss_sum(_pred, _target, _weight):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
-            _t1 = max(np.float32(-0.9999989867210388), y_pred)
-            _t2 = -_t1 + y_true
-            _t3 = _log1p(-_t0*_t2)
-            _t4 = (_t0*abs(_t2) < np.float32(0.5))
-            _t5 = _t1 + np.float32(1)
-            _t6 = _log(_t0*_t5)
-            _loss = (np.float32(0.5))*(_t3**2 if _t4 else _t6**2)
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
+                _t1 = max(np.float32(-0.9999989867210388), y_pred)
+                _t2 = -_t1 + y_true
+                _t3 = _log1p(-_t0*_t2)
+                _t4 = (_t0*abs(_t2) < np.float32(0.5))
+                _t5 = _t1 + np.float32(1)
+                _t6 = _log(_t0*_t5)
+                _loss = (np.float32(0.5))*(_t3**2 if _t4 else _t6**2)
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
+                _t1 = max(np.float32(-0.9999989867210388), y_pred)
+                _t2 = -_t1 + y_true
+                _t3 = _log1p(-_t0*_t2)
+                _t4 = (_t0*abs(_t2) < np.float32(0.5))
+                _t5 = _t1 + np.float32(1)
+                _t6 = _log(_t0*_t5)
+                _loss = (np.float32(0.5))*(_t3**2 if _t4 else _t6**2)
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -246,19 +266,35 @@ def loss_elements(_pred, _target, _weight, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
-            _t1 = max(np.float32(-0.9999989867210388), y_pred)
-            _t2 = -_t1 + y_true
-            _t3 = _log1p(-_t0*_t2)
-            _t4 = (_t0*abs(_t2) < np.float32(0.5))
-            _t5 = _t1 + np.float32(1)
-            _t6 = _log(_t0*_t5)
-            _loss = (np.float32(0.5))*(_t3**2 if _t4 else _t6**2)
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
+                _t1 = max(np.float32(-0.9999989867210388), y_pred)
+                _t2 = -_t1 + y_true
+                _t3 = _log1p(-_t0*_t2)
+                _t4 = (_t0*abs(_t2) < np.float32(0.5))
+                _t5 = _t1 + np.float32(1)
+                _t6 = _log(_t0*_t5)
+                _loss = (np.float32(0.5))*(_t3**2 if _t4 else _t6**2)
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
+                _t1 = max(np.float32(-0.9999989867210388), y_pred)
+                _t2 = -_t1 + y_true
+                _t3 = _log1p(-_t0*_t2)
+                _t4 = (_t0*abs(_t2) < np.float32(0.5))
+                _t5 = _t1 + np.float32(1)
+                _t6 = _log(_t0*_t5)
+                _loss = (np.float32(0.5))*(_t3**2 if _t4 else _t6**2)
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -276,24 +312,45 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
-            _t1 = max(np.float32(-0.9999989867210388), y_pred)
-            _t2 = -_t1 + y_true
-            _t3 = _log1p(-_t0*_t2)
-            _t4 = (_t0*abs(_t2) < np.float32(0.5))
-            _t5 = _t1 + np.float32(1)
-            _t6 = _log(_t0*_t5)
-            _t7 = (y_pred > np.float32(-0.9999989867210388))
-            _t8 = (y_pred == np.float32(-0.9999989867210388))
-            _t9 = (np.float32(1) if _t7 else (np.float32(0.5) if _t8 else np.float32(0)))/_t5
-            _loss = (np.float32(0.5))*(_t3**2 if _t4 else _t6**2)
-            _grad = (_t3*_t9 if _t4 else _t6*_t9)
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
+                _t1 = max(np.float32(-0.9999989867210388), y_pred)
+                _t2 = -_t1 + y_true
+                _t3 = _log1p(-_t0*_t2)
+                _t4 = (_t0*abs(_t2) < np.float32(0.5))
+                _t5 = _t1 + np.float32(1)
+                _t6 = _log(_t0*_t5)
+                _t7 = (y_pred > np.float32(-0.9999989867210388))
+                _t8 = (y_pred == np.float32(-0.9999989867210388))
+                _t9 = (np.float32(1) if _t7 else (np.float32(0.5) if _t8 else np.float32(0)))/_t5
+                _loss = (np.float32(0.5))*(_t3**2 if _t4 else _t6**2)
+                _grad = (_t3*_t9 if _t4 else _t6*_t9)
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
+                _t1 = max(np.float32(-0.9999989867210388), y_pred)
+                _t2 = -_t1 + y_true
+                _t3 = _log1p(-_t0*_t2)
+                _t4 = (_t0*abs(_t2) < np.float32(0.5))
+                _t5 = _t1 + np.float32(1)
+                _t6 = _log(_t0*_t5)
+                _t7 = (y_pred > np.float32(-0.9999989867210388))
+                _t8 = (y_pred == np.float32(-0.9999989867210388))
+                _t9 = (np.float32(1) if _t7 else (np.float32(0.5) if _t8 else np.float32(0)))/_t5
+                _loss = (np.float32(0.5))*(_t3**2 if _t4 else _t6**2)
+                _grad = (_t3*_t9 if _t4 else _t6*_t9)
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -313,22 +370,41 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
-            _t1 = max(np.float32(-0.9999989867210388), y_pred)
-            _t2 = -_t1 + y_true
-            _t3 = _log1p(-_t0*_t2)
-            _t4 = (_t0*abs(_t2) < np.float32(0.5))
-            _t5 = _t1 + np.float32(1)
-            _t6 = _log(_t0*_t5)
-            _t7 = (y_pred > np.float32(-0.9999989867210388))
-            _t8 = (y_pred == np.float32(-0.9999989867210388))
-            _t9 = (np.float32(1) if _t7 else (np.float32(0.5) if _t8 else np.float32(0)))/_t5
-            _grad = (_t3*_t9 if _t4 else _t6*_t9)
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
+                _t1 = max(np.float32(-0.9999989867210388), y_pred)
+                _t2 = -_t1 + y_true
+                _t3 = _log1p(-_t0*_t2)
+                _t4 = (_t0*abs(_t2) < np.float32(0.5))
+                _t5 = _t1 + np.float32(1)
+                _t6 = _log(_t0*_t5)
+                _t7 = (y_pred > np.float32(-0.9999989867210388))
+                _t8 = (y_pred == np.float32(-0.9999989867210388))
+                _t9 = (np.float32(1) if _t7 else (np.float32(0.5) if _t8 else np.float32(0)))/_t5
+                _grad = (_t3*_t9 if _t4 else _t6*_t9)
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
+                _t1 = max(np.float32(-0.9999989867210388), y_pred)
+                _t2 = -_t1 + y_true
+                _t3 = _log1p(-_t0*_t2)
+                _t4 = (_t0*abs(_t2) < np.float32(0.5))
+                _t5 = _t1 + np.float32(1)
+                _t6 = _log(_t0*_t5)
+                _t7 = (y_pred > np.float32(-0.9999989867210388))
+                _t8 = (y_pred == np.float32(-0.9999989867210388))
+                _t9 = (np.float32(1) if _t7 else (np.float32(0.5) if _t8 else np.float32(0)))/_t5
+                _grad = (_t3*_t9 if _t4 else _t6*_t9)
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -341,19 +417,38 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
-            _t1 = max(np.float32(-0.9999989867210388), y_pred)
-            _t2 = -_t1 + y_true
-            _t3 = _log1p(-_t0*_t2)
-            _t4 = (_t0*abs(_t2) < np.float32(0.5))
-            _t5 = _t1 + np.float32(1)
-            _t6 = _log(_t0*_t5)
-            _t7 = (y_pred > np.float32(-0.9999989867210388))
-            _t8 = (y_pred == np.float32(-0.9999989867210388))
-            _t10 = (np.float32(1) if _t7 else (np.float32(0.25) if _t8 else np.float32(0)))/_t5**2
-            _hess = (_t10*(np.float32(1) - _t3) if _t4 else _t10*(np.float32(1) - _t6))
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
+                _t1 = max(np.float32(-0.9999989867210388), y_pred)
+                _t2 = -_t1 + y_true
+                _t3 = _log1p(-_t0*_t2)
+                _t4 = (_t0*abs(_t2) < np.float32(0.5))
+                _t5 = _t1 + np.float32(1)
+                _t6 = _log(_t0*_t5)
+                _t7 = (y_pred > np.float32(-0.9999989867210388))
+                _t8 = (y_pred == np.float32(-0.9999989867210388))
+                _t10 = (np.float32(1) if _t7 else (np.float32(0.25) if _t8 else np.float32(0)))/_t5**2
+                _hess = (_t10*(np.float32(1) - _t3) if _t4 else _t10*(np.float32(1) - _t6))
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
+                _t1 = max(np.float32(-0.9999989867210388), y_pred)
+                _t2 = -_t1 + y_true
+                _t3 = _log1p(-_t0*_t2)
+                _t4 = (_t0*abs(_t2) < np.float32(0.5))
+                _t5 = _t1 + np.float32(1)
+                _t6 = _log(_t0*_t5)
+                _t7 = (y_pred > np.float32(-0.9999989867210388))
+                _t8 = (y_pred == np.float32(-0.9999989867210388))
+                _t10 = (np.float32(1) if _t7 else (np.float32(0.25) if _t8 else np.float32(0)))/_t5**2
+                _hess = (_t10*(np.float32(1) - _t3) if _t4 else _t10*(np.float32(1) - _t6))
+                _hess_out[_i] = _scale * _w * _hess

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 83b2d46cbb27766e788d1505bc259e6ba52907ba712567b92060f0d7417fa1fd
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: 02974f0eac2cdfa8da553aabb0e2108094efd318c27ba91673b91e7b3c456a8c
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -10,8 +10,9 @@ instead of 8); sums of losses are carried in float64. The float64-arithmetic mod
 one rounds each float32 result once instead. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
@@ -34,6 +35,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = (('c', 4.685, 'positive'),)
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -212,25 +216,47 @@ def loss_sum(_pred, _target, _weight, c):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = _t0**2
-            _t2 = c**4
-            _t3 = (np.float32(1.0)/_t2)
-            _t4 = (np.float32((1.0 / 6.0)))*_t3
-            _t5 = c**2
-            _t6 = (np.float32(1.0)/_t5)
-            _t7 = _t0**4
-            _t8 = abs(_t0)
-            _t9 = (c >= np.float32(2)*_t8)
-            _t10 = c - y_pred + y_true
-            _t11 = _t0 + c
-            _t12 = (c >= _t8)
-            _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = (np.float32(1.0)/_t2)
+                _t4 = (np.float32((1.0 / 6.0)))*_t3
+                _t5 = c**2
+                _t6 = (np.float32(1.0)/_t5)
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= np.float32(2)*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = (np.float32(1.0)/_t2)
+                _t4 = (np.float32((1.0 / 6.0)))*_t3
+                _t5 = c**2
+                _t6 = (np.float32(1.0)/_t5)
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= np.float32(2)*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -250,25 +276,47 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = _t0**2
-            _t2 = c**4
-            _t3 = (np.float32(1.0)/_t2)
-            _t4 = (np.float32((1.0 / 6.0)))*_t3
-            _t5 = c**2
-            _t6 = (np.float32(1.0)/_t5)
-            _t7 = _t0**4
-            _t8 = abs(_t0)
-            _t9 = (c >= np.float32(2)*_t8)
-            _t10 = c - y_pred + y_true
-            _t11 = _t0 + c
-            _t12 = (c >= _t8)
-            _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = (np.float32(1.0)/_t2)
+                _t4 = (np.float32((1.0 / 6.0)))*_t3
+                _t5 = c**2
+                _t6 = (np.float32(1.0)/_t5)
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= np.float32(2)*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = (np.float32(1.0)/_t2)
+                _t4 = (np.float32((1.0 / 6.0)))*_t3
+                _t5 = c**2
+                _t6 = (np.float32(1.0)/_t5)
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= np.float32(2)*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -286,29 +334,55 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = _t0**2
-            _t2 = c**4
-            _t3 = (np.float32(1.0)/_t2)
-            _t4 = (np.float32((1.0 / 6.0)))*_t3
-            _t5 = c**2
-            _t6 = (np.float32(1.0)/_t5)
-            _t7 = _t0**4
-            _t8 = abs(_t0)
-            _t9 = (c >= np.float32(2)*_t8)
-            _t10 = c - y_pred + y_true
-            _t11 = _t0 + c
-            _t12 = (c >= _t8)
-            _t13 = np.float32(3)*_t5
-            _t14 = _t0*_t3
-            _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
-            _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = (np.float32(1.0)/_t2)
+                _t4 = (np.float32((1.0 / 6.0)))*_t3
+                _t5 = c**2
+                _t6 = (np.float32(1.0)/_t5)
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= np.float32(2)*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t13 = np.float32(3)*_t5
+                _t14 = _t0*_t3
+                _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
+                _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = (np.float32(1.0)/_t2)
+                _t4 = (np.float32((1.0 / 6.0)))*_t3
+                _t5 = c**2
+                _t6 = (np.float32(1.0)/_t5)
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= np.float32(2)*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t13 = np.float32(3)*_t5
+                _t14 = _t0*_t3
+                _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
+                _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -328,25 +402,47 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = _t0**2
-            _t2 = c**4
-            _t3 = (np.float32(1.0)/_t2)
-            _t5 = c**2
-            _t7 = _t0**4
-            _t8 = abs(_t0)
-            _t9 = (c >= np.float32(2)*_t8)
-            _t10 = c - y_pred + y_true
-            _t11 = _t0 + c
-            _t12 = (c >= _t8)
-            _t13 = np.float32(3)*_t5
-            _t14 = _t0*_t3
-            _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = (np.float32(1.0)/_t2)
+                _t5 = c**2
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= np.float32(2)*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t13 = np.float32(3)*_t5
+                _t14 = _t0*_t3
+                _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = (np.float32(1.0)/_t2)
+                _t5 = c**2
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= np.float32(2)*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t13 = np.float32(3)*_t5
+                _t14 = _t0*_t3
+                _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -359,23 +455,46 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = y_pred - y_true
-            _t1 = _t0**2
-            _t2 = c**4
-            _t3 = (np.float32(1.0)/_t2)
-            _t5 = c**2
-            _t6 = (np.float32(1.0)/_t5)
-            _t7 = _t0**4
-            _t8 = abs(_t0)
-            _t9 = (c >= np.float32(2)*_t8)
-            _t10 = c - y_pred + y_true
-            _t11 = _t0 + c
-            _t12 = (c >= _t8)
-            _t15 = np.float32(2)*_t0
-            _t16 = _t10*_t11
-            _hess = (-np.float32(6)*_t1*_t6 + np.float32(5)*_t3*_t7 + np.float32(1) if _t9 else (_t16*_t3*(_t10*_t15 - _t11*_t15 + _t16) if _t12 else np.float32(0)))
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = (np.float32(1.0)/_t2)
+                _t5 = c**2
+                _t6 = (np.float32(1.0)/_t5)
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= np.float32(2)*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t15 = np.float32(2)*_t0
+                _t16 = _t10*_t11
+                _hess = (-np.float32(6)*_t1*_t6 + np.float32(5)*_t3*_t7 + np.float32(1) if _t9 else (_t16*_t3*(_t10*_t15 - _t11*_t15 + _t16) if _t12 else np.float32(0)))
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = y_pred - y_true
+                _t1 = _t0**2
+                _t2 = c**4
+                _t3 = (np.float32(1.0)/_t2)
+                _t5 = c**2
+                _t6 = (np.float32(1.0)/_t5)
+                _t7 = _t0**4
+                _t8 = abs(_t0)
+                _t9 = (c >= np.float32(2)*_t8)
+                _t10 = c - y_pred + y_true
+                _t11 = _t0 + c
+                _t12 = (c >= _t8)
+                _t15 = np.float32(2)*_t0
+                _t16 = _t10*_t11
+                _hess = (-np.float32(6)*_t1*_t6 + np.float32(5)*_t3*_t7 + np.float32(1) if _t9 else (_t16*_t3*(_t10*_t15 - _t11*_t15 + _t16) if _t12 else np.float32(0)))
+                _hess_out[_i] = _scale * _w * _hess

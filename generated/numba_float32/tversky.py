@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 70bfaa765615d462
+# lossgen-generator: 2dd93c83cd5502c8
 # lossgen-content-sha256: c322f1bece20df296a63ee15447f54eb4a36263dd4e3efc532bb109e534549e3
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

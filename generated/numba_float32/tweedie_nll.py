@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 2e3d121f3c0dee64a814fa45fdfb1f00bebce8bf1aa8944ba14a226e94e7c7cd
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: 4f190b3b54e119f175bd50654a52f27b331283201266fbf2521fa64836542ed0
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -10,8 +10,9 @@ instead of 8); sums of losses are carried in float64. The float64-arithmetic mod
 one rounds each float32 result once instead. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 
 Conventions:
 - At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
@@ -33,6 +34,9 @@ TARGET_DOMAIN = 'nonnegative'
 PARAMS = (('rho', 1.5, 'positive'),)
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -211,33 +215,63 @@ def loss_sum(_pred, _target, _weight, rho):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = _exp(x)
-            _t1 = -_t0
-            _t2 = (rho == np.float32(1))
-            _t3 = (y == np.float32(0))
-            _t4 = max(np.float32(-800), _log(y))
-            _t5 = -_t4
-            _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
-            _t7 = (rho == np.float32(2))
-            _t8 = rho + np.float32(-2)
-            _t9 = _exp(-_t8*x)
-            _t10 = (np.float32(1.0)/(-rho + (np.float32(1) if _t7 else np.float32(0)) + np.float32(2)))
-            _t11 = rho + np.float32(-1)
-            _t12 = (np.float32(1.0)/(_t11 + (np.float32(1) if _t2 else np.float32(0))))
-            _t13 = (rho > np.float32(2))
-            _t14 = (x < np.float32(0))
-            _t15 = (x > np.float32(0))
-            _t16 = (rho < np.float32(1))
-            _t17 = -_t11*x
-            _t18 = _t11*x
-            _t19 = (abs(_t18) < np.float32(700))
-            _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
-            _loss = (-_t1 - x*y if _t2 else (_t6 + x if _t7 else (_t9*(_t10 + _t12*_t6) if _t13 and _t14 or _t15 and _t16 else _t10*_t9 + _t12*_t20)))
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = _exp(x)
+                _t1 = -_t0
+                _t2 = (rho == np.float32(1))
+                _t3 = (y == np.float32(0))
+                _t4 = max(np.float32(-800), _log(y))
+                _t5 = -_t4
+                _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
+                _t7 = (rho == np.float32(2))
+                _t8 = rho + np.float32(-2)
+                _t9 = _exp(-_t8*x)
+                _t10 = (np.float32(1.0)/(-rho + (np.float32(1) if _t7 else np.float32(0)) + np.float32(2)))
+                _t11 = rho + np.float32(-1)
+                _t12 = (np.float32(1.0)/(_t11 + (np.float32(1) if _t2 else np.float32(0))))
+                _t13 = (rho > np.float32(2))
+                _t14 = (x < np.float32(0))
+                _t15 = (x > np.float32(0))
+                _t16 = (rho < np.float32(1))
+                _t17 = -_t11*x
+                _t18 = _t11*x
+                _t19 = (abs(_t18) < np.float32(700))
+                _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
+                _loss = (-_t1 - x*y if _t2 else (_t6 + x if _t7 else (_t9*(_t10 + _t12*_t6) if _t13 and _t14 or _t15 and _t16 else _t10*_t9 + _t12*_t20)))
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = _exp(x)
+                _t1 = -_t0
+                _t2 = (rho == np.float32(1))
+                _t3 = (y == np.float32(0))
+                _t4 = max(np.float32(-800), _log(y))
+                _t5 = -_t4
+                _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
+                _t7 = (rho == np.float32(2))
+                _t8 = rho + np.float32(-2)
+                _t9 = _exp(-_t8*x)
+                _t10 = (np.float32(1.0)/(-rho + (np.float32(1) if _t7 else np.float32(0)) + np.float32(2)))
+                _t11 = rho + np.float32(-1)
+                _t12 = (np.float32(1.0)/(_t11 + (np.float32(1) if _t2 else np.float32(0))))
+                _t13 = (rho > np.float32(2))
+                _t14 = (x < np.float32(0))
+                _t15 = (x > np.float32(0))
+                _t16 = (rho < np.float32(1))
+                _t17 = -_t11*x
+                _t18 = _t11*x
+                _t19 = (abs(_t18) < np.float32(700))
+                _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
+                _loss = (-_t1 - x*y if _t2 else (_t6 + x if _t7 else (_t9*(_t10 + _t12*_t6) if _t13 and _t14 or _t15 and _t16 else _t10*_t9 + _t12*_t20)))
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -257,33 +291,63 @@ def loss_elements(_pred, _target, _weight, rho, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = _exp(x)
-            _t1 = -_t0
-            _t2 = (rho == np.float32(1))
-            _t3 = (y == np.float32(0))
-            _t4 = max(np.float32(-800), _log(y))
-            _t5 = -_t4
-            _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
-            _t7 = (rho == np.float32(2))
-            _t8 = rho + np.float32(-2)
-            _t9 = _exp(-_t8*x)
-            _t10 = (np.float32(1.0)/(-rho + (np.float32(1) if _t7 else np.float32(0)) + np.float32(2)))
-            _t11 = rho + np.float32(-1)
-            _t12 = (np.float32(1.0)/(_t11 + (np.float32(1) if _t2 else np.float32(0))))
-            _t13 = (rho > np.float32(2))
-            _t14 = (x < np.float32(0))
-            _t15 = (x > np.float32(0))
-            _t16 = (rho < np.float32(1))
-            _t17 = -_t11*x
-            _t18 = _t11*x
-            _t19 = (abs(_t18) < np.float32(700))
-            _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
-            _loss = (-_t1 - x*y if _t2 else (_t6 + x if _t7 else (_t9*(_t10 + _t12*_t6) if _t13 and _t14 or _t15 and _t16 else _t10*_t9 + _t12*_t20)))
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = _exp(x)
+                _t1 = -_t0
+                _t2 = (rho == np.float32(1))
+                _t3 = (y == np.float32(0))
+                _t4 = max(np.float32(-800), _log(y))
+                _t5 = -_t4
+                _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
+                _t7 = (rho == np.float32(2))
+                _t8 = rho + np.float32(-2)
+                _t9 = _exp(-_t8*x)
+                _t10 = (np.float32(1.0)/(-rho + (np.float32(1) if _t7 else np.float32(0)) + np.float32(2)))
+                _t11 = rho + np.float32(-1)
+                _t12 = (np.float32(1.0)/(_t11 + (np.float32(1) if _t2 else np.float32(0))))
+                _t13 = (rho > np.float32(2))
+                _t14 = (x < np.float32(0))
+                _t15 = (x > np.float32(0))
+                _t16 = (rho < np.float32(1))
+                _t17 = -_t11*x
+                _t18 = _t11*x
+                _t19 = (abs(_t18) < np.float32(700))
+                _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
+                _loss = (-_t1 - x*y if _t2 else (_t6 + x if _t7 else (_t9*(_t10 + _t12*_t6) if _t13 and _t14 or _t15 and _t16 else _t10*_t9 + _t12*_t20)))
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = _exp(x)
+                _t1 = -_t0
+                _t2 = (rho == np.float32(1))
+                _t3 = (y == np.float32(0))
+                _t4 = max(np.float32(-800), _log(y))
+                _t5 = -_t4
+                _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
+                _t7 = (rho == np.float32(2))
+                _t8 = rho + np.float32(-2)
+                _t9 = _exp(-_t8*x)
+                _t10 = (np.float32(1.0)/(-rho + (np.float32(1) if _t7 else np.float32(0)) + np.float32(2)))
+                _t11 = rho + np.float32(-1)
+                _t12 = (np.float32(1.0)/(_t11 + (np.float32(1) if _t2 else np.float32(0))))
+                _t13 = (rho > np.float32(2))
+                _t14 = (x < np.float32(0))
+                _t15 = (x > np.float32(0))
+                _t16 = (rho < np.float32(1))
+                _t17 = -_t11*x
+                _t18 = _t11*x
+                _t19 = (abs(_t18) < np.float32(700))
+                _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
+                _loss = (-_t1 - x*y if _t2 else (_t6 + x if _t7 else (_t9*(_t10 + _t12*_t6) if _t13 and _t14 or _t15 and _t16 else _t10*_t9 + _t12*_t20)))
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -301,41 +365,79 @@ def loss_and_grad(_pred, _target, _weight, rho, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = _exp(x)
-            _t1 = -_t0
-            _t2 = (rho == np.float32(1))
-            _t3 = (y == np.float32(0))
-            _t4 = max(np.float32(-800), _log(y))
-            _t5 = -_t4
-            _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
-            _t7 = (rho == np.float32(2))
-            _t8 = rho + np.float32(-2)
-            _t9 = _exp(-_t8*x)
-            _t10 = (np.float32(1.0)/(-rho + (np.float32(1) if _t7 else np.float32(0)) + np.float32(2)))
-            _t11 = rho + np.float32(-1)
-            _t12 = (np.float32(1.0)/(_t11 + (np.float32(1) if _t2 else np.float32(0))))
-            _t13 = (rho > np.float32(2))
-            _t14 = (x < np.float32(0))
-            _t15 = (x > np.float32(0))
-            _t16 = (rho < np.float32(1))
-            _t17 = -_t11*x
-            _t18 = _t11*x
-            _t19 = (abs(_t18) < np.float32(700))
-            _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
-            _t21 = _t6 + np.float32(-1)
-            _t22 = -_t21
-            _t23 = -_t6
-            _t24 = _t13 or _t15
-            _t25 = _t13 or _t16
-            _t26 = _t14 or _t16
-            _loss = (-_t1 - x*y if _t2 else (_t6 + x if _t7 else (_t9*(_t10 + _t12*_t6) if _t13 and _t14 or _t15 and _t16 else _t10*_t9 + _t12*_t20)))
-            _grad = (-_t1 - y if _t2 else (_t22 if _t7 else ((_t0 if _t2 else (_t23 if _t7 else _t22*_t9)) if _t24 and _t25 and _t26 and (_t14 or _t15) else (_t0 if _t2 else (_t23 if _t7 else -_t20 + _t9)))))
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = _exp(x)
+                _t1 = -_t0
+                _t2 = (rho == np.float32(1))
+                _t3 = (y == np.float32(0))
+                _t4 = max(np.float32(-800), _log(y))
+                _t5 = -_t4
+                _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
+                _t7 = (rho == np.float32(2))
+                _t8 = rho + np.float32(-2)
+                _t9 = _exp(-_t8*x)
+                _t10 = (np.float32(1.0)/(-rho + (np.float32(1) if _t7 else np.float32(0)) + np.float32(2)))
+                _t11 = rho + np.float32(-1)
+                _t12 = (np.float32(1.0)/(_t11 + (np.float32(1) if _t2 else np.float32(0))))
+                _t13 = (rho > np.float32(2))
+                _t14 = (x < np.float32(0))
+                _t15 = (x > np.float32(0))
+                _t16 = (rho < np.float32(1))
+                _t17 = -_t11*x
+                _t18 = _t11*x
+                _t19 = (abs(_t18) < np.float32(700))
+                _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
+                _t21 = _t6 + np.float32(-1)
+                _t22 = -_t21
+                _t23 = -_t6
+                _t24 = _t13 or _t15
+                _t25 = _t13 or _t16
+                _t26 = _t14 or _t16
+                _loss = (-_t1 - x*y if _t2 else (_t6 + x if _t7 else (_t9*(_t10 + _t12*_t6) if _t13 and _t14 or _t15 and _t16 else _t10*_t9 + _t12*_t20)))
+                _grad = (-_t1 - y if _t2 else (_t22 if _t7 else ((_t0 if _t2 else (_t23 if _t7 else _t22*_t9)) if _t24 and _t25 and _t26 and (_t14 or _t15) else (_t0 if _t2 else (_t23 if _t7 else -_t20 + _t9)))))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = _exp(x)
+                _t1 = -_t0
+                _t2 = (rho == np.float32(1))
+                _t3 = (y == np.float32(0))
+                _t4 = max(np.float32(-800), _log(y))
+                _t5 = -_t4
+                _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
+                _t7 = (rho == np.float32(2))
+                _t8 = rho + np.float32(-2)
+                _t9 = _exp(-_t8*x)
+                _t10 = (np.float32(1.0)/(-rho + (np.float32(1) if _t7 else np.float32(0)) + np.float32(2)))
+                _t11 = rho + np.float32(-1)
+                _t12 = (np.float32(1.0)/(_t11 + (np.float32(1) if _t2 else np.float32(0))))
+                _t13 = (rho > np.float32(2))
+                _t14 = (x < np.float32(0))
+                _t15 = (x > np.float32(0))
+                _t16 = (rho < np.float32(1))
+                _t17 = -_t11*x
+                _t18 = _t11*x
+                _t19 = (abs(_t18) < np.float32(700))
+                _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
+                _t21 = _t6 + np.float32(-1)
+                _t22 = -_t21
+                _t23 = -_t6
+                _t24 = _t13 or _t15
+                _t25 = _t13 or _t16
+                _t26 = _t14 or _t16
+                _loss = (-_t1 - x*y if _t2 else (_t6 + x if _t7 else (_t9*(_t10 + _t12*_t6) if _t13 and _t14 or _t15 and _t16 else _t10*_t9 + _t12*_t20)))
+                _grad = (-_t1 - y if _t2 else (_t22 if _t7 else ((_t0 if _t2 else (_t23 if _t7 else _t22*_t9)) if _t24 and _t25 and _t26 and (_t14 or _t15) else (_t0 if _t2 else (_t23 if _t7 else -_t20 + _t9)))))
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -355,37 +457,71 @@ def grad(_pred, _target, _weight, rho, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = _exp(x)
-            _t1 = -_t0
-            _t2 = (rho == np.float32(1))
-            _t3 = (y == np.float32(0))
-            _t4 = max(np.float32(-800), _log(y))
-            _t5 = -_t4
-            _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
-            _t7 = (rho == np.float32(2))
-            _t8 = rho + np.float32(-2)
-            _t9 = _exp(-_t8*x)
-            _t11 = rho + np.float32(-1)
-            _t13 = (rho > np.float32(2))
-            _t14 = (x < np.float32(0))
-            _t15 = (x > np.float32(0))
-            _t16 = (rho < np.float32(1))
-            _t17 = -_t11*x
-            _t18 = _t11*x
-            _t19 = (abs(_t18) < np.float32(700))
-            _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
-            _t21 = _t6 + np.float32(-1)
-            _t22 = -_t21
-            _t23 = -_t6
-            _t24 = _t13 or _t15
-            _t25 = _t13 or _t16
-            _t26 = _t14 or _t16
-            _grad = (-_t1 - y if _t2 else (_t22 if _t7 else ((_t0 if _t2 else (_t23 if _t7 else _t22*_t9)) if _t24 and _t25 and _t26 and (_t14 or _t15) else (_t0 if _t2 else (_t23 if _t7 else -_t20 + _t9)))))
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = _exp(x)
+                _t1 = -_t0
+                _t2 = (rho == np.float32(1))
+                _t3 = (y == np.float32(0))
+                _t4 = max(np.float32(-800), _log(y))
+                _t5 = -_t4
+                _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
+                _t7 = (rho == np.float32(2))
+                _t8 = rho + np.float32(-2)
+                _t9 = _exp(-_t8*x)
+                _t11 = rho + np.float32(-1)
+                _t13 = (rho > np.float32(2))
+                _t14 = (x < np.float32(0))
+                _t15 = (x > np.float32(0))
+                _t16 = (rho < np.float32(1))
+                _t17 = -_t11*x
+                _t18 = _t11*x
+                _t19 = (abs(_t18) < np.float32(700))
+                _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
+                _t21 = _t6 + np.float32(-1)
+                _t22 = -_t21
+                _t23 = -_t6
+                _t24 = _t13 or _t15
+                _t25 = _t13 or _t16
+                _t26 = _t14 or _t16
+                _grad = (-_t1 - y if _t2 else (_t22 if _t7 else ((_t0 if _t2 else (_t23 if _t7 else _t22*_t9)) if _t24 and _t25 and _t26 and (_t14 or _t15) else (_t0 if _t2 else (_t23 if _t7 else -_t20 + _t9)))))
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = _exp(x)
+                _t1 = -_t0
+                _t2 = (rho == np.float32(1))
+                _t3 = (y == np.float32(0))
+                _t4 = max(np.float32(-800), _log(y))
+                _t5 = -_t4
+                _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
+                _t7 = (rho == np.float32(2))
+                _t8 = rho + np.float32(-2)
+                _t9 = _exp(-_t8*x)
+                _t11 = rho + np.float32(-1)
+                _t13 = (rho > np.float32(2))
+                _t14 = (x < np.float32(0))
+                _t15 = (x > np.float32(0))
+                _t16 = (rho < np.float32(1))
+                _t17 = -_t11*x
+                _t18 = _t11*x
+                _t19 = (abs(_t18) < np.float32(700))
+                _t20 = (np.float32(0) if _t3 else (y*_exp(_t17) if _t19 else _exp(_t17 + _t4)))
+                _t21 = _t6 + np.float32(-1)
+                _t22 = -_t21
+                _t23 = -_t6
+                _t24 = _t13 or _t15
+                _t25 = _t13 or _t16
+                _t26 = _t14 or _t16
+                _grad = (-_t1 - y if _t2 else (_t22 if _t7 else ((_t0 if _t2 else (_t23 if _t7 else _t22*_t9)) if _t24 and _t25 and _t26 and (_t14 or _t15) else (_t0 if _t2 else (_t23 if _t7 else -_t20 + _t9)))))
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -398,28 +534,56 @@ def hess(_pred, _target, _weight, rho, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            x = np.float32(_pred[_i])
-            y = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = _exp(x)
-            _t2 = (rho == np.float32(1))
-            _t3 = (y == np.float32(0))
-            _t4 = max(np.float32(-800), _log(y))
-            _t5 = -_t4
-            _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
-            _t8 = rho + np.float32(-2)
-            _t9 = _exp(-_t8*x)
-            _t11 = rho + np.float32(-1)
-            _t13 = (rho > np.float32(2))
-            _t14 = (x < np.float32(0))
-            _t15 = (x > np.float32(0))
-            _t16 = (rho < np.float32(1))
-            _t18 = _t11*x
-            _t19 = (abs(_t18) < np.float32(700))
-            _t21 = _t6 + np.float32(-1)
-            _t24 = _t13 or _t15
-            _t25 = _t13 or _t16
-            _t26 = _t14 or _t16
-            _hess = (_t0 if _t2 else (_t9*(_t21*_t8 + _t6) if _t24 and _t25 and _t26 and (x != np.float32(0)) else _t11*(np.float32(0) if _t3 else (y*_exp(-_t18) if _t19 else _exp(-_t18 - _t5))) - _t8*_exp(-_t8*x)))
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = _exp(x)
+                _t2 = (rho == np.float32(1))
+                _t3 = (y == np.float32(0))
+                _t4 = max(np.float32(-800), _log(y))
+                _t5 = -_t4
+                _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
+                _t8 = rho + np.float32(-2)
+                _t9 = _exp(-_t8*x)
+                _t11 = rho + np.float32(-1)
+                _t13 = (rho > np.float32(2))
+                _t14 = (x < np.float32(0))
+                _t15 = (x > np.float32(0))
+                _t16 = (rho < np.float32(1))
+                _t18 = _t11*x
+                _t19 = (abs(_t18) < np.float32(700))
+                _t21 = _t6 + np.float32(-1)
+                _t24 = _t13 or _t15
+                _t25 = _t13 or _t16
+                _t26 = _t14 or _t16
+                _hess = (_t0 if _t2 else (_t9*(_t21*_t8 + _t6) if _t24 and _t25 and _t26 and (x != np.float32(0)) else _t11*(np.float32(0) if _t3 else (y*_exp(-_t18) if _t19 else _exp(-_t18 - _t5))) - _t8*_exp(-_t8*x)))
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                x = np.float32(_pred[_i])
+                y = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = _exp(x)
+                _t2 = (rho == np.float32(1))
+                _t3 = (y == np.float32(0))
+                _t4 = max(np.float32(-800), _log(y))
+                _t5 = -_t4
+                _t6 = (np.float32(0) if _t3 else (y*_exp(-x) if (abs(x) < np.float32(700)) else _exp(-_t5 - x)))
+                _t8 = rho + np.float32(-2)
+                _t9 = _exp(-_t8*x)
+                _t11 = rho + np.float32(-1)
+                _t13 = (rho > np.float32(2))
+                _t14 = (x < np.float32(0))
+                _t15 = (x > np.float32(0))
+                _t16 = (rho < np.float32(1))
+                _t18 = _t11*x
+                _t19 = (abs(_t18) < np.float32(700))
+                _t21 = _t6 + np.float32(-1)
+                _t24 = _t13 or _t15
+                _t25 = _t13 or _t16
+                _t26 = _t14 or _t16
+                _hess = (_t0 if _t2 else (_t9*(_t21*_t8 + _t6) if _t24 and _t25 and _t26 and (x != np.float32(0)) else _t11*(np.float32(0) if _t3 else (y*_exp(-_t18) if _t19 else _exp(-_t18 - _t5))) - _t8*_exp(-_t8*x)))
+                _hess_out[_i] = _scale * _w * _hess

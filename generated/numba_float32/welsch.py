@@ -1,7 +1,7 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 70bfaa765615d462
-# lossgen-content-sha256: 35cd3685fe65a82eb4df2514a5830fee430d88a0e84af1969b5725fb567ad1f5
+# lossgen-generator: 2dd93c83cd5502c8
+# lossgen-content-sha256: 17b5dd2979c45782cff8bb0ef698eafc01d4bcc0cf7ea940549ad6f637cf4dcf
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -10,8 +10,9 @@ instead of 8); sums of losses are carried in float64. The float64-arithmetic mod
 one rounds each float32 result once instead. Each chunk keeps its losses
 in a small buffer (in the input's dtype: the sum of float32 losses is the float64 sum of the
 float32-rounded values) and sums them in a fixed lane order; the partials are added in chunk order, so
-results do not depend on the number of threads. ``_weight`` is None or an array like ``_pred``; ``_scale`` multiplies
-every written element (1/N or 1/sum(w) for a mean).
+results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
+signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
+for a mean).
 """
 
 import math
@@ -30,6 +31,9 @@ TARGET_DOMAIN = 'real'
 PARAMS = (('c', 1.0, 'positive'),)
 #: (name, domain) of each further array input, passed by keyword, in declaration order.
 AUXILIARY = ()
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -208,17 +212,31 @@ def loss_sum(_pred, _target, _weight, c):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = c**2
-            _t1 = (np.float32(1.0)/_t0)
-            _t2 = y_pred - y_true
-            _t3 = _t2**2
-            _t4 = -_t1*_t3
-            _loss = -np.float32(0.5)*_t0*math.expm1(_t4)
-            _losses[0, _i - _start] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/_t0)
+                _t2 = y_pred - y_true
+                _t3 = _t2**2
+                _t4 = -_t1*_t3
+                _loss = -np.float32(0.5)*_t0*math.expm1(_t4)
+                _losses[0, _i - _start] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/_t0)
+                _t2 = y_pred - y_true
+                _t3 = _t2**2
+                _t4 = -_t1*_t3
+                _loss = -np.float32(0.5)*_t0*math.expm1(_t4)
+                _losses[0, _i - _start] = _w * _loss
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -238,17 +256,31 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = c**2
-            _t1 = (np.float32(1.0)/_t0)
-            _t2 = y_pred - y_true
-            _t3 = _t2**2
-            _t4 = -_t1*_t3
-            _loss = -np.float32(0.5)*_t0*math.expm1(_t4)
-            _loss_out[_i] = _w * _loss
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/_t0)
+                _t2 = y_pred - y_true
+                _t3 = _t2**2
+                _t4 = -_t1*_t3
+                _loss = -np.float32(0.5)*_t0*math.expm1(_t4)
+                _loss_out[_i] = _w * _loss
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/_t0)
+                _t2 = y_pred - y_true
+                _t3 = _t2**2
+                _t4 = -_t1*_t3
+                _loss = -np.float32(0.5)*_t0*math.expm1(_t4)
+                _loss_out[_i] = _w * _loss
 
 
 @_kernel
@@ -266,20 +298,37 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = c**2
-            _t1 = (np.float32(1.0)/_t0)
-            _t2 = y_pred - y_true
-            _t3 = _t2**2
-            _t4 = -_t1*_t3
-            _t5 = _exp(_t4)
-            _loss = -np.float32(0.5)*_t0*math.expm1(_t4)
-            _grad = _t2*_t5
-            _losses[0, _i - _start] = _w * _loss
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/_t0)
+                _t2 = y_pred - y_true
+                _t3 = _t2**2
+                _t4 = -_t1*_t3
+                _t5 = _exp(_t4)
+                _loss = -np.float32(0.5)*_t0*math.expm1(_t4)
+                _grad = _t2*_t5
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/_t0)
+                _t2 = y_pred - y_true
+                _t3 = _t2**2
+                _t4 = -_t1*_t3
+                _t5 = _exp(_t4)
+                _loss = -np.float32(0.5)*_t0*math.expm1(_t4)
+                _grad = _t2*_t5
+                _losses[0, _i - _start] = _w * _loss
+                _grad_out[_i] = _scale * _w * _grad
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -299,18 +348,33 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = c**2
-            _t1 = (np.float32(1.0)/_t0)
-            _t2 = y_pred - y_true
-            _t3 = _t2**2
-            _t4 = -_t1*_t3
-            _t5 = _exp(_t4)
-            _grad = _t2*_t5
-            _grad_out[_i] = _scale * _w * _grad
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/_t0)
+                _t2 = y_pred - y_true
+                _t3 = _t2**2
+                _t4 = -_t1*_t3
+                _t5 = _exp(_t4)
+                _grad = _t2*_t5
+                _grad_out[_i] = _scale * _w * _grad
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/_t0)
+                _t2 = y_pred - y_true
+                _t3 = _t2**2
+                _t4 = -_t1*_t3
+                _t5 = _exp(_t4)
+                _grad = _t2*_t5
+                _grad_out[_i] = _scale * _w * _grad
 
 
 @_kernel
@@ -323,15 +387,30 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        for _i in range(_start, _stop):
-            y_pred = np.float32(_pred[_i])
-            y_true = np.float32(_target[_i])
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_i])
-            _t0 = c**2
-            _t1 = (np.float32(1.0)/_t0)
-            _t2 = y_pred - y_true
-            _t3 = _t2**2
-            _t4 = -_t1*_t3
-            _t5 = _exp(_t4)
-            _hess = _t1*_t5*(_t0 - np.float32(2)*_t3)
-            _hess_out[_i] = _scale * _w * _hess
+        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+        if _weight.shape[0] == 0:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(1.0)
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/_t0)
+                _t2 = y_pred - y_true
+                _t3 = _t2**2
+                _t4 = -_t1*_t3
+                _t5 = _exp(_t4)
+                _hess = _t1*_t5*(_t0 - np.float32(2)*_t3)
+                _hess_out[_i] = _scale * _w * _hess
+        else:
+            for _i in range(_start, _stop):
+                y_pred = np.float32(_pred[_i])
+                y_true = np.float32(_target[_i])
+                _w = np.float32(_weight[_i])
+                _t0 = c**2
+                _t1 = (np.float32(1.0)/_t0)
+                _t2 = y_pred - y_true
+                _t3 = _t2**2
+                _t4 = -_t1*_t3
+                _t5 = _exp(_t4)
+                _hess = _t1*_t5*(_t0 - np.float32(2)*_t3)
+                _hess_out[_i] = _scale * _w * _hess
