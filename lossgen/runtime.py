@@ -108,10 +108,9 @@ class _NumbaBackend:
     def __init__(self, module: ModuleType, float32_module: ModuleType | None = None):
         self.module = module
         self.float32_module = float32_module
-        # Element-wise kernels take an empty array for "no weights" (one compiled signature for
-        # both: each chunk picks one of two loops); row-wise kernels take None, which Numba
-        # compiles as a signature of its own: two copies of their row loops in one function
-        # made softmax cross-entropy at K = 1000 8% slower.
+        # Generated kernels take an empty array for "no weights" (module constant UNWEIGHTED):
+        # None would be a signature of its own, compiled a second time. A module without the
+        # constant (from an older generator) takes None.
         self.empty_means_unweighted = getattr(module, "UNWEIGHTED", "none") == "empty"
 
     def _route(self, c: _Call, scale: float = 1.0) -> tuple[ModuleType, tuple, float]:

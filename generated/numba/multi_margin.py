@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 2dd93c83cd5502c8
-# lossgen-content-sha256: bb8c42e5c42b9241dc32ba4177b0bf0f8721017a9b46def7db8dddc265f6d662
+# lossgen-generator: f74f76f5148366ea
+# lossgen-content-sha256: 9dd386ea694785e993dba1dc2e0b028b71c5f32f66d42ac7aa952d91da6d02f8
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -12,8 +12,10 @@ maximum, then one exp over the whole chunk's shifted values, so nothing overflow
 loop is long enough to vectorize even for few classes); then the row losses, and one pass
 writing the per-class output (fused with the last reduction pass when that pass is not needed
 for it). Each chunk's partial sum is kept apart and the partials are added in order, so results
-do not depend on the number of threads. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
-labels) are skipped and get zero gradients.
+do not depend on the number of threads. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. ``_weight`` is one weight per row, or empty for no weights;
+rows of weight 0 (also ignored labels) add nothing and get zero outputs, even where a value is not
+finite. The element loops never read a weight: _weigh_rows multiplies a chunk's outputs by their
+rows' weights afterwards, so a weighted float32 output is rounded twice (within 1 ulp).
 
 Conventions:
 - At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
@@ -38,6 +40,9 @@ AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'label'
 IGNORE_PARAM = None
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
@@ -244,6 +249,22 @@ def _row_logsumexps(buf, j, rows, classes, out, max_slot, log_slot, inv_slot):
         out[log_slot, r] = _log(out[log_slot, r])
 
 
+# A function of its own, called once per chunk: a weight in the element loops (even a per-row
+# factor loaded before them), or this loop written inline, made softmax cross-entropy at K = 1000
+# 7-10% slower, weighted or not.
+@njit(error_model="numpy")
+def _weigh_rows(out, weight, first, rows):
+    """out[r, :] *= weight[first + r] for r < rows, and exactly 0 where that weight is 0."""
+    for r in range(rows):
+        w = np.float64(weight[first + r])
+        if w == 0.0:
+            for k in range(out.shape[1]):
+                out[r, k] = 0.0
+        else:
+            for k in range(out.shape[1]):
+                out[r, k] *= w
+
+
 def _kernel(function):
     try:
         return njit(parallel=True, cache=True, error_model="numpy")(function)
@@ -293,16 +314,14 @@ def loss_sum(_pred, _target, _weight, margin, p):
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
         for _r in range(_nr):
-            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-            if _w == 0.0:
-                continue
+            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_weight[_first + _r])
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
             _label = _tb[_r]
             _q0 = 1/K
             _loss = _q0*_r1 - _q0*_r2
-            _acc += _w * _loss
+            _acc += _w * _loss if _w != 0.0 else 0.0
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -352,17 +371,14 @@ def loss_rows(_pred, _target, _weight, margin, p, _loss_out):
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
         for _r in range(_nr):
-            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-            if _w == 0.0:
-                _loss_out[_first + _r] = 0.0
-                continue
+            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_weight[_first + _r])
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
             _label = _tb[_r]
             _q0 = 1/K
             _loss = _q0*_r1 - _q0*_r2
-            _loss_out[_first + _r] = _w * _loss
+            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
 
 
 @_kernel
@@ -414,11 +430,7 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(3))
         _row_sums(_buf, np.int64(3), _nr, _classes, _scalars, np.int64(4))
         for _r in range(_nr):
-            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-            if _w == 0.0:
-                for _k in range(_classes):
-                    _ob[_r, _k] = 0.0
-                continue
+            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_weight[_first + _r])
             _r0 = _scalars[0, _r]
             _r1 = _scalars[1, _r]
             _r2 = _scalars[2, _r]
@@ -427,14 +439,16 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
             _label = _tb[_r]
             _q0 = 1/K
             _loss = _q0*_r1 - _q0*_r2
-            _acc += _w * _loss
+            _acc += _w * _loss if _w != 0.0 else 0.0
             _e0 = 1/K
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
                 y = 1.0 if _k == _label else 0.0
                 _e1 = margin + z
                 _e2 = p*(_e1 - _r0)**(p - 1)
-                _ob[_r, _k] = _scale * _w * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
+                _ob[_r, _k] = _scale * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
+        if _weight.shape[0] != 0:
+            _weigh_rows(_ob, _weight, _first, _nr)
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -486,11 +500,6 @@ def grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
         for _r in range(_nr):
-            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-            if _w == 0.0:
-                for _k in range(_classes):
-                    _ob[_r, _k] = 0.0
-                continue
             _r0 = _scalars[0, _r]
             _r3 = _scalars[1, _r]
             _r4 = _scalars[2, _r]
@@ -501,7 +510,9 @@ def grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
                 y = 1.0 if _k == _label else 0.0
                 _e1 = margin + z
                 _e2 = p*(_e1 - _r0)**(p - 1)
-                _ob[_r, _k] = _scale * _w * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
+                _ob[_r, _k] = _scale * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
+        if _weight.shape[0] != 0:
+            _weigh_rows(_ob, _weight, _first, _nr)
 
 
 @_kernel
@@ -547,11 +558,6 @@ def hess(_pred, _target, _weight, margin, p, _scale, _hess_out):
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
         for _r in range(_nr):
-            _w = 1.0 if _weight is None else np.float64(_weight[_first + _r])
-            if _w == 0.0:
-                for _k in range(_classes):
-                    _ob[_r, _k] = 0.0
-                continue
             _r0 = _scalars[0, _r]
             _r5 = _scalars[1, _r]
             _r6 = _scalars[2, _r]
@@ -565,4 +571,6 @@ def hess(_pred, _target, _weight, margin, p, _scale, _hess_out):
                 _e3 = _e2*(y - 1)
                 _e4 = -_e2
                 _e5 = y**2
-                _ob[_r, _k] = _scale * _w * ((_e0*(_e3*y - _e3 + _e5*(-_e4 - _r6) + y*(_e4 + _r5*y)) if (_e1 > _r0) else _e0*_e5*(_r5 - _r6)))
+                _ob[_r, _k] = _scale * ((_e0*(_e3*y - _e3 + _e5*(-_e4 - _r6) + y*(_e4 + _r5*y)) if (_e1 > _r0) else _e0*_e5*(_r5 - _r6)))
+        if _weight.shape[0] != 0:
+            _weigh_rows(_ob, _weight, _first, _nr)

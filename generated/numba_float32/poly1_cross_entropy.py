@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: 2dd93c83cd5502c8
-# lossgen-content-sha256: 3af368b1a60802e7822a6205228600e53c7d5f6b0ff2262488de1c9b4ce3b8e7
+# lossgen-generator: f74f76f5148366ea
+# lossgen-content-sha256: bf1ff20e91b74a586a4d59ec07e3363dfec6228bba5770ecdc52ccfa8afa76a1
 """Numba kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -15,8 +15,10 @@ for it). Each chunk's partial sum is kept apart and the partials are added in or
 do not depend on the number of threads. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
 as PyTorch and JAX compute, with float32 exp, log and log1p (16 elements to an AVX-512 register
 instead of 8); sums of losses are carried in float64. The float64-arithmetic module beside this
-one rounds each float32 result once instead. ``_weight`` is None or one weight per row; rows of weight 0 (also ignored
-labels) are skipped and get zero gradients.
+one rounds each float32 result once instead. ``_weight`` is one weight per row, or empty for no weights;
+rows of weight 0 (also ignored labels) add nothing and get zero outputs, even where a value is not
+finite. The element loops never read a weight: _weigh_rows multiplies a chunk's outputs by their
+rows' weights afterwards, so a weighted float32 output is rounded twice (within 1 ulp).
 """
 
 import math
@@ -38,6 +40,9 @@ AUXILIARY = ()
 SHAPE = "rowwise"
 TARGET_KIND = 'vector'
 IGNORE_PARAM = None
+#: What the kernels take for "no weights": an empty array, so that one compiled signature serves
+#: calls with and without weights (None would be a second one: twice the compile time).
+UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
@@ -232,6 +237,22 @@ def _row_logsumexps(buf, j, rows, classes, out, max_slot, log_slot, inv_slot):
         out[log_slot, r] = _log(out[log_slot, r])
 
 
+# A function of its own, called once per chunk: a weight in the element loops (even a per-row
+# factor loaded before them), or this loop written inline, made softmax cross-entropy at K = 1000
+# 7-10% slower, weighted or not.
+@njit(error_model="numpy")
+def _weigh_rows(out, weight, first, rows):
+    """out[r, :] *= weight[first + r] for r < rows, and exactly 0 where that weight is 0."""
+    for r in range(rows):
+        w = np.float32(weight[first + r])
+        if w == 0.0:
+            for k in range(out.shape[1]):
+                out[r, k] = 0.0
+        else:
+            for k in range(out.shape[1]):
+                out[r, k] *= w
+
+
 def _kernel(function):
     try:
         return njit(parallel=True, cache=True, error_model="numpy")(function)
@@ -280,16 +301,14 @@ def loss_sum(_pred, _target, _weight, epsilon):
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
         for _r in range(_nr):
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_first + _r])
-            if _w == 0.0:
-                continue
+            _w = np.float32(1.0) if _weight.shape[0] == 0 else np.float32(_weight[_first + _r])
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r3 = _scalars[2, _r]
             _r2 = _scalars[3, _r]
             _r4 = _scalars[4, _r]
             _loss = _r1_log*_r3 - _r2 - _r4*epsilon
-            _acc += _w * _loss
+            _acc += _w * _loss if _w != 0.0 else 0.0
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -338,17 +357,14 @@ def loss_rows(_pred, _target, _weight, epsilon, _loss_out):
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
         for _r in range(_nr):
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_first + _r])
-            if _w == 0.0:
-                _loss_out[_first + _r] = 0.0
-                continue
+            _w = np.float32(1.0) if _weight.shape[0] == 0 else np.float32(_weight[_first + _r])
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r3 = _scalars[2, _r]
             _r2 = _scalars[3, _r]
             _r4 = _scalars[4, _r]
             _loss = _r1_log*_r3 - _r2 - _r4*epsilon
-            _loss_out[_first + _r] = _w * _loss
+            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
 
 
 @_kernel
@@ -397,11 +413,7 @@ def loss_and_grad(_pred, _target, _weight, epsilon, _scale, _grad_out):
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(5))
         _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(6))
         for _r in range(_nr):
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_first + _r])
-            if _w == 0.0:
-                for _k in range(_classes):
-                    _ob[_r, _k] = 0.0
-                continue
+            _w = np.float32(1.0) if _weight.shape[0] == 0 else np.float32(_weight[_first + _r])
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r1_inv = _scalars[2, _r]
@@ -410,13 +422,15 @@ def loss_and_grad(_pred, _target, _weight, epsilon, _scale, _grad_out):
             _r4 = _scalars[5, _r]
             _r5 = _scalars[6, _r]
             _loss = _r1_log*_r3 - _r2 - _r4*epsilon
-            _acc += _w * _loss
+            _acc += _w * _loss if _w != 0.0 else 0.0
             for _k in range(_classes):
                 z = np.float32(_zb[_r, _k])
                 p = np.float32(_tb[_r, _k])
                 _z_shifted = z - _r1_max
                 _r1_softmax = _buf[3, _r * _classes + _k] * _r1_inv
-                _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p)
+                _ob[_r, _k] = _scale * (_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p)
+        if _weight.shape[0] != 0:
+            _weigh_rows(_ob, _weight, _first, _nr)
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -466,11 +480,6 @@ def grad(_pred, _target, _weight, epsilon, _scale, _grad_out):
                 _buf[0, _r * _classes + _k] = _r1_softmax*p
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
         for _r in range(_nr):
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_first + _r])
-            if _w == 0.0:
-                for _k in range(_classes):
-                    _ob[_r, _k] = 0.0
-                continue
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r1_inv = _scalars[2, _r]
@@ -481,7 +490,9 @@ def grad(_pred, _target, _weight, epsilon, _scale, _grad_out):
                 p = np.float32(_tb[_r, _k])
                 _z_shifted = z - _r1_max
                 _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
-                _ob[_r, _k] = _scale * _w * (_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p)
+                _ob[_r, _k] = _scale * (_r1_softmax*_r3 - epsilon*(-_r1_softmax*_r5 + _r1_softmax*p) - p)
+        if _weight.shape[0] != 0:
+            _weigh_rows(_ob, _weight, _first, _nr)
 
 
 @_kernel
@@ -524,11 +535,6 @@ def hess(_pred, _target, _weight, epsilon, _scale, _hess_out):
                 _buf[0, _r * _classes + _k] = _r1_softmax*p
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
         for _r in range(_nr):
-            _w = np.float32(1.0) if _weight is None else np.float32(_weight[_first + _r])
-            if _w == 0.0:
-                for _k in range(_classes):
-                    _ob[_r, _k] = 0.0
-                continue
             _r1_max = _scalars[0, _r]
             _r1_log = _scalars[1, _r]
             _r1_inv = _scalars[2, _r]
@@ -540,4 +546,6 @@ def hess(_pred, _target, _weight, epsilon, _scale, _hess_out):
                 _z_shifted = z - _r1_max
                 _r1_softmax = _buf[2, _r * _classes + _k] * _r1_inv
                 _e0 = _r1_softmax**2
-                _ob[_r, _k] = _scale * _w * (-_e0*_r3 - np.float32(2)*_e0*_r5*epsilon + np.float32(2)*_e0*epsilon*p + _r1_softmax*_r3 + _r1_softmax*_r5*epsilon - _r1_softmax*epsilon*p)
+                _ob[_r, _k] = _scale * (-_e0*_r3 - np.float32(2)*_e0*_r5*epsilon + np.float32(2)*_e0*epsilon*p + _r1_softmax*_r3 + _r1_softmax*_r5*epsilon - _r1_softmax*epsilon*p)
+        if _weight.shape[0] != 0:
+            _weigh_rows(_ob, _weight, _first, _nr)
