@@ -108,10 +108,6 @@ class _NumbaBackend:
     def __init__(self, module: ModuleType, float32_module: ModuleType | None = None):
         self.module = module
         self.float32_module = float32_module
-        # Generated kernels take an empty array for "no weights" (module constant UNWEIGHTED):
-        # None would be a signature of its own, compiled a second time. A module without the
-        # constant (from an older generator) takes None.
-        self.empty_means_unweighted = getattr(module, "UNWEIGHTED", "none") == "empty"
 
     def _route(self, c: _Call, scale: float = 1.0) -> tuple[ModuleType, tuple, float]:
         if not c.float32_arithmetic:
@@ -119,10 +115,11 @@ class _NumbaBackend:
         params = tuple(np.float32(p) if isinstance(p, float) else p for p in c.params)  # all in range
         return self.float32_module, params, np.float32(scale)
 
-    def _weight(self, c: _Call) -> np.ndarray | None:
-        if c.weight is None and self.empty_means_unweighted:
-            return _NO_WEIGHTS[c.dtype]
-        return c.weight
+    @staticmethod
+    def _weight(c: _Call) -> np.ndarray:
+        # The generated kernels take an empty array for "no weights" (their UNWEIGHTED): None
+        # would be a signature of its own, compiled a second time.
+        return _NO_WEIGHTS[c.dtype] if c.weight is None else c.weight
 
     def loss_sum(self, c: _Call) -> float:
         module, params, _ = self._route(c)

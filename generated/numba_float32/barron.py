@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: c226147e5fdcacf8d8c4785b285404adde614bbfc7ed8a6ca3481b0ca472b760
 """Numba kernels for ``barron`` (Barron's general robust loss).
 

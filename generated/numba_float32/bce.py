@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: 2bed4bc63189527b3df303cb49e4817414b1313bdd82c142c798ec9fc50c5633
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

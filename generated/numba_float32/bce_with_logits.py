@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: 8105707a401c149445d70e5a1819ad4b6580faacf1a7ab077f0e22875ebce0aa
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

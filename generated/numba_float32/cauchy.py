@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: 89e6cc3e41e1f22f290a6d5d91ac38639d4acb64963430263df2b97150247366
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: 93f3f80c58e5e86af6720657d4bb649e215859e584d5bb3621ab28fb4e3d4bdc
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: 38432b1b0ecfaaa697ab27c90857b887ebed2722d583e3afa38f0f7ce9eb1b63
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

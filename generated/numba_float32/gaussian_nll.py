@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: c33110f3a5dd61a84880e17c78b56dc6973a58f5691ac3ed9b3128302a21a99b
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

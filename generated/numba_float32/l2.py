@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: 611b739e7eb6c96f0cf0fadd807b6366adff614120b42133ed64b04f32f683ad
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: 6b7cc5d0cd68cb1c3fdc5db672bb61be4bb2b0bd953cb63a72e42cfdec7c435b
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: 2ff2852e70839f346dbea06c7dee0045f4cb66c27d5141500a2f52b8d2d19642
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

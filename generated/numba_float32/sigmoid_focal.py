@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: b7314b4f07617c031ebad0c80aae0612a6bf33c5bd7bc03eb750aade077d78b8
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: ab152ef1d47482b6c7fefbd284ee16fb99dec4d59eafd57f87c8d3bb52ba64c0
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: 02974f0eac2cdfa8da553aabb0e2108094efd318c27ba91673b91e7b3c456a8c
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: 4e3615c6b36c5b083158c85acf1f238467d1157a6a5d8cbf8b4aaa2ca9206681
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

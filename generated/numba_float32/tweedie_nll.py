@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 13ab14f03ee23653
+# lossgen-generator: 61644c3b98efaa84
 # lossgen-content-sha256: 4f190b3b54e119f175bd50654a52f27b331283201266fbf2521fa64836542ed0
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 
