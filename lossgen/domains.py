@@ -38,6 +38,14 @@ class Domain:
         return f"{left}{self.low:g}, {self.high:g}{right}"
 
 
+#: Magnitudes for which float32 arithmetic is used (``arithmetic="input"``), besides 0: sixth
+#: powers of values up to FLOAT32_HIGH and inverse squares of values down to FLOAT32_LOW stay
+#: inside float32's range (2**±126), and a random logit or probability is practically never
+#: below FLOAT32_LOW. Values beyond FLOAT32_HIGH (1e6) are routed to float64, even where a loss
+#: would have handled them: the stress grids test up to 1e6. NaN and ±inf are outside too.
+FLOAT32_LOW = 2.0**-60
+FLOAT32_HIGH = 2.0**20
+
 _INF = math.inf
 DOMAINS: Mapping[str, Domain] = MappingProxyType(
     {

@@ -11,8 +11,11 @@ computed by the float64-arithmetic kernels instead.
 
 Both counts come from the same pass, so a float32 target is read once for its domain check and
 its range, in parallel: NumPy's ``min`` and ``max`` would read it twice on one core (at N = 1e7
-that was a fifth of a softmax cross-entropy call). Imported on the first call that checks an
-array: it imports Numba.
+that was a fifth of a softmax cross-entropy call). The inputs without a domain to check (y_pred,
+the weights, and in element-wise losses every input of the real domain) are not scanned at all:
+the float32 kernels check their range themselves, in the loops that read them (their
+RANGE_CHECKED), and the runtime scans them here only when an output overlaps an input. Imported
+on the first call that checks an array: it imports Numba.
 """
 
 from __future__ import annotations
@@ -22,14 +25,11 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .domains import Domain
+from .domains import FLOAT32_HIGH, FLOAT32_LOW, Domain
 
-#: Magnitudes for which float32 arithmetic is used (besides 0): sixth powers of values up to HIGH
-#: and inverse squares of values down to LOW stay inside float32's range (2**±126), and a random
-#: logit or probability is practically never below LOW. Values beyond HIGH (1e6) are routed to
-#: float64, even where a loss would have handled them: the stress grids test up to 1e6.
-LOW = 2.0**-60
-HIGH = 2.0**20
+#: Magnitudes for which float32 arithmetic is used (besides 0); see :mod:`lossgen.domains`.
+LOW = FLOAT32_LOW
+HIGH = FLOAT32_HIGH
 
 _CHUNK = 65536
 

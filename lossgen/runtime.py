@@ -80,8 +80,12 @@ class _Call:
     params: tuple  # floats, and ints for integer parameters
     reduction: str
     extra: tuple = ()  # auxiliary arrays, flattened like the target, in declaration order
-    #: computed by the float32-arithmetic kernels (decided once, by Kernel._prepare)
+    #: computed by the float32-arithmetic kernels (decided by Kernel._prepare, unless the kernels
+    #: find a value outside float32 arithmetic's range in one of ``range_unchecked``)
     float32_arithmetic: bool = False
+    #: the inputs whose range the float32 kernels check themselves (their RANGE_CHECKED), which
+    #: Kernel._prepare has not scanned
+    range_unchecked: tuple = ()
 
     @property
     def size(self) -> int:
@@ -102,18 +106,15 @@ class _NumbaBackend:
 
     Calls marked ``float32_arithmetic`` go to ``float32_module``'s kernels, with the parameters
     and the scale as float32 scalars: Numba would type a Python float as float64 and carry the
-    arithmetic back into float64.
+    arithmetic back into float64. Those kernels check the inputs named in their RANGE_CHECKED
+    against float32 arithmetic's range on the way and return how many chunks held a value
+    outside; such a call is computed again by the float64-arithmetic kernels. Where the output
+    overlaps an input, the first pass may have overwritten it: those inputs are scanned first.
     """
 
     def __init__(self, module: ModuleType, float32_module: ModuleType | None = None):
         self.module = module
         self.float32_module = float32_module
-
-    def _route(self, c: _Call, scale: float = 1.0) -> tuple[ModuleType, tuple, float]:
-        if not c.float32_arithmetic:
-            return self.module, c.params, scale
-        params = tuple(np.float32(p) if isinstance(p, float) else p for p in c.params)  # all in range
-        return self.float32_module, params, np.float32(scale)
 
     @staticmethod
     def _weight(c: _Call) -> np.ndarray:
@@ -121,26 +122,43 @@ class _NumbaBackend:
         # would be a signature of its own, compiled a second time.
         return _NO_WEIGHTS[c.dtype] if c.weight is None else c.weight
 
+    @staticmethod
+    def float32_scalars(*values) -> tuple:
+        """``values`` with every float as a float32 (all are in range: Kernel._prepare checked)."""
+        return tuple(np.float32(v) if isinstance(v, float) else v for v in values)
+
+    def _run(self, c: _Call, kernel: str, *tail):
+        """``kernel``'s result for the call's arrays and parameters followed by ``tail`` (the
+        scale and the output array, as the kernel takes them)."""
+        inputs = (c.pred, c.target, *c.extra, self._weight(c))
+        overwrites_input = bool(tail) and any(np.may_share_memory(tail[-1], a) for a in inputs)
+        if c.float32_arithmetic and (not overwrites_input or _float32_safe(*c.range_unchecked)):
+            result = getattr(self.float32_module, kernel)(*inputs, *self.float32_scalars(*c.params, *tail))
+            value, chunks_outside = result if isinstance(result, tuple) else (None, result)
+            if not chunks_outside:
+                return value
+        return getattr(self.module, kernel)(*inputs, *c.params, *tail)
+
     def loss_sum(self, c: _Call) -> float:
-        module, params, _ = self._route(c)
-        return float(module.loss_sum(c.pred, c.target, *c.extra, self._weight(c), *params))
+        return float(self._run(c, "loss_sum"))
 
     def loss_elements(self, c: _Call, out: np.ndarray) -> None:
-        module, params, _ = self._route(c)
-        per_item = module.loss_rows if getattr(module, "SHAPE", "") == "rowwise" else module.loss_elements
-        per_item(c.pred, c.target, *c.extra, self._weight(c), *params, out)
+        self._run(c, "loss_rows" if getattr(self.module, "SHAPE", "") == "rowwise" else "loss_elements", out)
 
     def loss_and_grad(self, c: _Call, scale: float, out: np.ndarray) -> float:
-        module, params, scale = self._route(c, scale)
-        return float(module.loss_and_grad(c.pred, c.target, *c.extra, self._weight(c), *params, scale, out))
+        return float(self._run(c, "loss_and_grad", scale, out))
 
     def grad(self, c: _Call, scale: float, out: np.ndarray) -> None:
-        module, params, scale = self._route(c, scale)
-        module.grad(c.pred, c.target, *c.extra, self._weight(c), *params, scale, out)
+        self._run(c, "grad", scale, out)
 
     def hess(self, c: _Call, scale: float, out: np.ndarray) -> None:
-        module, params, scale = self._route(c, scale)
-        module.hess(c.pred, c.target, *c.extra, self._weight(c), *params, scale, out)
+        self._run(c, "hess", scale, out)
+
+
+def _float32_safe(*arrays) -> bool:
+    from .input_scan import float32_safe
+
+    return float32_safe(*arrays)
 
 
 class _NumpyBackend:
@@ -222,6 +240,8 @@ class Kernel:
         self.ignore_param = getattr(module, "IGNORE_PARAM", None)
         self.auxiliary = {name: DOMAINS[domain] for name, domain in getattr(module, "AUXILIARY", ())}
         self._impl = _NumbaBackend(module, float32_module) if backend == "numba" else _NumpyBackend(module)
+        #: inputs the float32 kernels check against float32 arithmetic's range themselves
+        self._range_checked = frozenset(float32_module.RANGE_CHECKED if float32_module else ())
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v:g}" for k, v in self.param_defaults.items())
@@ -315,16 +335,21 @@ class Kernel:
         flat_pred = np.ascontiguousarray(pred)
         flat_pred = flat_pred.reshape(-1, classes) if self.rowwise else flat_pred.reshape(-1)
         float32_arithmetic = False
+        range_unchecked = ()
         if self._float32_arithmetic(pred):
             # The float32 kernels only when every input and float parameter is in the range where
-            # float32 arithmetic is accurate; y_pred and the weights have no domain check to learn
-            # it from, so they are scanned here (each input once).
+            # float32 arithmetic is accurate. The kernels check the inputs in their RANGE_CHECKED
+            # on the way; the others had their range counted by their domain check, or are
+            # scanned here (each input once).
             from .input_scan import float32_safe
 
+            arrays = {"y_pred": flat_pred, "y_true": target, **dict(zip(self.auxiliary, extra)), "weight": flat_weight}
+            range_unchecked = tuple(a for name, a in arrays.items() if name in self._range_checked and a is not None)
             with np.errstate(over="ignore"):  # a parameter beyond float32's range becomes inf: unsafe
                 floats = np.array([p for p in param_values if isinstance(p, float)], dtype=np.float32)
+            no_domain_check = [arrays[name] for name in ("y_pred", "weight") if name not in self._range_checked]
             float32_arithmetic = all(verdict is not False for verdict in in_float32_range) and float32_safe(
-                flat_pred, flat_weight, floats
+                *no_domain_check, floats
             )
         return _Call(
             shape,
@@ -337,6 +362,7 @@ class Kernel:
             reduction,
             tuple(extra),
             float32_arithmetic,
+            range_unchecked,
         )
 
     def _check_labels(self, labels: np.ndarray, classes: int, params: tuple, loss_shape) -> np.ndarray:
@@ -369,7 +395,9 @@ class Kernel:
         """
         if array.size == 0:
             return None
-        if self.backend == "numba" and (domain.name != "real" or self._float32_arithmetic(flat)):
+        if self.backend == "numba" and (
+            domain.name != "real" or (self._float32_arithmetic(flat) and argument not in self._range_checked)
+        ):
             from .input_scan import scan
 
             outside, unsafe = scan(flat, domain)

@@ -99,8 +99,9 @@ def test_float32_kernels_compute_in_float32(name):
     pred, target = sample_inputs(name, n=16, dtype=np.float32)
     weight = np.ones(pred.shape[:-1] if k.rowwise else pred.shape, np.float32)
     call = k._prepare(pred, target, weight, "mean", extras(name, pred))
-    module, params, scale = k._impl._route(call, 1.0)  # the runtime's own float32 routing and casts
-    assert module is k._impl.float32_module
+    assert call.float32_arithmetic
+    module = k._impl.float32_module
+    *params, scale = k._impl.float32_scalars(*call.params, 1.0)  # the runtime's own casts
     float64 = set()
     for function in ("loss_and_grad",):
         fresh = numba.njit(error_model="numpy")(getattr(module, function).py_func)
@@ -158,33 +159,70 @@ def test_float32_target_range_comes_from_its_domain_check():
         target[5] = value
         call = fast._prepare(pred, target, None, "mean", {})
         assert call.float32_arithmetic is safe
-        assert (fast._impl._route(call)[0] is exact.module) is not safe
     target[5] = 1e-30
     np.testing.assert_array_equal(fast.grad(pred, target), exact.grad(pred, target))
 
 
 @pytest.mark.parametrize("outside", [None, "y_pred", "y_true", "var", "weight", "eps"])
-def test_float32_decision_reads_each_input_once(monkeypatch, outside):
-    """Under float32 arithmetic every input is scanned at most once per call (its domain check
-    and its range in one pass), and a value outside the range in any one of them, or a float
-    parameter outside it, sends the call to float64 arithmetic."""
+def test_float32_decision_reads_each_input_at_most_once(monkeypatch, outside):
+    """Under float32 arithmetic no input is read twice: the kernels check the inputs named in
+    their RANGE_CHECKED on the way (y_pred, the weights, and for element-wise losses every input
+    of the real domain), and only the others are scanned, each in its domain check's pass. A
+    value outside the range in any input, or a float parameter outside it, gives the
+    float64-arithmetic kernels' results."""
     import lossgen.input_scan
 
     scanned = []
     real_scan = lossgen.input_scan.scan
     monkeypatch.setattr(lossgen.input_scan, "scan", lambda values, *a: scanned.append(values) or real_scan(values, *a))
-    fast = float32_arithmetic_kernel("gaussian_nll")
+    fast, exact = float32_arithmetic_kernel("gaussian_nll"), kernel("gaussian_nll", "numba")
+    assert fast._impl.float32_module.RANGE_CHECKED == ("y_pred", "y_true", "weight")
     pred, target = sample_inputs("gaussian_nll", n=64, dtype=np.float32)
     inputs = {"y_pred": pred, "y_true": target, "var": extras("gaussian_nll", pred)["var"]}
     inputs["weight"] = np.linspace(0.5, 2.0, 64, dtype=np.float32)
     params = {"eps": 1e-30} if outside == "eps" else {}
     if outside in inputs:
         inputs[outside][3] = 1e-30
-    call = fast._prepare(inputs["y_pred"], inputs["y_true"], inputs["weight"], "mean", {"var": inputs["var"], **params})
-    assert call.float32_arithmetic is (outside is None)
+    args = inputs["y_pred"], inputs["y_true"], inputs["weight"], "mean", {"var": inputs["var"], **params}
+    call = fast._prepare(*args)
+    assert call.float32_arithmetic is (outside not in ("var", "eps"))
     assert len({id(a) for a in scanned}) == len(scanned), "an array was scanned twice"
-    if outside is None:  # else the scans stop at the first value outside the range
-        assert sorted(a.size for a in scanned) == [1] + [64] * 4  # the parameter eps, and the four inputs
+    if outside != "var":  # else the scan stops at the first value outside the range
+        assert sorted(a.size for a in scanned) == [1, 64]  # the parameter eps, and var (a bounded domain)
+    kwargs = {"weight": inputs["weight"], "var": inputs["var"], **params}
+    computed = fast.loss_and_grad(inputs["y_pred"], inputs["y_true"], **kwargs)
+    expected = exact.loss_and_grad(inputs["y_pred"], inputs["y_true"], **kwargs)
+    if outside is None:
+        assert computed[0] == pytest.approx(expected[0], rel=1e-5)
+    else:
+        assert computed[0] == expected[0]
+        np.testing.assert_array_equal(computed[1], expected[1])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_kernels_find_values_outside_the_range(name):
+    """A value outside float32 arithmetic's range in y_pred or in the weights (neither has a
+    domain check to scan it) gives the float64-arithmetic kernels' results, whether the kernels
+    find it on the way or, when out= is y_pred itself (the float32 pass would overwrite what a
+    second pass reads), the runtime scans first."""
+    k, exact = float32_arithmetic_kernel(name), kernel(name, "numba")
+    pred, target = sample_inputs(name, n=40, dtype=np.float32)
+    extra = extras(name, pred)
+    weight = np.linspace(0.5, 2.0, num=pred[..., 0].size if k.rowwise else pred.size, dtype=np.float32)
+    weight = weight.reshape(pred.shape[:-1] if k.rowwise else pred.shape)
+    for array, bad in ((pred, 3e7), (weight, 1e-30), (None, None)):
+        p, w = pred.copy(), weight.copy()
+        if array is not None:
+            (p if array is pred else w).reshape(-1)[5] = bad
+        expected = exact.loss_and_grad(p, target, weight=w, **extra)
+        for out in (None, p):
+            computed = k.loss_and_grad(p.copy() if out is None else p, target, weight=w, out=out, **extra)
+            if array is None:
+                assert computed[0] == pytest.approx(expected[0], rel=1e-5, abs=1e-6)
+                continue
+            np.testing.assert_array_equal(computed[0], expected[0])
+            np.testing.assert_array_equal(computed[1], expected[1])
+            assert out is None or computed[1] is p
 
 
 def test_float32_arithmetic_arguments_are_checked():

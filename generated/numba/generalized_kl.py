@@ -1,6 +1,6 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 61644c3b98efaa84
+# lossgen-generator: b8e02f63897bb71e
 # lossgen-content-sha256: dc77e339c7d79b208e979ec1091686d94fc912a3f9785ac71fc028d0b08e19dd
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 

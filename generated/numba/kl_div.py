@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: 61644c3b98efaa84
+# lossgen-generator: b8e02f63897bb71e
 # lossgen-content-sha256: 6d21c85f545c9547051c187d523ed14c05d995839bbd8578bc84977d56b2cacb
 """Numba kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: 61644c3b98efaa84
+# lossgen-generator: b8e02f63897bb71e
 # lossgen-content-sha256: 8f3b48d6e4fbd0f978523a2fef12b1a8630eb4661f5b15d63665497c71c350fd
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: 61644c3b98efaa84
+# lossgen-generator: b8e02f63897bb71e
 # lossgen-content-sha256: 6912de7f00652229dcf82cae81d965182d5f89113ddb2c2999d9e514401a43d5
 """Numba kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: 61644c3b98efaa84
+# lossgen-generator: b8e02f63897bb71e
 # lossgen-content-sha256: 06d1038e0fc995acea9c700a5c24ce02116dc4352cb712a9b1d9f83cba113f88
 """Numba kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 61644c3b98efaa84
+# lossgen-generator: b8e02f63897bb71e
 # lossgen-content-sha256: 54d3f5a99bb63daf0e927cc30254cbe26a12dd29dbc061e0f7540e5004c841c0
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

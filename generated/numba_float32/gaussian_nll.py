@@ -1,7 +1,7 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 61644c3b98efaa84
-# lossgen-content-sha256: c33110f3a5dd61a84880e17c78b56dc6973a58f5691ac3ed9b3128302a21a99b
+# lossgen-generator: b8e02f63897bb71e
+# lossgen-content-sha256: f78196a6247d5c3430b930ee31da28d31f08fa210619cf582b309064d23a0291
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -37,6 +37,14 @@ AUXILIARY = (('var', 'positive'),)
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
+#: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
+#: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
+#: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
+#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+RANGE_CHECKED = ('y_pred', 'y_true', 'weight')
+_RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
+_RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -206,6 +214,7 @@ def loss_sum(_pred, _target, _aux_var, _weight, eps):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -215,6 +224,8 @@ def loss_sum(_pred, _target, _aux_var, _weight, eps):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -222,6 +233,12 @@ def loss_sum(_pred, _target, _aux_var, _weight, eps):
                 y_true = np.float32(_target[_i])
                 var = np.float32(_aux_var[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = max(eps, var)
                 _t1 = (np.float32(1.0)/_t0)
                 _t2 = y_pred - y_true
@@ -233,18 +250,31 @@ def loss_sum(_pred, _target, _aux_var, _weight, eps):
                 y_true = np.float32(_target[_i])
                 var = np.float32(_aux_var[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = max(eps, var)
                 _t1 = (np.float32(1.0)/_t0)
                 _t2 = y_pred - y_true
                 _loss = (np.float32(0.5))*_t1*_t2**2 + (np.float32(0.5))*_log(_t0)
                 _losses[0, _i - _start] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -252,11 +282,14 @@ def loss_elements(_pred, _target, _aux_var, _weight, eps, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -264,6 +297,12 @@ def loss_elements(_pred, _target, _aux_var, _weight, eps, _loss_out):
                 y_true = np.float32(_target[_i])
                 var = np.float32(_aux_var[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = max(eps, var)
                 _t1 = (np.float32(1.0)/_t0)
                 _t2 = y_pred - y_true
@@ -275,11 +314,25 @@ def loss_elements(_pred, _target, _aux_var, _weight, eps, _loss_out):
                 y_true = np.float32(_target[_i])
                 var = np.float32(_aux_var[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = max(eps, var)
                 _t1 = (np.float32(1.0)/_t0)
                 _t2 = y_pred - y_true
                 _loss = (np.float32(0.5))*_t1*_t2**2 + (np.float32(0.5))*_log(_t0)
                 _loss_out[_i] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -288,6 +341,7 @@ def loss_and_grad(_pred, _target, _aux_var, _weight, eps, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -297,6 +351,8 @@ def loss_and_grad(_pred, _target, _aux_var, _weight, eps, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -304,6 +360,12 @@ def loss_and_grad(_pred, _target, _aux_var, _weight, eps, _scale, _grad_out):
                 y_true = np.float32(_target[_i])
                 var = np.float32(_aux_var[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = max(eps, var)
                 _t1 = (np.float32(1.0)/_t0)
                 _t2 = y_pred - y_true
@@ -317,6 +379,15 @@ def loss_and_grad(_pred, _target, _aux_var, _weight, eps, _scale, _grad_out):
                 y_true = np.float32(_target[_i])
                 var = np.float32(_aux_var[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = max(eps, var)
                 _t1 = (np.float32(1.0)/_t0)
                 _t2 = y_pred - y_true
@@ -324,13 +395,17 @@ def loss_and_grad(_pred, _target, _aux_var, _weight, eps, _scale, _grad_out):
                 _grad = _t1*_t2
                 _losses[0, _i - _start] = _w * _loss
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -338,11 +413,14 @@ def grad(_pred, _target, _aux_var, _weight, eps, _scale, _grad_out):
     """Write scale·w·∂loss/∂y_pred into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -350,6 +428,12 @@ def grad(_pred, _target, _aux_var, _weight, eps, _scale, _grad_out):
                 y_true = np.float32(_target[_i])
                 var = np.float32(_aux_var[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = max(eps, var)
                 _t1 = (np.float32(1.0)/_t0)
                 _t2 = y_pred - y_true
@@ -361,11 +445,25 @@ def grad(_pred, _target, _aux_var, _weight, eps, _scale, _grad_out):
                 y_true = np.float32(_target[_i])
                 var = np.float32(_aux_var[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = max(eps, var)
                 _t1 = (np.float32(1.0)/_t0)
                 _t2 = y_pred - y_true
                 _grad = _t1*_t2
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -373,11 +471,14 @@ def hess(_pred, _target, _aux_var, _weight, eps, _scale, _hess_out):
     """Write scale·w·∂²loss/∂y_pred² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -385,6 +486,12 @@ def hess(_pred, _target, _aux_var, _weight, eps, _scale, _hess_out):
                 y_true = np.float32(_target[_i])
                 var = np.float32(_aux_var[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = max(eps, var)
                 _t1 = (np.float32(1.0)/_t0)
                 _hess = _t1
@@ -395,7 +502,21 @@ def hess(_pred, _target, _aux_var, _weight, eps, _scale, _hess_out):
                 y_true = np.float32(_target[_i])
                 var = np.float32(_aux_var[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = max(eps, var)
                 _t1 = (np.float32(1.0)/_t0)
                 _hess = _t1
                 _hess_out[_i] = _scale * _w * _hess
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside

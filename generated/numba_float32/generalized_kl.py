@@ -1,7 +1,7 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 61644c3b98efaa84
-# lossgen-content-sha256: 98800c5266c7b12e97f0a4a5ee92aa7b72f881f7014dac585a5a360d50688a98
+# lossgen-generator: b8e02f63897bb71e
+# lossgen-content-sha256: ca4f1f3c2c279e51af00c0f0586156e3de0a96ae0f51bb3ac2438579fd5a4513
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -43,6 +43,14 @@ IGNORE_PARAM = None
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
+#: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
+#: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
+#: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
+#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+RANGE_CHECKED = ('y_pred',)
+_RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
+_RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
@@ -253,6 +261,23 @@ def _weigh_rows(out, weight, first, rows):
                 out[r, k] *= w
 
 
+# A function of its own, called once per chunk before its phases (which then find the rows in
+# cache): a range check inside the element loops, like a weight there, risks their vectorization.
+@njit(error_model="numpy")
+def _outside_range(values, start, stop):
+    """Whether values[start:stop] (a chunk's rows of y_pred, flattened) holds a value outside
+    float32 arithmetic's range. One loop over the chunk: a loop per row would not vectorize for
+    few classes."""
+    _umax = np.uint32(0)  # the largest bits of an |x| seen
+    _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+    for i in range(np.uint64(start), np.uint64(stop)):  # unsigned: see _lane_sum
+        x = values[i]
+        _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+        _umax = max(_umax, _u)
+        _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+    return (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+
+
 def _kernel(function):
     try:
         return njit(parallel=True, cache=True, error_model="numpy")(function)
@@ -267,9 +292,11 @@ def loss_sum(_pred, _target, _weight):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -306,7 +333,10 @@ def loss_sum(_pred, _target, _weight):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -315,9 +345,11 @@ def loss_rows(_pred, _target, _weight, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -347,6 +379,10 @@ def loss_rows(_pred, _target, _weight, _loss_out):
             _r3 = _scalars[3, _r]
             _loss = -_r0 - _r1 + _r2 + _r3
             _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -356,9 +392,11 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -400,7 +438,10 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -409,9 +450,11 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -429,6 +472,10 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _ob[_r, _k] = _scale * (-p + _exp(x))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -437,9 +484,11 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -457,3 +506,7 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _ob[_r, _k] = _scale * (_exp(x))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: 61644c3b98efaa84
-# lossgen-content-sha256: 717bf71613f65b3e384cd1a8f6b526f71816faaa1306e8b55d6525e0d1d1bc44
+# lossgen-generator: b8e02f63897bb71e
+# lossgen-content-sha256: c3765b01c59ff6ada1315f0e3d3a5af0723d002784815b8ca12e79c9415c87b3
 """Numba kernels for ``hinge`` (Hinge loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -37,6 +37,14 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
+#: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
+#: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
+#: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
+#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+RANGE_CHECKED = ('y_pred', 'y_true', 'weight')
+_RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
+_RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -206,6 +214,7 @@ def loss_sum(_pred, _target, _weight):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -215,12 +224,20 @@ def loss_sum(_pred, _target, _weight):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = (_t0 < np.float32(1))
                 _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
@@ -230,17 +247,30 @@ def loss_sum(_pred, _target, _weight):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = (_t0 < np.float32(1))
                 _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
                 _losses[0, _i - _start] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -248,17 +278,26 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = (_t0 < np.float32(1))
                 _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
@@ -268,10 +307,24 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = (_t0 < np.float32(1))
                 _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
                 _loss_out[_i] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -280,6 +333,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -289,12 +343,20 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = (_t0 < np.float32(1))
                 _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
@@ -306,19 +368,32 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = (_t0 < np.float32(1))
                 _loss = (np.float32(1) - _t0 if _t1 else np.float32(0))
                 _grad = (-y if _t1 else np.float32(0))
                 _losses[0, _i - _start] = _w * _loss
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -326,17 +401,26 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     """Write scale·w·∂loss/∂x into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = (_t0 < np.float32(1))
                 _grad = (-y if _t1 else np.float32(0))
@@ -346,10 +430,24 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = (_t0 < np.float32(1))
                 _grad = (-y if _t1 else np.float32(0))
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -357,17 +455,26 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     """Write scale·w·∂²loss/∂x² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _hess = np.float32(0)
                 _hess_out[_i] = _scale * _w * _hess
         else:
@@ -375,5 +482,19 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _hess = np.float32(0)
                 _hess_out[_i] = _scale * _w * _hess
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: 61644c3b98efaa84
-# lossgen-content-sha256: 7dbd2f300b5e689e9a9c149d9e9bd6255d242d3737146030b104f5d85b166c29
+# lossgen-generator: b8e02f63897bb71e
+# lossgen-content-sha256: 96c457c7c66e688f1de2333dc186624145a3dab8f34cc288f5c171593d53b3ab
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -46,6 +46,14 @@ IGNORE_PARAM = None
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
+#: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
+#: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
+#: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
+#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+RANGE_CHECKED = ('y_pred',)
+_RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
+_RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
@@ -256,6 +264,23 @@ def _weigh_rows(out, weight, first, rows):
                 out[r, k] *= w
 
 
+# A function of its own, called once per chunk before its phases (which then find the rows in
+# cache): a range check inside the element loops, like a weight there, risks their vectorization.
+@njit(error_model="numpy")
+def _outside_range(values, start, stop):
+    """Whether values[start:stop] (a chunk's rows of y_pred, flattened) holds a value outside
+    float32 arithmetic's range. One loop over the chunk: a loop per row would not vectorize for
+    few classes."""
+    _umax = np.uint32(0)  # the largest bits of an |x| seen
+    _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+    for i in range(np.uint64(start), np.uint64(stop)):  # unsigned: see _lane_sum
+        x = values[i]
+        _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+        _umax = max(_umax, _u)
+        _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+    return (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+
+
 def _kernel(function):
     try:
         return njit(parallel=True, cache=True, error_model="numpy")(function)
@@ -270,9 +295,11 @@ def loss_sum(_pred, _target, _weight):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -329,7 +356,10 @@ def loss_sum(_pred, _target, _weight):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -338,9 +368,11 @@ def loss_rows(_pred, _target, _weight, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -390,6 +422,10 @@ def loss_rows(_pred, _target, _weight, _loss_out):
             _r1 = _scalars[2, _r]
             _loss = _r1
             _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -399,9 +435,11 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -491,7 +529,10 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -500,9 +541,11 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -579,6 +622,10 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _ob[_r, _k] = _scale * (_r0_softmax*_r2 + (-_e3*(_e9 + (np.float32(0.5))*p)*(_e7 if (_e3 >= np.float32(0)) else _e8)*(_e7 if (_e3 <= np.float32(0)) else _e8) + _e9*(_e1*math.tanh(_e1) - _log1p(np.float32(2)*math.sinh((np.float32(0.25))*_e0 + (np.float32(0.25))*_r0_log - np.float32(0.25)*_z_shifted)**2) if (_e4 < np.float32(2)) else -_e4*_e8 + _e5 - _log1p(_e6)) if (p > np.float32(0)) else _e5*_e9))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -587,9 +634,11 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -696,3 +745,7 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _ob[_r, _k] = _scale * ((_e0 + (np.float32(0.5))*_e11 + (np.float32(0.5))*_e18 - _e20 - np.float32(0.5)*_e23 + (np.float32(0.5))*_e24 - _e26*(np.float32(2)*_e0 + _e11 + _e18 - _e23 + _e24 - _e25) + _e26*(-_e11 - _e18 + _e23 - _e24 + _e25 + np.float32(2)*_r0_softmax*_r3) if (p > np.float32(0)) else _e0 + _e2*_log(np.float32(2)**(np.float32(0.5) - _r0_softmax)) - _e27*_r2 + _e27*_r3))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 61644c3b98efaa84
-# lossgen-content-sha256: e9578af8b6dfd4d9b47d3b687485ad9eea8bc32270fc3a2a2b169401a15582ac
+# lossgen-generator: b8e02f63897bb71e
+# lossgen-content-sha256: d6f9973d43b248f4f5725a87aa29cb128f65d15f3d105c5fcd2291bfaa19a2ac
 """Numba kernels for ``mae`` (Mean absolute error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -38,6 +38,14 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
+#: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
+#: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
+#: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
+#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+RANGE_CHECKED = ('y_pred', 'y_true', 'weight')
+_RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
+_RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -207,6 +215,7 @@ def loss_sum(_pred, _target, _weight):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -216,12 +225,20 @@ def loss_sum(_pred, _target, _weight):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _loss = abs(_t0)
                 _losses[0, _i - _start] = _w * _loss
@@ -230,16 +247,29 @@ def loss_sum(_pred, _target, _weight):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _loss = abs(_t0)
                 _losses[0, _i - _start] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -247,17 +277,26 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _loss = abs(_t0)
                 _loss_out[_i] = _w * _loss
@@ -266,9 +305,23 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _loss = abs(_t0)
                 _loss_out[_i] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -277,6 +330,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -286,12 +340,20 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _loss = abs(_t0)
                 _grad = (np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0)))
@@ -302,18 +364,31 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _loss = abs(_t0)
                 _grad = (np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0)))
                 _losses[0, _i - _start] = _w * _loss
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -321,17 +396,26 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     """Write scale·w·∂loss/∂y_pred into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _grad = (np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0)))
                 _grad_out[_i] = _scale * _w * _grad
@@ -340,9 +424,23 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _grad = (np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0)))
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -350,17 +448,26 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     """Write scale·w·∂²loss/∂y_pred² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _hess = np.float32(0)
                 _hess_out[_i] = _scale * _w * _hess
         else:
@@ -368,5 +475,19 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _hess = np.float32(0)
                 _hess_out[_i] = _scale * _w * _hess
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside

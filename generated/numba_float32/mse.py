@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 61644c3b98efaa84
-# lossgen-content-sha256: b1957672626b197841aec2e842e411a28deea80cef42d3b55cf17c07a1ef58c9
+# lossgen-generator: b8e02f63897bb71e
+# lossgen-content-sha256: 2ce565450317b91a0a2a0b291fa7bfe58856489e55ea1f7aa55a25584f49f46b
 """Numba kernels for ``mse`` (Mean squared error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -34,6 +34,14 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
+#: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
+#: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
+#: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
+#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+RANGE_CHECKED = ('y_pred', 'y_true', 'weight')
+_RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
+_RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -203,6 +211,7 @@ def loss_sum(_pred, _target, _weight):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -212,12 +221,20 @@ def loss_sum(_pred, _target, _weight):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _loss = (y_pred - y_true)**2
                 _losses[0, _i - _start] = _w * _loss
         else:
@@ -225,15 +242,28 @@ def loss_sum(_pred, _target, _weight):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _loss = (y_pred - y_true)**2
                 _losses[0, _i - _start] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -241,17 +271,26 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _loss = (y_pred - y_true)**2
                 _loss_out[_i] = _w * _loss
         else:
@@ -259,8 +298,22 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _loss = (y_pred - y_true)**2
                 _loss_out[_i] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -269,6 +322,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -278,12 +332,20 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _loss = (y_pred - y_true)**2
                 _grad = np.float32(2)*y_pred - np.float32(2)*y_true
                 _losses[0, _i - _start] = _w * _loss
@@ -293,17 +355,30 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _loss = (y_pred - y_true)**2
                 _grad = np.float32(2)*y_pred - np.float32(2)*y_true
                 _losses[0, _i - _start] = _w * _loss
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -311,17 +386,26 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     """Write scale·w·∂loss/∂y_pred into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _grad = np.float32(2)*y_pred - np.float32(2)*y_true
                 _grad_out[_i] = _scale * _w * _grad
         else:
@@ -329,8 +413,22 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _grad = np.float32(2)*y_pred - np.float32(2)*y_true
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -338,17 +436,26 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     """Write scale·w·∂²loss/∂y_pred² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _hess = np.float32(2)
                 _hess_out[_i] = _scale * _w * _hess
         else:
@@ -356,5 +463,19 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _hess = np.float32(2)
                 _hess_out[_i] = _scale * _w * _hess
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 61644c3b98efaa84
-# lossgen-content-sha256: 5ea508d6d45fb305a5bdb7854fb0f6cc0e9d382944694e2fb48d999798faa433
+# lossgen-generator: b8e02f63897bb71e
+# lossgen-content-sha256: c7dca30eab393edb07ee9635691e5967570d3360aafffb5c286a8f0a90329f59
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -46,6 +46,14 @@ IGNORE_PARAM = None
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
+#: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
+#: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
+#: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
+#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+RANGE_CHECKED = ('y_pred',)
+_RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
+_RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
@@ -256,6 +264,23 @@ def _weigh_rows(out, weight, first, rows):
                 out[r, k] *= w
 
 
+# A function of its own, called once per chunk before its phases (which then find the rows in
+# cache): a range check inside the element loops, like a weight there, risks their vectorization.
+@njit(error_model="numpy")
+def _outside_range(values, start, stop):
+    """Whether values[start:stop] (a chunk's rows of y_pred, flattened) holds a value outside
+    float32 arithmetic's range. One loop over the chunk: a loop per row would not vectorize for
+    few classes."""
+    _umax = np.uint32(0)  # the largest bits of an |x| seen
+    _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+    for i in range(np.uint64(start), np.uint64(stop)):  # unsigned: see _lane_sum
+        x = values[i]
+        _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+        _umax = max(_umax, _u)
+        _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+    return (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+
+
 def _kernel(function):
     try:
         return njit(parallel=True, cache=True, error_model="numpy")(function)
@@ -270,9 +295,11 @@ def loss_sum(_pred, _target, _weight, margin, p):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -319,7 +346,10 @@ def loss_sum(_pred, _target, _weight, margin, p):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -328,9 +358,11 @@ def loss_rows(_pred, _target, _weight, margin, p, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -370,6 +402,10 @@ def loss_rows(_pred, _target, _weight, margin, p, _loss_out):
             _q0 = (np.float32(1.0)/K)
             _loss = _q0*_r1 - _q0*_r2
             _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -379,9 +415,11 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -446,7 +484,10 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -455,9 +496,11 @@ def grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -504,6 +547,10 @@ def grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
                 _ob[_r, _k] = _scale * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -512,9 +559,11 @@ def hess(_pred, _target, _weight, margin, p, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -565,3 +614,7 @@ def hess(_pred, _target, _weight, margin, p, _scale, _hess_out):
                 _ob[_r, _k] = _scale * ((_e0*(_e3*y - _e3 + _e5*(-_e4 - _r6) + y*(_e4 + _r5*y)) if (_e1 > _r0) else _e0*_e5*(_r5 - _r6)))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside

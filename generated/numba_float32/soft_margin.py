@@ -1,7 +1,7 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 61644c3b98efaa84
-# lossgen-content-sha256: ab152ef1d47482b6c7fefbd284ee16fb99dec4d59eafd57f87c8d3bb52ba64c0
+# lossgen-generator: b8e02f63897bb71e
+# lossgen-content-sha256: 4dd6c187e62da99715912661e31f311749c1ddb4a8f9bc34c332cc2be3e7d953
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -34,6 +34,14 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
+#: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
+#: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
+#: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
+#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+RANGE_CHECKED = ('y_pred', 'y_true', 'weight')
+_RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
+_RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -203,6 +211,7 @@ def loss_sum(_pred, _target, _weight):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -212,12 +221,20 @@ def loss_sum(_pred, _target, _weight):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = _exp(-abs(_t0))
                 _loss = _log1p(_t1) + max(np.float32(0), -_t0)
@@ -227,17 +244,30 @@ def loss_sum(_pred, _target, _weight):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = _exp(-abs(_t0))
                 _loss = _log1p(_t1) + max(np.float32(0), -_t0)
                 _losses[0, _i - _start] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -245,17 +275,26 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = _exp(-abs(_t0))
                 _loss = _log1p(_t1) + max(np.float32(0), -_t0)
@@ -265,10 +304,24 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = _exp(-abs(_t0))
                 _loss = _log1p(_t1) + max(np.float32(0), -_t0)
                 _loss_out[_i] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -277,6 +330,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -286,12 +340,20 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = _exp(-abs(_t0))
                 _t2 = (np.float32(1.0)/(_t1 + np.float32(1)))
@@ -306,6 +368,15 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = _exp(-abs(_t0))
                 _t2 = (np.float32(1.0)/(_t1 + np.float32(1)))
@@ -315,13 +386,17 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 _grad = -_t4*y
                 _losses[0, _i - _start] = _w * _loss
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -329,17 +404,26 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     """Write scale·w·∂loss/∂x into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = _exp(-abs(_t0))
                 _t2 = (np.float32(1.0)/(_t1 + np.float32(1)))
@@ -352,6 +436,15 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = _exp(-abs(_t0))
                 _t2 = (np.float32(1.0)/(_t1 + np.float32(1)))
@@ -359,6 +452,11 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _t4 = (_t2 if (_t0 <= np.float32(0)) else _t3)
                 _grad = -_t4*y
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -366,17 +464,26 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     """Write scale·w·∂²loss/∂x² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = _exp(-abs(_t0))
                 _t2 = (np.float32(1.0)/(_t1 + np.float32(1)))
@@ -389,6 +496,15 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 x = np.float32(_pred[_i])
                 y = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = x*y
                 _t1 = _exp(-abs(_t0))
                 _t2 = (np.float32(1.0)/(_t1 + np.float32(1)))
@@ -396,3 +512,8 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _t4 = (_t2 if (_t0 <= np.float32(0)) else _t3)
                 _hess = _t4*y**2*(_t2 if (_t0 >= np.float32(0)) else _t3)
                 _hess_out[_i] = _scale * _w * _hess
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 61644c3b98efaa84
-# lossgen-content-sha256: ac05686008f3a49c3cc51ce39ff0403877b696d44d63836e7252f5cab5206ebb
+# lossgen-generator: b8e02f63897bb71e
+# lossgen-content-sha256: 08d3b7c66c7fac202158b5cec2323233a8969cb4cec3a282da570f43371372dd
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -43,6 +43,14 @@ IGNORE_PARAM = 'ignore_index'
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
+#: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
+#: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
+#: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
+#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+RANGE_CHECKED = ('y_pred',)
+_RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
+_RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
@@ -253,6 +261,23 @@ def _weigh_rows(out, weight, first, rows):
                 out[r, k] *= w
 
 
+# A function of its own, called once per chunk before its phases (which then find the rows in
+# cache): a range check inside the element loops, like a weight there, risks their vectorization.
+@njit(error_model="numpy")
+def _outside_range(values, start, stop):
+    """Whether values[start:stop] (a chunk's rows of y_pred, flattened) holds a value outside
+    float32 arithmetic's range. One loop over the chunk: a loop per row would not vectorize for
+    few classes."""
+    _umax = np.uint32(0)  # the largest bits of an |x| seen
+    _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+    for i in range(np.uint64(start), np.uint64(stop)):  # unsigned: see _lane_sum
+        x = values[i]
+        _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+        _umax = max(_umax, _u)
+        _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+    return (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+
+
 def _kernel(function):
     try:
         return njit(parallel=True, cache=True, error_model="numpy")(function)
@@ -267,9 +292,11 @@ def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -318,7 +345,10 @@ def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -327,9 +357,11 @@ def loss_rows(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out)
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -371,6 +403,10 @@ def loss_rows(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out)
             _label = _tb[_r]
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
             _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -380,9 +416,11 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -439,7 +477,10 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -448,9 +489,11 @@ def grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_o
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -484,6 +527,10 @@ def grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _grad_o
                 _ob[_r, _k] = _scale * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - y*(np.float32(1) - label_smoothing) - label_smoothing/K)
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -492,9 +539,11 @@ def hess(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _hess_o
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -528,3 +577,7 @@ def hess(_pred, _target, _weight, label_smoothing, ignore_index, _scale, _hess_o
                 _ob[_r, _k] = _scale * (_r1_softmax*(np.float32(1) - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside

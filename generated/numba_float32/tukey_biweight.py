@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 61644c3b98efaa84
-# lossgen-content-sha256: 02974f0eac2cdfa8da553aabb0e2108094efd318c27ba91673b91e7b3c456a8c
+# lossgen-generator: b8e02f63897bb71e
+# lossgen-content-sha256: 6a5cecbe5c4b2564a125f10e7c49b6942f9f5cf0efb5256a494319eac291825b
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -38,6 +38,14 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
+#: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
+#: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
+#: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
+#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+RANGE_CHECKED = ('y_pred', 'y_true', 'weight')
+_RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
+_RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -207,6 +215,7 @@ def loss_sum(_pred, _target, _weight, c):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -216,12 +225,20 @@ def loss_sum(_pred, _target, _weight, c):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _t1 = _t0**2
                 _t2 = c**4
@@ -242,6 +259,15 @@ def loss_sum(_pred, _target, _weight, c):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _t1 = _t0**2
                 _t2 = c**4
@@ -257,13 +283,17 @@ def loss_sum(_pred, _target, _weight, c):
                 _t12 = (c >= _t8)
                 _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
                 _losses[0, _i - _start] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -271,17 +301,26 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _t1 = _t0**2
                 _t2 = c**4
@@ -302,6 +341,15 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _t1 = _t0**2
                 _t2 = c**4
@@ -317,6 +365,11 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                 _t12 = (c >= _t8)
                 _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
                 _loss_out[_i] = _w * _loss
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -325,6 +378,7 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -334,12 +388,20 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _t1 = _t0**2
                 _t2 = c**4
@@ -364,6 +426,15 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _t1 = _t0**2
                 _t2 = c**4
@@ -383,13 +454,17 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                 _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
                 _losses[0, _i - _start] = _w * _loss
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -397,17 +472,26 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
     """Write scale·w·∂loss/∂y_pred into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _t1 = _t0**2
                 _t2 = c**4
@@ -428,6 +512,15 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _t1 = _t0**2
                 _t2 = c**4
@@ -443,6 +536,11 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                 _t14 = _t0*_t3
                 _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
                 _grad_out[_i] = _scale * _w * _grad
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -450,17 +548,26 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
     """Write scale·w·∂²loss/∂y_pred² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _umax = np.uint32(0)  # the largest bits of an |x| seen
+        _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(1.0)
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _t1 = _t0**2
                 _t2 = c**4
@@ -482,6 +589,15 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                 y_pred = np.float32(_pred[_i])
                 y_true = np.float32(_target[_i])
                 _w = np.float32(_weight[_i])
+                _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _t0 = y_pred - y_true
                 _t1 = _t0**2
                 _t2 = c**4
@@ -498,3 +614,8 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                 _t16 = _t10*_t11
                 _hess = (-np.float32(6)*_t1*_t6 + np.float32(5)*_t3*_t7 + np.float32(1) if _t9 else (_t16*_t3*(_t10*_t15 - _t11*_t15 + _t16) if _t12 else np.float32(0)))
                 _hess_out[_i] = _scale * _w * _hess
+        _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 61644c3b98efaa84
-# lossgen-content-sha256: 4e3615c6b36c5b083158c85acf1f238467d1157a6a5d8cbf8b4aaa2ca9206681
+# lossgen-generator: b8e02f63897bb71e
+# lossgen-content-sha256: 55aecaaad132bb1b3f06868293712eaadb396b665b066a60bc7feb2c130f1b06
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -43,6 +43,14 @@ IGNORE_PARAM = None
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
+#: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
+#: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
+#: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
+#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+RANGE_CHECKED = ('y_pred',)
+_RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
+_RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
@@ -253,6 +261,23 @@ def _weigh_rows(out, weight, first, rows):
                 out[r, k] *= w
 
 
+# A function of its own, called once per chunk before its phases (which then find the rows in
+# cache): a range check inside the element loops, like a weight there, risks their vectorization.
+@njit(error_model="numpy")
+def _outside_range(values, start, stop):
+    """Whether values[start:stop] (a chunk's rows of y_pred, flattened) holds a value outside
+    float32 arithmetic's range. One loop over the chunk: a loop per row would not vectorize for
+    few classes."""
+    _umax = np.uint32(0)  # the largest bits of an |x| seen
+    _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+    for i in range(np.uint64(start), np.uint64(stop)):  # unsigned: see _lane_sum
+        x = values[i]
+        _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
+        _umax = max(_umax, _u)
+        _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+    return (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+
+
 def _kernel(function):
     try:
         return njit(parallel=True, cache=True, error_model="numpy")(function)
@@ -267,9 +292,11 @@ def loss_sum(_pred, _target, _weight, alpha, beta, smooth):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -311,7 +338,10 @@ def loss_sum(_pred, _target, _weight, alpha, beta, smooth):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -320,9 +350,11 @@ def loss_rows(_pred, _target, _weight, alpha, beta, smooth, _loss_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -357,6 +389,10 @@ def loss_rows(_pred, _target, _weight, alpha, beta, smooth, _loss_out):
             _q3 = (np.float32(1.0)/(_q0 + _q1 - _q2 + _r2 + smooth))
             _loss = _q0*_q3 + _q1*_q3 - _q2*_q3
             _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -366,9 +402,11 @@ def loss_and_grad(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_ou
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -428,7 +466,10 @@ def loss_and_grad(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_ou
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
 
 
 @_kernel
@@ -437,9 +478,11 @@ def grad(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -485,6 +528,10 @@ def grad(_pred, _target, _weight, alpha, beta, smooth, _scale, _grad_out):
                 _ob[_r, _k] = _scale * (-_e10*(_e2*beta - _e5*beta) + _e10*(_e0*_e4*(alpha + np.float32(-1)) - _e3) + _e9*(_e3 - _e5*alpha))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
 
 
 @_kernel
@@ -493,9 +540,11 @@ def hess(_pred, _target, _weight, alpha, beta, smooth, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -569,3 +618,7 @@ def hess(_pred, _target, _weight, alpha, beta, smooth, _scale, _hess_out):
                 _ob[_r, _k] = _scale * (-_e17*_e20 + _e17*_e22 + _e17*_e6 + _e19*_e20 - _e19*_e22 - _e19*_e6 + _e28*(_e28*(_e23*_e27 - np.float32(2)*_e24) - _e31*t + _e34*(-_e26*_e32 + _e33)) - _e34*(_e31 - _e34*(_e26*_e35 - _e35*_e4) + _e34*(-_e21*_e27*beta + _e36)) + _e34*(_e28*(_e33 - _e38*alpha) - _e34*(_e36 - _e38*beta) + _e34*(_e0*_e21*_e25*_e37 - _e32*_e4)))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside

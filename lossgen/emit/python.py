@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import sympy as sp
 
 from ..derive import Derivation, Program, RowKernel
+from ..domains import FLOAT32_HIGH, FLOAT32_LOW
 from . import GeneratedFile, render_template
 from .printers import Float32ScalarPrinter, ScalarPrinter, VectorPrinter
 
@@ -153,6 +155,26 @@ def _row_kernel_context(kernel: RowKernel, ftype: str) -> SimpleNamespace:
     )
 
 
+def _float32_bits(value: float) -> int:
+    return struct.unpack("<I", struct.pack("<f", value))[0]
+
+
+def _range_checks(spec) -> dict:
+    """Which inputs the float32 kernels check against float32 arithmetic's range themselves:
+    y_pred, and in element-wise kernels also the weights and every input of the real domain. An
+    input with a bounded domain is scanned for its domain anyway (lossgen.input_scan), a scan that
+    counts its range in the same pass; a row-wise kernel checks only y_pred: a check in its
+    element loops risks their vectorization, and a row weight is one value per K elements."""
+    arrays = [] if spec.rowwise else [i for i in (spec.target, *spec.auxiliary) if i.domain.name == "real"]
+    api_names = ["y_true" if i is spec.target else i.name for i in arrays]  # as the runtime names them
+    return dict(
+        range_tracked=[spec.prediction.name] + [i.name for i in arrays],
+        range_checked=("y_pred", *api_names) + (() if spec.rowwise else ("weight",)),
+        range_high_bits=f"0x{_float32_bits(FLOAT32_HIGH):08X}",
+        range_low_bits=f"0x{_float32_bits(FLOAT32_LOW) - 1:08X}",
+    )
+
+
 def _context(derivation: Derivation, ftype: str = "float64") -> SimpleNamespace:
     spec = derivation.spec
     params = ", ".join(p.name for p in spec.params)
@@ -176,6 +198,7 @@ def _context(derivation: Derivation, ftype: str = "float64") -> SimpleNamespace:
         aux_args="".join(f", _aux_{a.name}" for a in spec.auxiliary),
         ftype=ftype,
         empty_dtype="" if ftype == "float64" else f", np.{ftype}",
+        **_range_checks(spec),
     )
     if spec.rowwise:
         ctx.kernel = SimpleNamespace(
