@@ -5,9 +5,9 @@ used (``arithmetic="input"``).
 Float32 arithmetic has an exponent range of about 1e±38, against float64's 1e±308: a square
 of 1e20 or a reciprocal of 1e-40 already leaves it, where float64 computes the same float32
 inputs without trouble. The float32 kernels are held to their accuracy criterion for inputs
-whose magnitudes are 0 or within [LOW, HIGH] (``tests/test_float32_arithmetic.py`` runs the
-stress grids through this check); a call with any other value (or a NaN or an infinity) is
-computed by the float64-arithmetic kernels instead.
+whose magnitudes are 0 or within [FLOAT32_LOW, FLOAT32_HIGH] of :mod:`lossgen.domains`
+(``tests/test_float32_arithmetic.py`` runs the stress grids through this check); a call with
+any other value (or a NaN or an infinity) is computed by the float64-arithmetic kernels instead.
 
 Both counts come from the same pass, so a float32 target is read once for its domain check and
 its range, in parallel: NumPy's ``min`` and ``max`` would read it twice on one core (at N = 1e7
@@ -26,10 +26,6 @@ import numpy as np
 from numba import njit, prange
 
 from .domains import FLOAT32_HIGH, FLOAT32_LOW, Domain
-
-#: Magnitudes for which float32 arithmetic is used (besides 0); see :mod:`lossgen.domains`.
-LOW = FLOAT32_LOW
-HIGH = FLOAT32_HIGH
 
 _CHUNK = 65536
 
@@ -70,7 +66,7 @@ def scan(values: np.ndarray, domain: Domain | None = None) -> tuple[int, int]:
         bounds = (kind(-math.inf), kind(math.inf), False, False)
     else:
         bounds = (kind(domain.low), kind(domain.high), domain.low_open, domain.high_open)
-    outside, unsafe = _count_outside(values.reshape(-1), *bounds, kind(LOW), kind(HIGH))
+    outside, unsafe = _count_outside(values.reshape(-1), *bounds, kind(FLOAT32_LOW), kind(FLOAT32_HIGH))
     return int(outside), int(unsafe)
 
 
