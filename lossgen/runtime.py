@@ -130,6 +130,8 @@ class _NumbaBackend:
     def _run(self, c: _Call, kernel: str, *tail):
         """``kernel``'s result for the call's arrays and parameters followed by ``tail`` (the
         scale and the output array, as the kernel takes them)."""
+        if c.pred.ndim == 2 and c.pred.shape[1] < self.module.COLUMNS_BELOW:
+            kernel += "_columns"  # row-wise, rows of few classes: the column layout
         inputs = (c.pred, c.target, *c.extra, self._weight(c))
         overwrites_input = bool(tail) and any(np.may_share_memory(tail[-1], a) for a in inputs)
         if c.float32_arithmetic and (not overwrites_input or _float32_safe(*c.range_unchecked)):

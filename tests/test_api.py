@@ -228,9 +228,11 @@ def test_numba_kernels_are_really_compiled(name):
     k.loss(pred, target, reduction="none", **aux)
     k.hess(pred, target, **aux)
     k.grad(pred, target, **aux)
-    per_item = "loss_rows" if PROJECT.load(name).rowwise else "loss_elements"
-    for function in ("loss_sum", per_item, "loss_and_grad", "grad", "hess"):
-        dispatcher = getattr(k.module, function)
+    # Row-wise: rows of 5 classes take the column kernels (test_rowwise_long_rows_agree_between_backends
+    # checks the row kernels the same way).
+    rowwise = PROJECT.load(name).rowwise
+    for function in ("loss_sum", "loss_rows" if rowwise else "loss_elements", "loss_and_grad", "grad", "hess"):
+        dispatcher = getattr(k.module, function + ("_columns" if rowwise else ""))
         assert isinstance(dispatcher, numba.core.registry.CPUDispatcher)
         assert dispatcher.signatures, f"{name}.{function} was never compiled"
         for signature in dispatcher.signatures:
@@ -293,9 +295,10 @@ def test_rowwise_shapes_dtypes_and_leading_axes(name, backend):
 @pytest.mark.parametrize("classes", [8, 37, 1000])
 @pytest.mark.parametrize("name", ROWWISE)
 def test_rowwise_long_rows_agree_between_backends(name, classes):
-    """Rows of 8 or more classes take the Numba kernels' 8-lane row reductions (max, sum, log-sum-exp)
-    and a chunk of one or a few rows (K = 1000: four rows per chunk, several chunks); every other
-    row-wise test uses K < 8, which runs only their remainder loops."""
+    """Rows of 37 and 1000 classes take the Numba row kernels (32 classes or more: COLUMNS_BELOW), with
+    their 8-lane row reductions (max, sum, log-sum-exp) and a chunk of one or a few rows (K = 1000:
+    four rows per chunk, several chunks); rows of 8, like every other row-wise test (K < 8), take
+    the column kernels."""
     pred, target = sample_inputs(name, n=23, seed=13, classes=classes)
     for row in range(8):  # a dominant class in every lane position: exp overflows unless the row max is right
         pred[row, (5 * row + 7) % classes] = 800.0
@@ -317,6 +320,10 @@ def test_rowwise_long_rows_agree_between_backends(name, classes):
         # where q ≈ p) keep it in absolute terms. A wrong lane or chunk bound is off by far more.
         scale = np.max(np.abs(desired[np.isfinite(desired)]), initial=0.0)  # infinities must match exactly
         np.testing.assert_allclose(actual, desired, rtol=1e-13 * classes, atol=1e-14 * classes * scale)
+    for function in ("loss_and_grad", "loss_rows", "hess"):
+        dispatcher = getattr(numba_k.module, function + ("_columns" if classes < numba_k.module.COLUMNS_BELOW else ""))
+        assert dispatcher.signatures, f"{name}.{function} was not used"
+        assert dispatcher.targetoptions["parallel"] and dispatcher.targetoptions["nopython"]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -13,7 +13,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ELEMENTWISE, NAMES, ROWWISE, derivation, extras, float32_arithmetic_kernel, kernel, sample_inputs
+from conftest import (
+    ELEMENTWISE,
+    NAMES,
+    ROWWISE,
+    derivation,
+    extras,
+    float32_arithmetic_kernel,
+    kernel,
+    non_default_params,
+    sample_inputs,
+)
 
 import lossgen
 from lossgen.input_scan import float32_safe
@@ -84,6 +94,32 @@ def test_rowwise_float32_arithmetic_matches_mpmath(name):
             )
     assert inside >= 10, "the grid should test the float32 kernels"
     assert not problems, f"{len(problems)} problem(s): {problems[:3]}"
+
+
+@pytest.mark.parametrize("name", ["softmax_cross_entropy", "sparse_softmax_cross_entropy"])
+def test_float32_row_kernels_for_long_rows(name):
+    """Rows of 32 classes or more (COLUMNS_BELOW) take the row kernels, which no other float32 test
+    reaches (their rows have at most 7 classes); they agree with the float64-arithmetic kernels to
+    float32 rounding. Two specs, one with soft targets and one with labels: the row kernels of the
+    other specs come from the same template, and compiling a row-wise kernel takes seconds (the
+    float64 ones are compared with NumPy for every spec in test_api.py)."""
+    classes = 37
+    pred, target = sample_inputs(name, n=23, seed=13, dtype=np.float32, classes=classes)
+    params = non_default_params(name)
+    fast, exact = float32_arithmetic_kernel(name), kernel(name, "numba")
+    assert classes >= exact.module.COLUMNS_BELOW
+    loss, grad = fast.loss_and_grad(pred, target, **params)
+    expected_loss, expected_grad = exact.loss_and_grad(pred, target, **params)
+    assert loss == pytest.approx(expected_loss, rel=1e-5)
+    for actual, desired in (
+        (grad, expected_grad),
+        (fast.loss(pred, target, reduction="none", **params), exact.loss(pred, target, reduction="none", **params)),
+        (fast.hess(pred, target, **params), exact.hess(pred, target, **params)),
+    ):
+        assert actual.dtype == np.float32
+        np.testing.assert_allclose(actual, desired, rtol=1e-5, atol=1e-7)
+    for function in ("loss_and_grad", "loss_rows", "hess"):
+        assert getattr(fast._impl.float32_module, function).signatures, f"{name}.{function} was not used"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,21 +1,28 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: b8e02f63897bb71e
-# lossgen-content-sha256: 44ab942b944a6f837f11b8d5aa4a9914fc26bd35849918fd90eda9c706db2fc5
+# lossgen-generator: c59565d8d181460b
+# lossgen-content-sha256: b4ebfcbde3864df78f09a2c53a8604908cb9411bf2434739d3591be393f90356
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
 Rows are processed in parallel in fixed chunks of about CHUNK elements, a chunk at a time in
-phases: per level of row reductions, one pass writes the element values of every row of the
-chunk to a buffer, and each row's values are then reduced in fixed lanes (log-sum-exp: the lane
-maximum, then one exp over the whole chunk's shifted values, so nothing overflows and the exp
-loop is long enough to vectorize even for few classes); then the row losses, and one pass
-writing the per-class output (fused with the last reduction pass when that pass is not needed
-for it). Each chunk's partial sum is kept apart and the partials are added in order, so results
+phases, in one of two layouts chosen by the number of classes (the runtime picks the kernel):
+
+- rows of COLUMNS_BELOW classes or more (``loss_sum`` ...): per level of row reductions, one pass
+  writes the element values of every row of the chunk to a buffer, and each row's values are
+  then reduced in fixed lanes (log-sum-exp: the lane maximum, then one exp over the whole
+  chunk's shifted values, so nothing overflows); then the row losses, and one pass writing the
+  per-class output (fused with the last reduction pass when that pass is not needed for it).
+- fewer classes (``loss_sum_columns`` ...): the chunk is first turned into columns (class k of
+  every row together), so that every loop runs over the chunk's rows, long enough to vectorize
+  however few the classes (a loop over a row of ten does not); each row's sums run over its
+  classes in order, in float64. The outputs are computed as columns and turned back into rows.
+
+Each chunk's partial sum is kept apart and the partials are added in order, so results
 do not depend on the number of threads. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. ``_weight`` is one weight per row, or empty for no weights;
 rows of weight 0 (also ignored labels) add nothing and get zero outputs, even where a value is not
-finite. The element loops never read a weight: _weigh_rows multiplies a chunk's outputs by their
-rows' weights afterwards, so a weighted float32 output is rounded twice (within 1.5 ulps).
+finite. The element loops never read a weight: a chunk's outputs are multiplied by their rows'
+weights afterwards, so a weighted float32 output is rounded twice (within 1.5 ulps).
 
 Conventions:
 - At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
@@ -46,6 +53,10 @@ UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
+#: Rows of fewer classes go to the ``*_columns`` kernels (see above). Softmax cross-entropy's
+#: loss_and_grad took 0.66 (K = 10), 0.91 (24) and 1.0-1.1 (40, 48) of the row kernels' time in
+#: float32 arithmetic, 0.80 (10), 0.83 (16), 1.0 (24), 0.9 (32) and 1.1-1.3 (48, 64) in float64.
+COLUMNS_BELOW = 32
 
 
 # Vectorizable exp, log and log1p. Numba's math.* call the C library one element at a time
@@ -249,6 +260,64 @@ def _row_logsumexps(buf, j, rows, classes, out, max_slot, log_slot, inv_slot):
         out[log_slot, r] = _log(out[log_slot, r])
 
 
+# The column layout: a chunk's rows turned into columns and back. Each reads or writes the rows
+# with a stride, and writes or reads the columns in order (the faster of the two ways round).
+@njit(error_model="numpy")
+def _to_columns(rows, columns):
+    """columns[k, r] = rows[r, k] (rows: a chunk's rows; converted to the columns' dtype)."""
+    for k in range(rows.shape[1]):
+        for r in range(rows.shape[0]):
+            columns[k, r] = rows[r, k]
+
+
+@njit(error_model="numpy")
+def _from_columns(columns, rows):
+    """rows[r, k] = columns[k, r]."""
+    for k in range(rows.shape[1]):
+        for r in range(rows.shape[0]):
+            rows[r, k] = columns[k, r]
+
+
+# Called, not inlined: every loop written into a kernel adds to its compile time (seconds), and
+# these run once per chunk.
+@njit(error_model="numpy")
+def _weigh_columns(columns, weight):
+    """columns[k, r] *= weight[r], and exactly 0 where that weight is 0."""
+    for k in range(columns.shape[0]):
+        for r in range(columns.shape[1]):
+            w = np.float64(weight[r])
+            columns[k, r] = 0.0 if w == 0.0 else columns[k, r] * w
+
+
+@njit(error_model="numpy")
+def _column_total(sums, count):
+    """Σ sums[0, :count] (the chunk's weighted row losses) in lanes (see _lane_sum)."""
+    return _lane_sum(sums, np.int64(0), np.int64(0), count)
+
+
+@njit(error_model="numpy")
+def _column_logsumexps(buf, j, out, max_slot, log_slot, inv_slot, acc):
+    """Per row r of buf[j] holding u (as columns: buf[j, k, r]) with out[max_slot, r] = M = max u:
+    out[log_slot, r] = L = log Σ e^(u − M) (with M = ±inf, L is taken about 0); buf[j] is left
+    holding e^(u − M) and, for inv_slot ≥ 0, out[inv_slot, r] = 1 / Σ e^(u − M). ``acc`` (float64,
+    one per row) carries the sums, over the classes in order."""
+    for r in range(buf.shape[2]):
+        top = out[max_slot, r]
+        out[log_slot, r] = top if abs(top) < math.inf else 0.0  # the shift, until L replaces it
+        acc[r] = 0.0
+    for k in range(buf.shape[1]):
+        for r in range(buf.shape[2]):
+            e = _exp(buf[j, k, r] - out[log_slot, r])
+            buf[j, k, r] = e
+            acc[r] += e
+    for r in range(buf.shape[2]):
+        out[log_slot, r] = acc[r]
+        if inv_slot >= 0:
+            out[inv_slot, r] = 1.0 / acc[r]
+    for r in range(buf.shape[2]):
+        out[log_slot, r] = _log(out[log_slot, r])
+
+
 # A function of its own, called once per chunk: a weight in the element loops (even a per-row
 # factor loaded before them), or this loop written inline, made softmax cross-entropy at K = 1000
 # 7-10% slower, weighted or not.
@@ -274,7 +343,7 @@ def _kernel(function):
 
 @_kernel
 def loss_sum(_pred, _target, _weight):
-    """Sum over rows of w·loss."""
+    """Sum over rows of w·loss. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -342,8 +411,88 @@ def loss_sum(_pred, _target, _weight):
 
 
 @_kernel
+def loss_sum_columns(_pred, _target, _weight):
+    """Sum over rows of w·loss. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr))
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tt = np.empty((_classes, _nr))
+        _to_columns(_target[_first:_first + _nr], _tt)
+        _buf = np.empty((1, _classes, _nr))
+        _scalars = np.empty((3, _nr))
+        _sums = np.empty((1, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        for _r in range(_nr):
+            _scalars[0, _r] = -math.inf
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _v = z
+                _buf[0, _k, _r] = _v
+                _m = _scalars[0, _r]
+                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
+        _column_logsumexps(_buf, np.int64(0), _scalars, np.int64(0), np.int64(1), np.int64(-1), _sums[0])
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0_max = _scalars[0, _r]
+                _r0_log = _scalars[1, _r]
+                _p1 = (0.5)*_r0_log
+                _p7 = math.log(2)
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r0_max
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _sums[0, _r] += (_p12*p + _p14 if _p15 else _p17)
+        for _r in range(_nr):
+            _scalars[2, _r] = _sums[0, _r]
+        for _r in range(_nr):
+            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_wb[_r])
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+            _r1 = _scalars[2, _r]
+            _loss = _r1
+            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+        _acc = _column_total(_sums, _nr)
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
 def loss_rows(_pred, _target, _weight, _loss_out):
-    """Write w·loss per row into ``_loss_out`` (shape (N,))."""
+    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -402,8 +551,79 @@ def loss_rows(_pred, _target, _weight, _loss_out):
 
 
 @_kernel
+def loss_rows_columns(_pred, _target, _weight, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr))
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tt = np.empty((_classes, _nr))
+        _to_columns(_target[_first:_first + _nr], _tt)
+        _buf = np.empty((1, _classes, _nr))
+        _scalars = np.empty((3, _nr))
+        _sums = np.empty((1, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        for _r in range(_nr):
+            _scalars[0, _r] = -math.inf
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _v = z
+                _buf[0, _k, _r] = _v
+                _m = _scalars[0, _r]
+                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
+        _column_logsumexps(_buf, np.int64(0), _scalars, np.int64(0), np.int64(1), np.int64(-1), _sums[0])
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0_max = _scalars[0, _r]
+                _r0_log = _scalars[1, _r]
+                _p1 = (0.5)*_r0_log
+                _p7 = math.log(2)
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r0_max
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _sums[0, _r] += (_p12*p + _p14 if _p15 else _p17)
+        for _r in range(_nr):
+            _scalars[2, _r] = _sums[0, _r]
+        for _r in range(_nr):
+            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_wb[_r])
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+            _r1 = _scalars[2, _r]
+            _loss = _r1
+            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
+
+
+@_kernel
 def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
-    """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``."""
+    """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -504,8 +724,129 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
 
 
 @_kernel
+def loss_and_grad_columns(_pred, _target, _weight, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr))
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tt = np.empty((_classes, _nr))
+        _to_columns(_target[_first:_first + _nr], _tt)
+        _buf = np.empty((3, _classes, _nr))
+        _scalars = np.empty((5, _nr))
+        _sums = np.empty((2, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        _ot = np.empty((_classes, _nr))
+        for _r in range(_nr):
+            _scalars[0, _r] = -math.inf
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _v = z
+                _buf[2, _k, _r] = _v
+                _m = _scalars[0, _r]
+                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
+        _column_logsumexps(_buf, np.int64(2), _scalars, np.int64(0), np.int64(1), np.int64(2), _sums[0])
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0_max = _scalars[0, _r]
+                _r0_log = _scalars[1, _r]
+                _r0_inv = _scalars[2, _r]
+                _p1 = (0.5)*_r0_log
+                _p7 = math.log(2)
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r0_max
+                _r0_softmax = _buf[2, _k, _r] * _r0_inv
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _p18 = (_p5 >= 0)
+                _p19 = (_p10 if _p18 else _p11)
+                _p20 = (_p5 <= 0)
+                _p21 = (_p10 if _p20 else _p11)
+                _p22 = _p19*_p21
+                _p23 = _p22*p
+                _p24 = (0.5)*_z_shifted
+                _p25 = _p13*_p22
+                _sums[0, _r] += (_p12*p + _p14 if _p15 else _p17)
+                _sums[1, _r] += (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
+        for _r in range(_nr):
+            _scalars[3, _r] = _sums[0, _r]
+            _scalars[4, _r] = _sums[1, _r]
+        for _r in range(_nr):
+            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_wb[_r])
+            _r0_max = _scalars[0, _r]
+            _r0_log = _scalars[1, _r]
+            _r0_inv = _scalars[2, _r]
+            _r1 = _scalars[3, _r]
+            _r2 = _scalars[4, _r]
+            _loss = _r1
+            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+        _acc = _column_total(_sums, _nr)
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0_max = _scalars[0, _r]
+                _r0_log = _scalars[1, _r]
+                _r0_inv = _scalars[2, _r]
+                _r1 = _scalars[3, _r]
+                _r2 = _scalars[4, _r]
+                _e5 = math.log(2)
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r0_max
+                _r0_softmax = _buf[2, _k, _r] * _r0_inv
+                _e0 = _log(p)
+                _e1 = (0.5)*_e0 + (0.5)*_r0_log - 0.5*_z_shifted
+                _e2 = _r0_log - _z_shifted
+                _e3 = _e0 + _e2
+                _e4 = abs(_e3)
+                _e6 = _exp(-_e4)
+                _e7 = 1/(_e6 + 1)
+                _e8 = _e6*_e7
+                _e9 = (0.5)*_exp(-_e2)
+                _ot[_k, _r] = _scale * (_r0_softmax*_r2 + (-_e3*(_e9 + (0.5)*p)*(_e7 if (_e3 >= 0) else _e8)*(_e7 if (_e3 <= 0) else _e8) + _e9*(_e1*math.tanh(_e1) - _log1p(2*math.sinh((0.25)*_e0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e4 < 2) else -_e4*_e8 + _e5 - _log1p(_e6)) if (p > 0) else _e5*_e9))
+        if _weight.shape[0] != 0:
+            _weigh_columns(_ot, _wb)
+        _from_columns(_ot, _grad_out[_first:_first + _nr])
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
 def grad(_pred, _target, _weight, _scale, _grad_out):
-    """Write scale·w·∂loss/∂z into ``_grad_out``."""
+    """Write scale·w·∂loss/∂z into ``_grad_out``. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -591,8 +932,107 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
 
 
 @_kernel
+def grad_columns(_pred, _target, _weight, _scale, _grad_out):
+    """Write scale·w·∂loss/∂z into ``_grad_out``. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr))
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tt = np.empty((_classes, _nr))
+        _to_columns(_target[_first:_first + _nr], _tt)
+        _buf = np.empty((2, _classes, _nr))
+        _scalars = np.empty((4, _nr))
+        _sums = np.empty((1, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        _ot = np.empty((_classes, _nr))
+        for _r in range(_nr):
+            _scalars[0, _r] = -math.inf
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _v = z
+                _buf[1, _k, _r] = _v
+                _m = _scalars[0, _r]
+                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
+        _column_logsumexps(_buf, np.int64(1), _scalars, np.int64(0), np.int64(1), np.int64(2), _sums[0])
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0_max = _scalars[0, _r]
+                _r0_log = _scalars[1, _r]
+                _r0_inv = _scalars[2, _r]
+                _p1 = (0.5)*_r0_log
+                _p7 = math.log(2)
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r0_max
+                _r0_softmax = _buf[1, _k, _r] * _r0_inv
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _p18 = (_p5 >= 0)
+                _p19 = (_p10 if _p18 else _p11)
+                _p20 = (_p5 <= 0)
+                _p21 = (_p10 if _p20 else _p11)
+                _p22 = _p19*_p21
+                _p23 = _p22*p
+                _p24 = (0.5)*_z_shifted
+                _p25 = _p13*_p22
+                _sums[0, _r] += (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
+        for _r in range(_nr):
+            _scalars[3, _r] = _sums[0, _r]
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0_max = _scalars[0, _r]
+                _r0_log = _scalars[1, _r]
+                _r0_inv = _scalars[2, _r]
+                _r2 = _scalars[3, _r]
+                _e5 = math.log(2)
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r0_max
+                _r0_softmax = _buf[1, _k, _r] * _r0_inv
+                _e0 = _log(p)
+                _e1 = (0.5)*_e0 + (0.5)*_r0_log - 0.5*_z_shifted
+                _e2 = _r0_log - _z_shifted
+                _e3 = _e0 + _e2
+                _e4 = abs(_e3)
+                _e6 = _exp(-_e4)
+                _e7 = 1/(_e6 + 1)
+                _e8 = _e6*_e7
+                _e9 = (0.5)*_exp(-_e2)
+                _ot[_k, _r] = _scale * (_r0_softmax*_r2 + (-_e3*(_e9 + (0.5)*p)*(_e7 if (_e3 >= 0) else _e8)*(_e7 if (_e3 <= 0) else _e8) + _e9*(_e1*math.tanh(_e1) - _log1p(2*math.sinh((0.25)*_e0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e4 < 2) else -_e4*_e8 + _e5 - _log1p(_e6)) if (p > 0) else _e5*_e9))
+        if _weight.shape[0] != 0:
+            _weigh_columns(_ot, _wb)
+        _from_columns(_ot, _grad_out[_first:_first + _nr])
+
+
+@_kernel
 def hess(_pred, _target, _weight, _scale, _hess_out):
-    """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``."""
+    """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -705,3 +1145,133 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _ob[_r, _k] = _scale * ((_e0 + (0.5)*_e11 + (0.5)*_e18 - _e20 - 0.5*_e23 + (0.5)*_e24 - _e26*(2*_e0 + _e11 + _e18 - _e23 + _e24 - _e25) + _e26*(-_e11 - _e18 + _e23 - _e24 + _e25 + 2*_r0_softmax*_r3) if (p > 0) else _e0 + _e2*_log(2**(0.5 - _r0_softmax)) - _e27*_r2 + _e27*_r3))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+
+
+@_kernel
+def hess_columns(_pred, _target, _weight, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr))
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tt = np.empty((_classes, _nr))
+        _to_columns(_target[_first:_first + _nr], _tt)
+        _buf = np.empty((3, _classes, _nr))
+        _scalars = np.empty((5, _nr))
+        _sums = np.empty((2, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        _ot = np.empty((_classes, _nr))
+        for _r in range(_nr):
+            _scalars[0, _r] = -math.inf
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _v = z
+                _buf[2, _k, _r] = _v
+                _m = _scalars[0, _r]
+                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
+        _column_logsumexps(_buf, np.int64(2), _scalars, np.int64(0), np.int64(1), np.int64(2), _sums[0])
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0_max = _scalars[0, _r]
+                _r0_log = _scalars[1, _r]
+                _r0_inv = _scalars[2, _r]
+                _p1 = (0.5)*_r0_log
+                _p7 = math.log(2)
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r0_max
+                _r0_softmax = _buf[2, _k, _r] * _r0_inv
+                _p0 = _log(p)
+                _p2 = (0.5)*_p0
+                _p3 = _p1 + _p2 - 0.5*_z_shifted
+                _p4 = _r0_log - _z_shifted
+                _p5 = _p0 + _p4
+                _p6 = abs(_p5)
+                _p8 = _exp(-_p6)
+                _p9 = _p8 + 1
+                _p10 = 1/_p9
+                _p11 = _p10*_p8
+                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
+                _p13 = _exp(-_p4)
+                _p14 = _p12*_p13
+                _p15 = (p > 0)
+                _p16 = (0.5)*_p13
+                _p17 = _p16*_p7
+                _p18 = (_p5 >= 0)
+                _p19 = (_p10 if _p18 else _p11)
+                _p20 = (_p5 <= 0)
+                _p21 = (_p10 if _p20 else _p11)
+                _p22 = _p19*_p21
+                _p23 = _p22*p
+                _p24 = (0.5)*_z_shifted
+                _p25 = _p13*_p22
+                _p26 = _p1*p
+                _p27 = _p9**(-2)
+                _p28 = _p27*_exp(-2*_p6)
+                _p29 = _p21*(_p27 if _p18 else _p28)
+                _p30 = _p19*(_p27 if _p20 else _p28)
+                _p31 = _p24*p
+                _p32 = _p2*p
+                _p33 = _p13*_p29
+                _p34 = _p13*_p30
+                _sums[0, _r] += (_p1*_p23 + _p1*_p25 - _p14 + _p2*_p23 + _p2*_p25 - _p23*_p24 - _p24*_p25 if _p15 else -_p17)
+                _sums[1, _r] += (-_p0*_p25 - _p1*_p33 + _p1*_p34 + _p14 + _p16*_p22 - _p2*_p33 + _p2*_p34 + (0.5)*_p23 + _p24*_p33 - _p24*_p34 - _p25*_r0_log + _p25*_z_shifted - _p26*_p29 + _p26*_p30 + _p29*_p31 - _p29*_p32 - _p30*_p31 + _p30*_p32 if _p15 else _p17)
+        for _r in range(_nr):
+            _scalars[3, _r] = _sums[0, _r]
+            _scalars[4, _r] = _sums[1, _r]
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0_max = _scalars[0, _r]
+                _r0_log = _scalars[1, _r]
+                _r0_inv = _scalars[2, _r]
+                _r2 = _scalars[3, _r]
+                _r3 = _scalars[4, _r]
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r0_max
+                _r0_softmax = _buf[2, _k, _r] * _r0_inv
+                _e0 = _r0_softmax*_r2
+                _e1 = _r0_log - _z_shifted
+                _e2 = _exp(-_e1)
+                _e3 = _log(p)
+                _e4 = (0.5)*_e3 + (0.5)*_r0_log - 0.5*_z_shifted
+                _e5 = _e1 + _e3
+                _e6 = abs(_e5)
+                _e7 = _exp(-_e6)
+                _e8 = _e7 + 1
+                _e9 = 1/_e8
+                _e10 = _e7*_e9
+                _e11 = _e2*(_e4*math.tanh(_e4) - _log1p(2*math.sinh((0.25)*_e3 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_e6 < 2) else -_e10*_e6 - _log1p(_e7) + math.log(2))
+                _e12 = (_e5 >= 0)
+                _e13 = (_e9 if _e12 else _e10)
+                _e14 = _e2 + p
+                _e15 = (_e5 <= 0)
+                _e16 = (_e9 if _e15 else _e10)
+                _e17 = _e14*_e16
+                _e18 = _e13*_e17
+                _e19 = _e13*_e5
+                _e20 = _e16*_e19*_e2
+                _e21 = _e8**(-2)
+                _e22 = _e21*_exp(-2*_e6)
+                _e23 = _e17*_e5*(_e21 if _e12 else _e22)
+                _e24 = _e14*_e19*(_e21 if _e15 else _e22)
+                _e25 = 2*_e20
+                _e26 = (0.5)*_r0_softmax
+                _e27 = _r0_softmax**2
+                _ot[_k, _r] = _scale * ((_e0 + (0.5)*_e11 + (0.5)*_e18 - _e20 - 0.5*_e23 + (0.5)*_e24 - _e26*(2*_e0 + _e11 + _e18 - _e23 + _e24 - _e25) + _e26*(-_e11 - _e18 + _e23 - _e24 + _e25 + 2*_r0_softmax*_r3) if (p > 0) else _e0 + _e2*_log(2**(0.5 - _r0_softmax)) - _e27*_r2 + _e27*_r3))
+        if _weight.shape[0] != 0:
+            _weigh_columns(_ot, _wb)
+        _from_columns(_ot, _hess_out[_first:_first + _nr])

@@ -1,21 +1,28 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: b8e02f63897bb71e
-# lossgen-content-sha256: e508fe03ffde60084dfefca6179b69ffae5987623f4567e79fea6621548328e0
+# lossgen-generator: c59565d8d181460b
+# lossgen-content-sha256: 84e8e1ca2921e421a3147de5abe8dbab9a9236532ecba4d264581345b2ce095a
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
 Rows are processed in parallel in fixed chunks of about CHUNK elements, a chunk at a time in
-phases: per level of row reductions, one pass writes the element values of every row of the
-chunk to a buffer, and each row's values are then reduced in fixed lanes (log-sum-exp: the lane
-maximum, then one exp over the whole chunk's shifted values, so nothing overflows and the exp
-loop is long enough to vectorize even for few classes); then the row losses, and one pass
-writing the per-class output (fused with the last reduction pass when that pass is not needed
-for it). Each chunk's partial sum is kept apart and the partials are added in order, so results
+phases, in one of two layouts chosen by the number of classes (the runtime picks the kernel):
+
+- rows of COLUMNS_BELOW classes or more (``loss_sum`` ...): per level of row reductions, one pass
+  writes the element values of every row of the chunk to a buffer, and each row's values are
+  then reduced in fixed lanes (log-sum-exp: the lane maximum, then one exp over the whole
+  chunk's shifted values, so nothing overflows); then the row losses, and one pass writing the
+  per-class output (fused with the last reduction pass when that pass is not needed for it).
+- fewer classes (``loss_sum_columns`` ...): the chunk is first turned into columns (class k of
+  every row together), so that every loop runs over the chunk's rows, long enough to vectorize
+  however few the classes (a loop over a row of ten does not); each row's sums run over its
+  classes in order, in float64. The outputs are computed as columns and turned back into rows.
+
+Each chunk's partial sum is kept apart and the partials are added in order, so results
 do not depend on the number of threads. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. ``_weight`` is one weight per row, or empty for no weights;
 rows of weight 0 (also ignored labels) add nothing and get zero outputs, even where a value is not
-finite. The element loops never read a weight: _weigh_rows multiplies a chunk's outputs by their
-rows' weights afterwards, so a weighted float32 output is rounded twice (within 1.5 ulps).
+finite. The element loops never read a weight: a chunk's outputs are multiplied by their rows'
+weights afterwards, so a weighted float32 output is rounded twice (within 1.5 ulps).
 """
 
 import math
@@ -43,6 +50,10 @@ UNWEIGHTED = "empty"
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
+#: Rows of fewer classes go to the ``*_columns`` kernels (see above). Softmax cross-entropy's
+#: loss_and_grad took 0.66 (K = 10), 0.91 (24) and 1.0-1.1 (40, 48) of the row kernels' time in
+#: float32 arithmetic, 0.80 (10), 0.83 (16), 1.0 (24), 0.9 (32) and 1.1-1.3 (48, 64) in float64.
+COLUMNS_BELOW = 32
 
 
 # Vectorizable exp, log and log1p. Numba's math.* call the C library one element at a time
@@ -246,6 +257,64 @@ def _row_logsumexps(buf, j, rows, classes, out, max_slot, log_slot, inv_slot):
         out[log_slot, r] = _log(out[log_slot, r])
 
 
+# The column layout: a chunk's rows turned into columns and back. Each reads or writes the rows
+# with a stride, and writes or reads the columns in order (the faster of the two ways round).
+@njit(error_model="numpy")
+def _to_columns(rows, columns):
+    """columns[k, r] = rows[r, k] (rows: a chunk's rows; converted to the columns' dtype)."""
+    for k in range(rows.shape[1]):
+        for r in range(rows.shape[0]):
+            columns[k, r] = rows[r, k]
+
+
+@njit(error_model="numpy")
+def _from_columns(columns, rows):
+    """rows[r, k] = columns[k, r]."""
+    for k in range(rows.shape[1]):
+        for r in range(rows.shape[0]):
+            rows[r, k] = columns[k, r]
+
+
+# Called, not inlined: every loop written into a kernel adds to its compile time (seconds), and
+# these run once per chunk.
+@njit(error_model="numpy")
+def _weigh_columns(columns, weight):
+    """columns[k, r] *= weight[r], and exactly 0 where that weight is 0."""
+    for k in range(columns.shape[0]):
+        for r in range(columns.shape[1]):
+            w = np.float64(weight[r])
+            columns[k, r] = 0.0 if w == 0.0 else columns[k, r] * w
+
+
+@njit(error_model="numpy")
+def _column_total(sums, count):
+    """Σ sums[0, :count] (the chunk's weighted row losses) in lanes (see _lane_sum)."""
+    return _lane_sum(sums, np.int64(0), np.int64(0), count)
+
+
+@njit(error_model="numpy")
+def _column_logsumexps(buf, j, out, max_slot, log_slot, inv_slot, acc):
+    """Per row r of buf[j] holding u (as columns: buf[j, k, r]) with out[max_slot, r] = M = max u:
+    out[log_slot, r] = L = log Σ e^(u − M) (with M = ±inf, L is taken about 0); buf[j] is left
+    holding e^(u − M) and, for inv_slot ≥ 0, out[inv_slot, r] = 1 / Σ e^(u − M). ``acc`` (float64,
+    one per row) carries the sums, over the classes in order."""
+    for r in range(buf.shape[2]):
+        top = out[max_slot, r]
+        out[log_slot, r] = top if abs(top) < math.inf else 0.0  # the shift, until L replaces it
+        acc[r] = 0.0
+    for k in range(buf.shape[1]):
+        for r in range(buf.shape[2]):
+            e = _exp(buf[j, k, r] - out[log_slot, r])
+            buf[j, k, r] = e
+            acc[r] += e
+    for r in range(buf.shape[2]):
+        out[log_slot, r] = acc[r]
+        if inv_slot >= 0:
+            out[inv_slot, r] = 1.0 / acc[r]
+    for r in range(buf.shape[2]):
+        out[log_slot, r] = _log(out[log_slot, r])
+
+
 # A function of its own, called once per chunk: a weight in the element loops (even a per-row
 # factor loaded before them), or this loop written inline, made softmax cross-entropy at K = 1000
 # 7-10% slower, weighted or not.
@@ -271,7 +340,7 @@ def _kernel(function):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, label_smoothing):
-    """Sum over rows of w·loss."""
+    """Sum over rows of w·loss. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -328,8 +397,80 @@ def loss_sum(_pred, _target, _weight, label_smoothing):
 
 
 @_kernel
+def loss_sum_columns(_pred, _target, _weight, label_smoothing):
+    """Sum over rows of w·loss. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr))
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tt = np.empty((_classes, _nr))
+        _to_columns(_target[_first:_first + _nr], _tt)
+        _buf = np.empty((2, _classes, _nr))
+        _scalars = np.empty((5, _nr))
+        _sums = np.empty((2, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        for _r in range(_nr):
+            _scalars[0, _r] = -math.inf
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _v = z
+                _buf[0, _k, _r] = _v
+                _m = _scalars[0, _r]
+                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
+                _sums[1, _r] += p
+        for _r in range(_nr):
+            _scalars[2, _r] = _sums[1, _r]
+        _column_logsumexps(_buf, np.int64(0), _scalars, np.int64(0), np.int64(1), np.int64(-1), _sums[0])
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r1_max = _scalars[0, _r]
+                _r1_log = _scalars[1, _r]
+                _r3 = _scalars[2, _r]
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r1_max
+                _sums[0, _r] += _z_shifted*p
+                _sums[1, _r] += _z_shifted
+        for _r in range(_nr):
+            _scalars[3, _r] = _sums[0, _r]
+            _scalars[4, _r] = _sums[1, _r]
+        for _r in range(_nr):
+            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_wb[_r])
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r2 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+            _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
+            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+        _acc = _column_total(_sums, _nr)
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
 def loss_rows(_pred, _target, _weight, label_smoothing, _loss_out):
-    """Write w·loss per row into ``_loss_out`` (shape (N,))."""
+    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -377,8 +518,71 @@ def loss_rows(_pred, _target, _weight, label_smoothing, _loss_out):
 
 
 @_kernel
+def loss_rows_columns(_pred, _target, _weight, label_smoothing, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr))
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tt = np.empty((_classes, _nr))
+        _to_columns(_target[_first:_first + _nr], _tt)
+        _buf = np.empty((2, _classes, _nr))
+        _scalars = np.empty((5, _nr))
+        _sums = np.empty((2, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        for _r in range(_nr):
+            _scalars[0, _r] = -math.inf
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _v = z
+                _buf[0, _k, _r] = _v
+                _m = _scalars[0, _r]
+                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
+                _sums[1, _r] += p
+        for _r in range(_nr):
+            _scalars[2, _r] = _sums[1, _r]
+        _column_logsumexps(_buf, np.int64(0), _scalars, np.int64(0), np.int64(1), np.int64(-1), _sums[0])
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r1_max = _scalars[0, _r]
+                _r1_log = _scalars[1, _r]
+                _r3 = _scalars[2, _r]
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r1_max
+                _sums[0, _r] += _z_shifted*p
+                _sums[1, _r] += _z_shifted
+        for _r in range(_nr):
+            _scalars[3, _r] = _sums[0, _r]
+            _scalars[4, _r] = _sums[1, _r]
+        for _r in range(_nr):
+            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_wb[_r])
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r3 = _scalars[2, _r]
+            _r2 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+            _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
+            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
+
+
+@_kernel
 def loss_and_grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
-    """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``."""
+    """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -443,8 +647,89 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
 
 
 @_kernel
+def loss_and_grad_columns(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    _partial = np.zeros(_chunks)
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr))
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tt = np.empty((_classes, _nr))
+        _to_columns(_target[_first:_first + _nr], _tt)
+        _buf = np.empty((3, _classes, _nr))
+        _scalars = np.empty((6, _nr))
+        _sums = np.empty((2, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        _ot = np.empty((_classes, _nr))
+        for _r in range(_nr):
+            _scalars[0, _r] = -math.inf
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _v = z
+                _buf[2, _k, _r] = _v
+                _m = _scalars[0, _r]
+                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
+                _sums[1, _r] += p
+        for _r in range(_nr):
+            _scalars[3, _r] = _sums[1, _r]
+        _column_logsumexps(_buf, np.int64(2), _scalars, np.int64(0), np.int64(1), np.int64(2), _sums[0])
+        # The last reduction pass runs inside the element loop: the outputs do not need it.
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r1_max = _scalars[0, _r]
+                _r1_log = _scalars[1, _r]
+                _r1_inv = _scalars[2, _r]
+                _r3 = _scalars[3, _r]
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r1_max
+                _r1_softmax = _buf[2, _k, _r] * _r1_inv
+                _sums[0, _r] += _z_shifted*p
+                _sums[1, _r] += _z_shifted
+                _ot[_k, _r] = _scale * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - p*(1 - label_smoothing) - label_smoothing/K)
+        for _r in range(_nr):
+            _scalars[4, _r] = _sums[0, _r]
+            _scalars[5, _r] = _sums[1, _r]
+        for _r in range(_nr):
+            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_wb[_r])
+            _r1_max = _scalars[0, _r]
+            _r1_log = _scalars[1, _r]
+            _r1_inv = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _r2 = _scalars[4, _r]
+            _r4 = _scalars[5, _r]
+            _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
+            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+        _acc = _column_total(_sums, _nr)
+        if _weight.shape[0] != 0:
+            _weigh_columns(_ot, _wb)
+        _from_columns(_ot, _grad_out[_first:_first + _nr])
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    return _total
+
+
+@_kernel
 def grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
-    """Write scale·w·∂loss/∂z into ``_grad_out``."""
+    """Write scale·w·∂loss/∂z into ``_grad_out``. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -485,8 +770,61 @@ def grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
 
 
 @_kernel
+def grad_columns(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
+    """Write scale·w·∂loss/∂z into ``_grad_out``. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr))
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tt = np.empty((_classes, _nr))
+        _to_columns(_target[_first:_first + _nr], _tt)
+        _buf = np.empty((3, _classes, _nr))
+        _scalars = np.empty((4, _nr))
+        _sums = np.empty((2, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        _ot = np.empty((_classes, _nr))
+        for _r in range(_nr):
+            _scalars[0, _r] = -math.inf
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _v = z
+                _buf[2, _k, _r] = _v
+                _m = _scalars[0, _r]
+                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
+                _sums[1, _r] += p
+        for _r in range(_nr):
+            _scalars[3, _r] = _sums[1, _r]
+        _column_logsumexps(_buf, np.int64(2), _scalars, np.int64(0), np.int64(1), np.int64(2), _sums[0])
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r1_max = _scalars[0, _r]
+                _r1_log = _scalars[1, _r]
+                _r1_inv = _scalars[2, _r]
+                _r3 = _scalars[3, _r]
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r1_max
+                _r1_softmax = _buf[2, _k, _r] * _r1_inv
+                _ot[_k, _r] = _scale * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - p*(1 - label_smoothing) - label_smoothing/K)
+        if _weight.shape[0] != 0:
+            _weigh_columns(_ot, _wb)
+        _from_columns(_ot, _grad_out[_first:_first + _nr])
+
+
+@_kernel
 def hess(_pred, _target, _weight, label_smoothing, _scale, _hess_out):
-    """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``."""
+    """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -524,3 +862,56 @@ def hess(_pred, _target, _weight, label_smoothing, _scale, _hess_out):
                 _ob[_r, _k] = _scale * (_r1_softmax*(1 - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+
+
+@_kernel
+def hess_columns(_pred, _target, _weight, label_smoothing, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _classes = _pred.shape[1]
+        K = np.float64(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr))
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tt = np.empty((_classes, _nr))
+        _to_columns(_target[_first:_first + _nr], _tt)
+        _buf = np.empty((3, _classes, _nr))
+        _scalars = np.empty((4, _nr))
+        _sums = np.empty((2, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        _ot = np.empty((_classes, _nr))
+        for _r in range(_nr):
+            _scalars[0, _r] = -math.inf
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _v = z
+                _buf[2, _k, _r] = _v
+                _m = _scalars[0, _r]
+                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
+                _sums[1, _r] += p
+        for _r in range(_nr):
+            _scalars[3, _r] = _sums[1, _r]
+        _column_logsumexps(_buf, np.int64(2), _scalars, np.int64(0), np.int64(1), np.int64(2), _sums[0])
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r1_max = _scalars[0, _r]
+                _r1_log = _scalars[1, _r]
+                _r1_inv = _scalars[2, _r]
+                _r3 = _scalars[3, _r]
+                z = _zt[_k, _r]
+                p = _tt[_k, _r]
+                _z_shifted = z - _r1_max
+                _r1_softmax = _buf[2, _k, _r] * _r1_inv
+                _ot[_k, _r] = _scale * (_r1_softmax*(1 - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing))
+        if _weight.shape[0] != 0:
+            _weigh_columns(_ot, _wb)
+        _from_columns(_ot, _hess_out[_first:_first + _nr])

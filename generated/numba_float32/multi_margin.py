@@ -1,24 +1,31 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: b8e02f63897bb71e
-# lossgen-content-sha256: c7dca30eab393edb07ee9635691e5967570d3360aafffb5c286a8f0a90329f59
+# lossgen-generator: c59565d8d181460b
+# lossgen-content-sha256: 2a53539ab703c4c1bd096a88d76897d63dc70aa3b3e3c69f992cb1f3ce14b4c0
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
 Rows are processed in parallel in fixed chunks of about CHUNK elements, a chunk at a time in
-phases: per level of row reductions, one pass writes the element values of every row of the
-chunk to a buffer, and each row's values are then reduced in fixed lanes (log-sum-exp: the lane
-maximum, then one exp over the whole chunk's shifted values, so nothing overflows and the exp
-loop is long enough to vectorize even for few classes); then the row losses, and one pass
-writing the per-class output (fused with the last reduction pass when that pass is not needed
-for it). Each chunk's partial sum is kept apart and the partials are added in order, so results
+phases, in one of two layouts chosen by the number of classes (the runtime picks the kernel):
+
+- rows of COLUMNS_BELOW classes or more (``loss_sum`` ...): per level of row reductions, one pass
+  writes the element values of every row of the chunk to a buffer, and each row's values are
+  then reduced in fixed lanes (log-sum-exp: the lane maximum, then one exp over the whole
+  chunk's shifted values, so nothing overflows); then the row losses, and one pass writing the
+  per-class output (fused with the last reduction pass when that pass is not needed for it).
+- fewer classes (``loss_sum_columns`` ...): the chunk is first turned into columns (class k of
+  every row together), so that every loop runs over the chunk's rows, long enough to vectorize
+  however few the classes (a loop over a row of ten does not); each row's sums run over its
+  classes in order, in float64. The outputs are computed as columns and turned back into rows.
+
+Each chunk's partial sum is kept apart and the partials are added in order, so results
 do not depend on the number of threads. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
 as PyTorch and JAX compute, with float32 exp, log and log1p (16 elements to an AVX-512 register
 instead of 8); sums of losses are carried in float64. The float64-arithmetic module beside this
 one rounds each float32 result once instead. ``_weight`` is one weight per row, or empty for no weights;
 rows of weight 0 (also ignored labels) add nothing and get zero outputs, even where a value is not
-finite. The element loops never read a weight: _weigh_rows multiplies a chunk's outputs by their
-rows' weights afterwards, so a weighted float32 output is rounded twice (within 1.5 ulps).
+finite. The element loops never read a weight: a chunk's outputs are multiplied by their rows'
+weights afterwards, so a weighted float32 output is rounded twice (within 1.5 ulps).
 
 Conventions:
 - At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
@@ -57,6 +64,10 @@ _RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the lo
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
+#: Rows of fewer classes go to the ``*_columns`` kernels (see above). Softmax cross-entropy's
+#: loss_and_grad took 0.66 (K = 10), 0.91 (24) and 1.0-1.1 (40, 48) of the row kernels' time in
+#: float32 arithmetic, 0.80 (10), 0.83 (16), 1.0 (24), 0.9 (32) and 1.1-1.3 (48, 64) in float64.
+COLUMNS_BELOW = 32
 
 
 # Vectorizable float32 exp, log and log1p (see the float64 module for why not math.*): the same
@@ -248,6 +259,64 @@ def _row_logsumexps(buf, j, rows, classes, out, max_slot, log_slot, inv_slot):
         out[log_slot, r] = _log(out[log_slot, r])
 
 
+# The column layout: a chunk's rows turned into columns and back. Each reads or writes the rows
+# with a stride, and writes or reads the columns in order (the faster of the two ways round).
+@njit(error_model="numpy")
+def _to_columns(rows, columns):
+    """columns[k, r] = rows[r, k] (rows: a chunk's rows; converted to the columns' dtype)."""
+    for k in range(rows.shape[1]):
+        for r in range(rows.shape[0]):
+            columns[k, r] = rows[r, k]
+
+
+@njit(error_model="numpy")
+def _from_columns(columns, rows):
+    """rows[r, k] = columns[k, r]."""
+    for k in range(rows.shape[1]):
+        for r in range(rows.shape[0]):
+            rows[r, k] = columns[k, r]
+
+
+# Called, not inlined: every loop written into a kernel adds to its compile time (seconds), and
+# these run once per chunk.
+@njit(error_model="numpy")
+def _weigh_columns(columns, weight):
+    """columns[k, r] *= weight[r], and exactly 0 where that weight is 0."""
+    for k in range(columns.shape[0]):
+        for r in range(columns.shape[1]):
+            w = np.float32(weight[r])
+            columns[k, r] = np.float32(0.0) if w == 0.0 else columns[k, r] * w
+
+
+@njit(error_model="numpy")
+def _column_total(sums, count):
+    """Σ sums[0, :count] (the chunk's weighted row losses) in lanes (see _lane_sum)."""
+    return _lane_sum(sums, np.int64(0), np.int64(0), count)
+
+
+@njit(error_model="numpy")
+def _column_logsumexps(buf, j, out, max_slot, log_slot, inv_slot, acc):
+    """Per row r of buf[j] holding u (as columns: buf[j, k, r]) with out[max_slot, r] = M = max u:
+    out[log_slot, r] = L = log Σ e^(u − M) (with M = ±inf, L is taken about 0); buf[j] is left
+    holding e^(u − M) and, for inv_slot ≥ 0, out[inv_slot, r] = 1 / Σ e^(u − M). ``acc`` (float64,
+    one per row) carries the sums, over the classes in order."""
+    for r in range(buf.shape[2]):
+        top = out[max_slot, r]
+        out[log_slot, r] = top if abs(top) < math.inf else np.float32(0.0)  # the shift, until L replaces it
+        acc[r] = 0.0
+    for k in range(buf.shape[1]):
+        for r in range(buf.shape[2]):
+            e = _exp(buf[j, k, r] - out[log_slot, r])
+            buf[j, k, r] = e
+            acc[r] += e
+    for r in range(buf.shape[2]):
+        out[log_slot, r] = acc[r]
+        if inv_slot >= 0:
+            out[inv_slot, r] = 1.0 / acc[r]
+    for r in range(buf.shape[2]):
+        out[log_slot, r] = _log(out[log_slot, r])
+
+
 # A function of its own, called once per chunk: a weight in the element loops (even a per-row
 # factor loaded before them), or this loop written inline, made softmax cross-entropy at K = 1000
 # 7-10% slower, weighted or not.
@@ -290,7 +359,7 @@ def _kernel(function):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, margin, p):
-    """Sum over rows of w·loss."""
+    """Sum over rows of w·loss. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -353,8 +422,78 @@ def loss_sum(_pred, _target, _weight, margin, p):
 
 
 @_kernel
+def loss_sum_columns(_pred, _target, _weight, margin, p):
+    """Sum over rows of w·loss. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _classes = _pred.shape[1]
+        K = np.float32(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr), np.float32)
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _classes, _nr), np.float32)
+        _scalars = np.empty((3, _nr), np.float32)
+        _sums = np.empty((2, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _sums[0, _r] += y*z
+        for _r in range(_nr):
+            _scalars[0, _r] = _sums[0, _r]
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0 = _scalars[0, _r]
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _p0 = -_r0 + margin + z
+                _p1 = _p0**p
+                _p2 = (_p0 > np.float32(0))
+                _p3 = (_p1 if _p2 else np.float32(0))
+                _sums[0, _r] += _p3
+                _sums[1, _r] += _p3*y
+        for _r in range(_nr):
+            _scalars[1, _r] = _sums[0, _r]
+            _scalars[2, _r] = _sums[1, _r]
+        for _r in range(_nr):
+            _w = np.float32(1.0) if _weight.shape[0] == 0 else np.float32(_wb[_r])
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+            _q0 = (np.float32(1.0)/K)
+            _loss = _q0*_r1 - _q0*_r2
+            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+        _acc = _column_total(_sums, _nr)
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
+
+
+@_kernel
 def loss_rows(_pred, _target, _weight, margin, p, _loss_out):
-    """Write w·loss per row into ``_loss_out`` (shape (N,))."""
+    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -409,8 +548,70 @@ def loss_rows(_pred, _target, _weight, margin, p, _loss_out):
 
 
 @_kernel
+def loss_rows_columns(_pred, _target, _weight, margin, p, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _classes = _pred.shape[1]
+        K = np.float32(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr), np.float32)
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _classes, _nr), np.float32)
+        _scalars = np.empty((3, _nr), np.float32)
+        _sums = np.empty((2, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _sums[0, _r] += y*z
+        for _r in range(_nr):
+            _scalars[0, _r] = _sums[0, _r]
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0 = _scalars[0, _r]
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _p0 = -_r0 + margin + z
+                _p1 = _p0**p
+                _p2 = (_p0 > np.float32(0))
+                _p3 = (_p1 if _p2 else np.float32(0))
+                _sums[0, _r] += _p3
+                _sums[1, _r] += _p3*y
+        for _r in range(_nr):
+            _scalars[1, _r] = _sums[0, _r]
+            _scalars[2, _r] = _sums[1, _r]
+        for _r in range(_nr):
+            _w = np.float32(1.0) if _weight.shape[0] == 0 else np.float32(_wb[_r])
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+            _q0 = (np.float32(1.0)/K)
+            _loss = _q0*_r1 - _q0*_r2
+            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
+
+
+@_kernel
 def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
-    """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``."""
+    """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -491,8 +692,105 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
 
 
 @_kernel
+def loss_and_grad_columns(_pred, _target, _weight, margin, p, _scale, _grad_out):
+    """Return the sum of w·loss and write scale·w·∂loss/∂z into ``_grad_out``. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    _partial = np.zeros(_chunks)
+    _outside = np.zeros(_chunks, np.int64)
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _classes = _pred.shape[1]
+        K = np.float32(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr), np.float32)
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((4, _classes, _nr), np.float32)
+        _scalars = np.empty((5, _nr), np.float32)
+        _sums = np.empty((4, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        _ot = np.empty((_classes, _nr), np.float32)
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _sums[0, _r] += y*z
+        for _r in range(_nr):
+            _scalars[0, _r] = _sums[0, _r]
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+            _sums[1, _r] = 0.0
+            _sums[2, _r] = 0.0
+            _sums[3, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0 = _scalars[0, _r]
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _p0 = -_r0 + margin + z
+                _p1 = _p0**p
+                _p2 = (_p0 > np.float32(0))
+                _p3 = (_p1 if _p2 else np.float32(0))
+                _p4 = _p1*p
+                _p5 = (-_p4/_p0 if _p2 else np.float32(0))
+                _sums[0, _r] += _p3
+                _sums[1, _r] += _p3*y
+                _sums[2, _r] += _p5
+                _sums[3, _r] += _p5*y
+        for _r in range(_nr):
+            _scalars[1, _r] = _sums[0, _r]
+            _scalars[2, _r] = _sums[1, _r]
+            _scalars[3, _r] = _sums[2, _r]
+            _scalars[4, _r] = _sums[3, _r]
+        for _r in range(_nr):
+            _w = np.float32(1.0) if _weight.shape[0] == 0 else np.float32(_wb[_r])
+            _r0 = _scalars[0, _r]
+            _r1 = _scalars[1, _r]
+            _r2 = _scalars[2, _r]
+            _r3 = _scalars[3, _r]
+            _r4 = _scalars[4, _r]
+            _q0 = (np.float32(1.0)/K)
+            _loss = _q0*_r1 - _q0*_r2
+            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+        _acc = _column_total(_sums, _nr)
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0 = _scalars[0, _r]
+                _r1 = _scalars[1, _r]
+                _r2 = _scalars[2, _r]
+                _r3 = _scalars[3, _r]
+                _r4 = _scalars[4, _r]
+                _e0 = (np.float32(1.0)/K)
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _e1 = margin + z
+                _e2 = p*(_e1 - _r0)**(p + np.float32(-1))
+                _ot[_k, _r] = _scale * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
+        if _weight.shape[0] != 0:
+            _weigh_columns(_ot, _wb)
+        _from_columns(_ot, _grad_out[_first:_first + _nr])
+        _partial[_c] = _acc
+    # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
+    # reduction whose rounding depends on the thread count.
+    _total = 0.0
+    for _c in range(_chunks):
+        _total += _partial[_c]
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _total, _chunks_outside
+
+
+@_kernel
 def grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
-    """Write scale·w·∂loss/∂z into ``_grad_out``."""
+    """Write scale·w·∂loss/∂z into ``_grad_out``. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -554,8 +852,78 @@ def grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
 
 
 @_kernel
+def grad_columns(_pred, _target, _weight, margin, p, _scale, _grad_out):
+    """Write scale·w·∂loss/∂z into ``_grad_out``. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _classes = _pred.shape[1]
+        K = np.float32(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr), np.float32)
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _classes, _nr), np.float32)
+        _scalars = np.empty((3, _nr), np.float32)
+        _sums = np.empty((2, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        _ot = np.empty((_classes, _nr), np.float32)
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _sums[0, _r] += y*z
+        for _r in range(_nr):
+            _scalars[0, _r] = _sums[0, _r]
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0 = _scalars[0, _r]
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _p0 = -_r0 + margin + z
+                _p1 = _p0**p
+                _p2 = (_p0 > np.float32(0))
+                _p4 = _p1*p
+                _p5 = (-_p4/_p0 if _p2 else np.float32(0))
+                _sums[0, _r] += _p5
+                _sums[1, _r] += _p5*y
+        for _r in range(_nr):
+            _scalars[1, _r] = _sums[0, _r]
+            _scalars[2, _r] = _sums[1, _r]
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0 = _scalars[0, _r]
+                _r3 = _scalars[1, _r]
+                _r4 = _scalars[2, _r]
+                _e0 = (np.float32(1.0)/K)
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _e1 = margin + z
+                _e2 = p*(_e1 - _r0)**(p + np.float32(-1))
+                _ot[_k, _r] = _scale * ((_e0*(-_e2*y + _e2 + _r3*y - _r4*y) if (_e1 > _r0) else _e0*y*(_r3 - _r4)))
+        if _weight.shape[0] != 0:
+            _weigh_columns(_ot, _wb)
+        _from_columns(_ot, _grad_out[_first:_first + _nr])
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
+
+
+@_kernel
 def hess(_pred, _target, _weight, margin, p, _scale, _hess_out):
-    """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``."""
+    """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -614,6 +982,80 @@ def hess(_pred, _target, _weight, margin, p, _scale, _hess_out):
                 _ob[_r, _k] = _scale * ((_e0*(_e3*y - _e3 + _e5*(-_e4 - _r6) + y*(_e4 + _r5*y)) if (_e1 > _r0) else _e0*_e5*(_r5 - _r6)))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside = 0
+    for _c in range(_chunks):
+        _chunks_outside += _outside[_c]
+    return _chunks_outside
+
+
+@_kernel
+def hess_columns(_pred, _target, _weight, margin, p, _scale, _hess_out):
+    """Write scale·w·∂²loss/∂z² (per class) into ``_hess_out``. Rows of fewer than COLUMNS_BELOW classes."""
+    _n = _pred.shape[0]
+    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
+    _chunks = (_n + _rows - 1) // _rows
+    _outside = np.zeros(_chunks, np.int64)
+    for _c in prange(_chunks):
+        _first = np.int64(_c) * _rows
+        _nr = min(_n, _first + _rows) - _first
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _classes = _pred.shape[1]
+        K = np.float32(_classes)
+        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
+        # the row scalars and the float64 sums.
+        _zt = np.empty((_classes, _nr), np.float32)
+        _to_columns(_pred[_first:_first + _nr], _zt)
+        _tb = _target[_first:_first + _nr]
+        _buf = np.empty((2, _classes, _nr), np.float32)
+        _scalars = np.empty((3, _nr), np.float32)
+        _sums = np.empty((2, _nr))
+        _wb = _weight[_first:_first + _nr]  # empty for no weights
+        _ot = np.empty((_classes, _nr), np.float32)
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _sums[0, _r] += y*z
+        for _r in range(_nr):
+            _scalars[0, _r] = _sums[0, _r]
+        for _r in range(_nr):
+            _sums[0, _r] = 0.0
+            _sums[1, _r] = 0.0
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0 = _scalars[0, _r]
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _p0 = -_r0 + margin + z
+                _p1 = _p0**p
+                _p2 = (_p0 > np.float32(0))
+                _p4 = _p1*p
+                _p6 = _p0**(-2)
+                _p7 = (_p1*_p6*p**2 - _p4*_p6 if _p2 else np.float32(0))
+                _sums[0, _r] += _p7
+                _sums[1, _r] += _p7*y
+        for _r in range(_nr):
+            _scalars[1, _r] = _sums[0, _r]
+            _scalars[2, _r] = _sums[1, _r]
+        for _k in range(_classes):
+            for _r in range(_nr):
+                _r0 = _scalars[0, _r]
+                _r5 = _scalars[1, _r]
+                _r6 = _scalars[2, _r]
+                _e0 = (np.float32(1.0)/K)
+                z = _zt[_k, _r]
+                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
+                _e1 = margin + z
+                _e2 = p*(_e1 - _r0)**(p + np.float32(-2))*(p + np.float32(-1))
+                _e3 = _e2*(y + np.float32(-1))
+                _e4 = -_e2
+                _e5 = y**2
+                _ot[_k, _r] = _scale * ((_e0*(_e3*y - _e3 + _e5*(-_e4 - _r6) + y*(_e4 + _r5*y)) if (_e1 > _r0) else _e0*_e5*(_r5 - _r6)))
+        if _weight.shape[0] != 0:
+            _weigh_columns(_ot, _wb)
+        _from_columns(_ot, _hess_out[_first:_first + _nr])
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]

@@ -86,9 +86,10 @@ def _row_kernel_context(kernel: RowKernel, ftype: str) -> SimpleNamespace:
     def shifts() -> list[str]:
         return [f"{r.shifted[1]} = {r.shifted[0]} - {r.max_symbol}" for r in done if r.shifted]
 
-    def softmaxes() -> list[str]:
+    def softmaxes() -> list[SimpleNamespace]:
+        # (name, buffer row, 1/Σ): each layout indexes its buffer its own way.
         return [
-            f"{r.softmax_symbol} = _buf[{softmax_rows[r.symbol.name]}, _r * _classes + _k] * {r.symbol.name}_inv"
+            SimpleNamespace(name=str(r.softmax_symbol), row=softmax_rows[r.symbol.name], inv=f"{r.symbol.name}_inv")
             for r in done
             if r.symbol.name in softmax_rows
         ]
@@ -109,6 +110,7 @@ def _row_kernel_context(kernel: RowKernel, ftype: str) -> SimpleNamespace:
                     SimpleNamespace(
                         name=r.symbol.name,
                         kind=r.kind,
+                        index=index,
                         max_name=str(r.max_symbol),
                         log_name=str(r.log_symbol),
                         slot=slot(str(r.max_symbol) if r.kind == "logsumexp" else r.symbol.name),
@@ -123,7 +125,7 @@ def _row_kernel_context(kernel: RowKernel, ftype: str) -> SimpleNamespace:
                 ],
                 known=known,
                 shift_lines=shifts(),
-                softmax_lines=softmaxes(),
+                softmaxes=softmaxes(),
                 hoisted=_lines(scalar, program.hoisted),
                 lines=_lines(scalar, program.assignments),
                 hoisted_numpy=_lines(vector, program.hoisted),
@@ -135,10 +137,11 @@ def _row_kernel_context(kernel: RowKernel, ftype: str) -> SimpleNamespace:
     element = kernel.element
     return SimpleNamespace(
         buffers=width + len(softmax_rows),
+        width=width,
         scalars=max(1, len(slots)),
         all_known=list(slots.items()),
         element_shift_lines=shifts(),
-        element_softmax_lines=softmaxes(),
+        element_softmaxes=softmaxes(),
         separate_passes=passes[:-1] if kernel.fused else passes,
         fused_pass=passes[-1] if kernel.fused else None,
         passes=passes,
