@@ -142,10 +142,12 @@ class _NumbaBackend:
         return getattr(self.module, kernel)(*inputs, *c.params, *tail)
 
     def loss_sum(self, c: _Call) -> float:
+        if c.pred.ndim == 2:  # row-wise: one kernel writes the row losses and returns their sum
+            return float(self._run(c, "loss_rows", np.empty(c.pred.shape[0], c.dtype)))
         return float(self._run(c, "loss_sum"))
 
     def loss_elements(self, c: _Call, out: np.ndarray) -> None:
-        self._run(c, "loss_rows" if getattr(self.module, "SHAPE", "") == "rowwise" else "loss_elements", out)
+        self._run(c, "loss_rows" if c.pred.ndim == 2 else "loss_elements", out)
 
     def loss_and_grad(self, c: _Call, scale: float, out: np.ndarray) -> float:
         return float(self._run(c, "loss_and_grad", scale, out))

@@ -127,8 +127,9 @@ def test_float32_kernels_compute_in_float32(name):
     """Every value a float32 kernel computes per element is a float32 (a Python literal or a float64
     parameter in the generated code would silently turn the arithmetic back into float64); only
     the sums of losses are float64 by design. Compiled afresh (serially, with weights): a kernel
-    loaded from Numba's cache has no type annotations. One entry point (loss_and_grad: the loss
-    and gradient programs) keeps the compile time down; every program is printed the same way."""
+    loaded from Numba's cache has no type annotations. One entry point per layout (loss_and_grad:
+    the loss and gradient programs; row-wise, in both layouts) keeps the compile time down; every
+    program is printed the same way."""
     import numba
 
     k = float32_arithmetic_kernel(name)
@@ -139,7 +140,7 @@ def test_float32_kernels_compute_in_float32(name):
     module = k._impl.float32_module
     *params, scale = k._impl.float32_scalars(*call.params, 1.0)  # the runtime's own casts
     float64 = set()
-    for function in ("loss_and_grad",):
+    for function in ("loss_and_grad", "loss_and_grad_columns") if k.rowwise else ("loss_and_grad",):
         fresh = numba.njit(error_model="numpy")(getattr(module, function).py_func)
         fresh(call.pred, call.target, *call.extra, call.weight, *params, scale, np.empty_like(call.pred))
         for overload in fresh.overloads.values():

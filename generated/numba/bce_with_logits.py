@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: e9fd461cfa9caa11541564889ad4ccf8b65efc39e96ca67cd9dda1fca943bf8b
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: ba16b1f68f10736108b00ad4e8ad7bfb2986a391cdf79e9c415a8c1b0699c8ba
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

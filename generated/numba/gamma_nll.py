@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: a3214703d1ad9acda035fc7338e78b31e188b75010b3d6ad192366cf96067095
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 470e14691b09ba2ca26cd8a7afd3d5754e89704878c9c8261889851d2bfbeb28
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

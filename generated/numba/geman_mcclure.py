@@ -1,6 +1,6 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: cc91d9a108e632de911d0588650042c58233c447a192317402a716f23a47e5b0
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 

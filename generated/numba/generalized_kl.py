@@ -1,19 +1,19 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: c59565d8d181460b
-# lossgen-content-sha256: 9e3b331f1416b90fc8c75c6c60836eb7c9d83212b4def4294d1bf3a638fe45d1
+# lossgen-generator: 24814845ea6f36bd
+# lossgen-content-sha256: 99f99126a3e1f32df3f95297444bec04f27641d09392ac962b814fdee0e86690
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
 Rows are processed in parallel in fixed chunks of about CHUNK elements, a chunk at a time in
 phases, in one of two layouts chosen by the number of classes (the runtime picks the kernel):
 
-- rows of COLUMNS_BELOW classes or more (``loss_sum`` ...): per level of row reductions, one pass
+- rows of COLUMNS_BELOW classes or more (``loss_rows`` ...): per level of row reductions, one pass
   writes the element values of every row of the chunk to a buffer, and each row's values are
   then reduced in fixed lanes (log-sum-exp: the lane maximum, then one exp over the whole
   chunk's shifted values, so nothing overflows); then the row losses, and one pass writing the
   per-class output (fused with the last reduction pass when that pass is not needed for it).
-- fewer classes (``loss_sum_columns`` ...): the chunk is first turned into columns (class k of
+- fewer classes (``loss_rows_columns`` ...): the chunk is first turned into columns (class k of
   every row together), so that every loop runs over the chunk's rows, long enough to vectorize
   however few the classes (a loop over a row of ten does not); each row's sums run over its
   classes in order, in float64. The outputs are computed as columns and turned back into rows.
@@ -339,8 +339,8 @@ def _kernel(function):
 
 
 @_kernel
-def loss_sum(_pred, _target, _weight):
-    """Sum over rows of w·loss. Rows of COLUMNS_BELOW classes or more."""
+def loss_rows(_pred, _target, _weight, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,)) and return their sum. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -377,7 +377,9 @@ def loss_sum(_pred, _target, _weight):
             _r2 = _scalars[2, _r]
             _r3 = _scalars[3, _r]
             _loss = -_r0 - _r1 + _r2 + _r3
-            _acc += _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _acc += _weighted
+            _loss_out[_first + _r] = _weighted
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -388,8 +390,8 @@ def loss_sum(_pred, _target, _weight):
 
 
 @_kernel
-def loss_sum_columns(_pred, _target, _weight):
-    """Sum over rows of w·loss. Rows of fewer than COLUMNS_BELOW classes."""
+def loss_rows_columns(_pred, _target, _weight, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,)) and return their sum. Rows of fewer than COLUMNS_BELOW classes."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -434,7 +436,9 @@ def loss_sum_columns(_pred, _target, _weight):
             _r2 = _scalars[2, _r]
             _r3 = _scalars[3, _r]
             _loss = -_r0 - _r1 + _r2 + _r3
-            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _sums[0, _r] = _weighted
+            _loss_out[_first + _r] = _weighted
         _acc = _column_total(_sums, _nr)
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -443,95 +447,6 @@ def loss_sum_columns(_pred, _target, _weight):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@_kernel
-def loss_rows(_pred, _target, _weight, _loss_out):
-    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of COLUMNS_BELOW classes or more."""
-    _n = _pred.shape[0]
-    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
-    _chunks = (_n + _rows - 1) // _rows
-    for _c in prange(_chunks):
-        _first = np.int64(_c) * _rows
-        _nr = min(_n, _first + _rows) - _first
-        _classes = _pred.shape[1]
-        K = np.float64(_classes)
-        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-        # from vectorizing), the element values of a pass (one buffer row per reduction), and
-        # the row scalars.
-        _zb = _pred[_first:_first + _nr]
-        _tb = _target[_first:_first + _nr]
-        _buf = np.empty((4, _nr * _classes))
-        _scalars = np.empty((4, _nr))
-        for _r in range(_nr):
-            for _k in range(_classes):
-                x = np.float64(_zb[_r, _k])
-                p = np.float64(_tb[_r, _k])
-                _buf[0, _r * _classes + _k] = p
-                _buf[1, _r * _classes + _k] = p*x
-                _buf[2, _r * _classes + _k] = _exp(x)
-                _buf[3, _r * _classes + _k] = (0 if (p == 0) else p*_log(p))
-        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
-        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(1))
-        _row_sums(_buf, np.int64(2), _nr, _classes, _scalars, np.int64(2))
-        _row_sums(_buf, np.int64(3), _nr, _classes, _scalars, np.int64(3))
-        for _r in range(_nr):
-            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_weight[_first + _r])
-            _r0 = _scalars[0, _r]
-            _r1 = _scalars[1, _r]
-            _r2 = _scalars[2, _r]
-            _r3 = _scalars[3, _r]
-            _loss = -_r0 - _r1 + _r2 + _r3
-            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
-
-
-@_kernel
-def loss_rows_columns(_pred, _target, _weight, _loss_out):
-    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of fewer than COLUMNS_BELOW classes."""
-    _n = _pred.shape[0]
-    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
-    _chunks = (_n + _rows - 1) // _rows
-    for _c in prange(_chunks):
-        _first = np.int64(_c) * _rows
-        _nr = min(_n, _first + _rows) - _first
-        _classes = _pred.shape[1]
-        K = np.float64(_classes)
-        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
-        # the row scalars and the float64 sums.
-        _zt = np.empty((_classes, _nr))
-        _to_columns(_pred[_first:_first + _nr], _zt)
-        _tt = np.empty((_classes, _nr))
-        _to_columns(_target[_first:_first + _nr], _tt)
-        _buf = np.empty((4, _classes, _nr))
-        _scalars = np.empty((4, _nr))
-        _sums = np.empty((4, _nr))
-        _wb = _weight[_first:_first + _nr]  # empty for no weights
-        for _r in range(_nr):
-            _sums[0, _r] = 0.0
-            _sums[1, _r] = 0.0
-            _sums[2, _r] = 0.0
-            _sums[3, _r] = 0.0
-        for _k in range(_classes):
-            for _r in range(_nr):
-                x = _zt[_k, _r]
-                p = _tt[_k, _r]
-                _sums[0, _r] += p
-                _sums[1, _r] += p*x
-                _sums[2, _r] += _exp(x)
-                _sums[3, _r] += (0 if (p == 0) else p*_log(p))
-        for _r in range(_nr):
-            _scalars[0, _r] = _sums[0, _r]
-            _scalars[1, _r] = _sums[1, _r]
-            _scalars[2, _r] = _sums[2, _r]
-            _scalars[3, _r] = _sums[3, _r]
-        for _r in range(_nr):
-            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_wb[_r])
-            _r0 = _scalars[0, _r]
-            _r1 = _scalars[1, _r]
-            _r2 = _scalars[2, _r]
-            _r3 = _scalars[3, _r]
-            _loss = -_r0 - _r1 + _r2 + _r3
-            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
 
 
 @_kernel
@@ -576,7 +491,8 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
             _r2 = _scalars[2, _r]
             _r3 = _scalars[3, _r]
             _loss = -_r0 - _r1 + _r2 + _r3
-            _acc += _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _acc += _weighted
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
         _partial[_c] = _acc
@@ -638,7 +554,8 @@ def loss_and_grad_columns(_pred, _target, _weight, _scale, _grad_out):
             _r2 = _scalars[2, _r]
             _r3 = _scalars[3, _r]
             _loss = -_r0 - _r1 + _r2 + _r3
-            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _sums[0, _r] = _weighted
         _acc = _column_total(_sums, _nr)
         if _weight.shape[0] != 0:
             _weigh_columns(_ot, _wb)

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: e5bd2258ab2f25c0f0a0cf3cd2e10ec4ae94634090fe95e5e63be48eb627726f
 """Numba kernels for ``hinge`` (Hinge loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: b3a13087f2d26c3cbce8cb5f2eb8b2ccf12379fa57494d7c5b5c480c3a97125a
 """Numba kernels for ``huber`` (Huber loss).
 

@@ -1,19 +1,19 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: c59565d8d181460b
-# lossgen-content-sha256: b4ebfcbde3864df78f09a2c53a8604908cb9411bf2434739d3591be393f90356
+# lossgen-generator: 24814845ea6f36bd
+# lossgen-content-sha256: d34605249ae6a96163feaae5646deec3e98f89634b2901e3b108201ea7b4e9ae
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
 Rows are processed in parallel in fixed chunks of about CHUNK elements, a chunk at a time in
 phases, in one of two layouts chosen by the number of classes (the runtime picks the kernel):
 
-- rows of COLUMNS_BELOW classes or more (``loss_sum`` ...): per level of row reductions, one pass
+- rows of COLUMNS_BELOW classes or more (``loss_rows`` ...): per level of row reductions, one pass
   writes the element values of every row of the chunk to a buffer, and each row's values are
   then reduced in fixed lanes (log-sum-exp: the lane maximum, then one exp over the whole
   chunk's shifted values, so nothing overflows); then the row losses, and one pass writing the
   per-class output (fused with the last reduction pass when that pass is not needed for it).
-- fewer classes (``loss_sum_columns`` ...): the chunk is first turned into columns (class k of
+- fewer classes (``loss_rows_columns`` ...): the chunk is first turned into columns (class k of
   every row together), so that every loop runs over the chunk's rows, long enough to vectorize
   however few the classes (a loop over a row of ten does not); each row's sums run over its
   classes in order, in float64. The outputs are computed as columns and turned back into rows.
@@ -342,8 +342,8 @@ def _kernel(function):
 
 
 @_kernel
-def loss_sum(_pred, _target, _weight):
-    """Sum over rows of w·loss. Rows of COLUMNS_BELOW classes or more."""
+def loss_rows(_pred, _target, _weight, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,)) and return their sum. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -400,7 +400,9 @@ def loss_sum(_pred, _target, _weight):
             _r0_log = _scalars[1, _r]
             _r1 = _scalars[2, _r]
             _loss = _r1
-            _acc += _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _acc += _weighted
+            _loss_out[_first + _r] = _weighted
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -411,8 +413,8 @@ def loss_sum(_pred, _target, _weight):
 
 
 @_kernel
-def loss_sum_columns(_pred, _target, _weight):
-    """Sum over rows of w·loss. Rows of fewer than COLUMNS_BELOW classes."""
+def loss_rows_columns(_pred, _target, _weight, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,)) and return their sum. Rows of fewer than COLUMNS_BELOW classes."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -479,7 +481,9 @@ def loss_sum_columns(_pred, _target, _weight):
             _r0_log = _scalars[1, _r]
             _r1 = _scalars[2, _r]
             _loss = _r1
-            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _sums[0, _r] = _weighted
+            _loss_out[_first + _r] = _weighted
         _acc = _column_total(_sums, _nr)
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -488,137 +492,6 @@ def loss_sum_columns(_pred, _target, _weight):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@_kernel
-def loss_rows(_pred, _target, _weight, _loss_out):
-    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of COLUMNS_BELOW classes or more."""
-    _n = _pred.shape[0]
-    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
-    _chunks = (_n + _rows - 1) // _rows
-    for _c in prange(_chunks):
-        _first = np.int64(_c) * _rows
-        _nr = min(_n, _first + _rows) - _first
-        _classes = _pred.shape[1]
-        K = np.float64(_classes)
-        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-        # from vectorizing), the element values of a pass (one buffer row per reduction), and
-        # the row scalars.
-        _zb = _pred[_first:_first + _nr]
-        _tb = _target[_first:_first + _nr]
-        _buf = np.empty((1, _nr * _classes))
-        _scalars = np.empty((3, _nr))
-        for _r in range(_nr):
-            for _k in range(_classes):
-                z = np.float64(_zb[_r, _k])
-                p = np.float64(_tb[_r, _k])
-                _buf[0, _r * _classes + _k] = z
-        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
-        for _r in range(_nr):
-            _r0_max = _scalars[0, _r]
-            _r0_log = _scalars[1, _r]
-            _p1 = (0.5)*_r0_log
-            _p7 = math.log(2)
-            for _k in range(_classes):
-                z = np.float64(_zb[_r, _k])
-                p = np.float64(_tb[_r, _k])
-                _z_shifted = z - _r0_max
-                _p0 = _log(p)
-                _p2 = (0.5)*_p0
-                _p3 = _p1 + _p2 - 0.5*_z_shifted
-                _p4 = _r0_log - _z_shifted
-                _p5 = _p0 + _p4
-                _p6 = abs(_p5)
-                _p8 = _exp(-_p6)
-                _p9 = _p8 + 1
-                _p10 = 1/_p9
-                _p11 = _p10*_p8
-                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
-                _p13 = _exp(-_p4)
-                _p14 = _p12*_p13
-                _p15 = (p > 0)
-                _p16 = (0.5)*_p13
-                _p17 = _p16*_p7
-                _buf[0, _r * _classes + _k] = (_p12*p + _p14 if _p15 else _p17)
-        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(2))
-        for _r in range(_nr):
-            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_weight[_first + _r])
-            _r0_max = _scalars[0, _r]
-            _r0_log = _scalars[1, _r]
-            _r1 = _scalars[2, _r]
-            _loss = _r1
-            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
-
-
-@_kernel
-def loss_rows_columns(_pred, _target, _weight, _loss_out):
-    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of fewer than COLUMNS_BELOW classes."""
-    _n = _pred.shape[0]
-    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
-    _chunks = (_n + _rows - 1) // _rows
-    for _c in prange(_chunks):
-        _first = np.int64(_c) * _rows
-        _nr = min(_n, _first + _rows) - _first
-        _classes = _pred.shape[1]
-        K = np.float64(_classes)
-        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
-        # the row scalars and the float64 sums.
-        _zt = np.empty((_classes, _nr))
-        _to_columns(_pred[_first:_first + _nr], _zt)
-        _tt = np.empty((_classes, _nr))
-        _to_columns(_target[_first:_first + _nr], _tt)
-        _buf = np.empty((1, _classes, _nr))
-        _scalars = np.empty((3, _nr))
-        _sums = np.empty((1, _nr))
-        _wb = _weight[_first:_first + _nr]  # empty for no weights
-        for _r in range(_nr):
-            _scalars[0, _r] = -math.inf
-        for _k in range(_classes):
-            for _r in range(_nr):
-                z = _zt[_k, _r]
-                p = _tt[_k, _r]
-                _v = z
-                _buf[0, _k, _r] = _v
-                _m = _scalars[0, _r]
-                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
-        _column_logsumexps(_buf, np.int64(0), _scalars, np.int64(0), np.int64(1), np.int64(-1), _sums[0])
-        for _r in range(_nr):
-            _sums[0, _r] = 0.0
-        for _k in range(_classes):
-            for _r in range(_nr):
-                _r0_max = _scalars[0, _r]
-                _r0_log = _scalars[1, _r]
-                _p1 = (0.5)*_r0_log
-                _p7 = math.log(2)
-                z = _zt[_k, _r]
-                p = _tt[_k, _r]
-                _z_shifted = z - _r0_max
-                _p0 = _log(p)
-                _p2 = (0.5)*_p0
-                _p3 = _p1 + _p2 - 0.5*_z_shifted
-                _p4 = _r0_log - _z_shifted
-                _p5 = _p0 + _p4
-                _p6 = abs(_p5)
-                _p8 = _exp(-_p6)
-                _p9 = _p8 + 1
-                _p10 = 1/_p9
-                _p11 = _p10*_p8
-                _p12 = (0.5)*(_p3*math.tanh(_p3) - _log1p(2*math.sinh((0.25)*_p0 + (0.25)*_r0_log - 0.25*_z_shifted)**2) if (_p6 < 2) else -_p11*_p6 + _p7 - _log1p(_p8))
-                _p13 = _exp(-_p4)
-                _p14 = _p12*_p13
-                _p15 = (p > 0)
-                _p16 = (0.5)*_p13
-                _p17 = _p16*_p7
-                _sums[0, _r] += (_p12*p + _p14 if _p15 else _p17)
-        for _r in range(_nr):
-            _scalars[2, _r] = _sums[0, _r]
-        for _r in range(_nr):
-            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_wb[_r])
-            _r0_max = _scalars[0, _r]
-            _r0_log = _scalars[1, _r]
-            _r1 = _scalars[2, _r]
-            _loss = _r1
-            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
 
 
 @_kernel
@@ -695,7 +568,8 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
             _r1 = _scalars[3, _r]
             _r2 = _scalars[4, _r]
             _loss = _r1
-            _acc += _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _acc += _weighted
             _e5 = math.log(2)
             for _k in range(_classes):
                 z = np.float64(_zb[_r, _k])
@@ -808,7 +682,8 @@ def loss_and_grad_columns(_pred, _target, _weight, _scale, _grad_out):
             _r1 = _scalars[3, _r]
             _r2 = _scalars[4, _r]
             _loss = _r1
-            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _sums[0, _r] = _weighted
         _acc = _column_total(_sums, _nr)
         for _k in range(_classes):
             for _r in range(_nr):

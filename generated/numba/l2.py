@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 4cd0a098495b1be4c549ebc68e58c25d6e3b65de4942aaaa190ec48233cdc9bb
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 

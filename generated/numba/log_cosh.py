@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 717dab76c7c651a23afdf6f746013bc5f651519f6ecc8e169a0e2cb984c5c4bf
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 

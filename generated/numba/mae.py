@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 43b709d4b125f6cd0244b7eccab72ca6e41ff2ee506e84b753ec9afbd07ec091
 """Numba kernels for ``mae`` (Mean absolute error).
 

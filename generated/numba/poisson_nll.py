@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 6d445ef59d05992a0f53e6c42db4a6cdd18370572c140b1d2725d8e055e28cd6
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 

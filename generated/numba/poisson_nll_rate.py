@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: e187cf185d92a1815742cfa142fe1d5eb1fb4c8a759572530dddcb535797590e
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 3d09f94e5de673385a38ca8c62e3b7e1f99a1a567bc72c7d5d8401534f4c3812
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: be7ca33aadfc6acaf977abeb3ce88eeb7970833049d0d747ec2093f468f0f17c
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

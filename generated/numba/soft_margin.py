@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 8a18d787e3f9eb1085635a352d46362573a8daa26cf2c981ebb3e4c32fc5371b
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

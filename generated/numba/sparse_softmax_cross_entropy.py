@@ -1,19 +1,19 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: c59565d8d181460b
-# lossgen-content-sha256: 3e4b6d790b297ead5395819e44c54f5e41dbbedd4941d5b4c362857815e626a2
+# lossgen-generator: 24814845ea6f36bd
+# lossgen-content-sha256: 7c0401fc17de16d9719fcca4dd6631cb32ef32ce50ef333d6f2d352502c9ed86
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
 Rows are processed in parallel in fixed chunks of about CHUNK elements, a chunk at a time in
 phases, in one of two layouts chosen by the number of classes (the runtime picks the kernel):
 
-- rows of COLUMNS_BELOW classes or more (``loss_sum`` ...): per level of row reductions, one pass
+- rows of COLUMNS_BELOW classes or more (``loss_rows`` ...): per level of row reductions, one pass
   writes the element values of every row of the chunk to a buffer, and each row's values are
   then reduced in fixed lanes (log-sum-exp: the lane maximum, then one exp over the whole
   chunk's shifted values, so nothing overflows); then the row losses, and one pass writing the
   per-class output (fused with the last reduction pass when that pass is not needed for it).
-- fewer classes (``loss_sum_columns`` ...): the chunk is first turned into columns (class k of
+- fewer classes (``loss_rows_columns`` ...): the chunk is first turned into columns (class k of
   every row together), so that every loop runs over the chunk's rows, long enough to vectorize
   however few the classes (a loop over a row of ten does not); each row's sums run over its
   classes in order, in float64. The outputs are computed as columns and turned back into rows.
@@ -339,8 +339,8 @@ def _kernel(function):
 
 
 @_kernel
-def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
-    """Sum over rows of w·loss. Rows of COLUMNS_BELOW classes or more."""
+def loss_rows(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,)) and return their sum. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -389,7 +389,9 @@ def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
             _r4 = _scalars[4, _r]
             _label = _tb[_r]
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-            _acc += _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _acc += _weighted
+            _loss_out[_first + _r] = _weighted
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -400,8 +402,8 @@ def loss_sum(_pred, _target, _weight, label_smoothing, ignore_index):
 
 
 @_kernel
-def loss_sum_columns(_pred, _target, _weight, label_smoothing, ignore_index):
-    """Sum over rows of w·loss. Rows of fewer than COLUMNS_BELOW classes."""
+def loss_rows_columns(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,)) and return their sum. Rows of fewer than COLUMNS_BELOW classes."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -459,7 +461,9 @@ def loss_sum_columns(_pred, _target, _weight, label_smoothing, ignore_index):
             _r2 = _scalars[3, _r]
             _r4 = _scalars[4, _r]
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _sums[0, _r] = _weighted
+            _loss_out[_first + _r] = _weighted
         _acc = _column_total(_sums, _nr)
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -468,120 +472,6 @@ def loss_sum_columns(_pred, _target, _weight, label_smoothing, ignore_index):
     for _c in range(_chunks):
         _total += _partial[_c]
     return _total
-
-
-@_kernel
-def loss_rows(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out):
-    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of COLUMNS_BELOW classes or more."""
-    _n = _pred.shape[0]
-    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
-    _chunks = (_n + _rows - 1) // _rows
-    for _c in prange(_chunks):
-        _first = np.int64(_c) * _rows
-        _nr = min(_n, _first + _rows) - _first
-        _classes = _pred.shape[1]
-        K = np.float64(_classes)
-        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-        # from vectorizing), the element values of a pass (one buffer row per reduction), and
-        # the row scalars.
-        _zb = _pred[_first:_first + _nr]
-        _tb = _target[_first:_first + _nr]
-        _buf = np.empty((2, _nr * _classes))
-        _scalars = np.empty((5, _nr))
-        for _r in range(_nr):
-            _label = _tb[_r]
-            for _k in range(_classes):
-                z = np.float64(_zb[_r, _k])
-                y = 1.0 if _k == _label else 0.0
-                _buf[0, _r * _classes + _k] = z
-                _buf[1, _r * _classes + _k] = y
-        _row_logsumexps(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0), np.int64(1), np.int64(-1))
-        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
-        for _r in range(_nr):
-            _r1_max = _scalars[0, _r]
-            _r1_log = _scalars[1, _r]
-            _r3 = _scalars[2, _r]
-            _label = _tb[_r]
-            for _k in range(_classes):
-                z = np.float64(_zb[_r, _k])
-                y = 1.0 if _k == _label else 0.0
-                _z_shifted = z - _r1_max
-                _buf[0, _r * _classes + _k] = _z_shifted*y
-                _buf[1, _r * _classes + _k] = _z_shifted
-        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
-        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
-        for _r in range(_nr):
-            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_weight[_first + _r])
-            _r1_max = _scalars[0, _r]
-            _r1_log = _scalars[1, _r]
-            _r3 = _scalars[2, _r]
-            _r2 = _scalars[3, _r]
-            _r4 = _scalars[4, _r]
-            _label = _tb[_r]
-            _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
-
-
-@_kernel
-def loss_rows_columns(_pred, _target, _weight, label_smoothing, ignore_index, _loss_out):
-    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of fewer than COLUMNS_BELOW classes."""
-    _n = _pred.shape[0]
-    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
-    _chunks = (_n + _rows - 1) // _rows
-    for _c in prange(_chunks):
-        _first = np.int64(_c) * _rows
-        _nr = min(_n, _first + _rows) - _first
-        _classes = _pred.shape[1]
-        K = np.float64(_classes)
-        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
-        # the row scalars and the float64 sums.
-        _zt = np.empty((_classes, _nr))
-        _to_columns(_pred[_first:_first + _nr], _zt)
-        _tb = _target[_first:_first + _nr]
-        _buf = np.empty((2, _classes, _nr))
-        _scalars = np.empty((5, _nr))
-        _sums = np.empty((2, _nr))
-        _wb = _weight[_first:_first + _nr]  # empty for no weights
-        for _r in range(_nr):
-            _scalars[0, _r] = -math.inf
-            _sums[1, _r] = 0.0
-        for _k in range(_classes):
-            for _r in range(_nr):
-                z = _zt[_k, _r]
-                y = 1.0 if _k == _tb[_r] else 0.0
-                _v = z
-                _buf[0, _k, _r] = _v
-                _m = _scalars[0, _r]
-                _scalars[0, _r] = _v if (_v > _m or _v != _v) else _m
-                _sums[1, _r] += y
-        for _r in range(_nr):
-            _scalars[2, _r] = _sums[1, _r]
-        _column_logsumexps(_buf, np.int64(0), _scalars, np.int64(0), np.int64(1), np.int64(-1), _sums[0])
-        for _r in range(_nr):
-            _sums[0, _r] = 0.0
-            _sums[1, _r] = 0.0
-        for _k in range(_classes):
-            for _r in range(_nr):
-                _r1_max = _scalars[0, _r]
-                _r1_log = _scalars[1, _r]
-                _r3 = _scalars[2, _r]
-                z = _zt[_k, _r]
-                y = 1.0 if _k == _tb[_r] else 0.0
-                _z_shifted = z - _r1_max
-                _sums[0, _r] += _z_shifted*y
-                _sums[1, _r] += _z_shifted
-        for _r in range(_nr):
-            _scalars[3, _r] = _sums[0, _r]
-            _scalars[4, _r] = _sums[1, _r]
-        for _r in range(_nr):
-            _w = 1.0 if _weight.shape[0] == 0 else np.float64(_wb[_r])
-            _r1_max = _scalars[0, _r]
-            _r1_log = _scalars[1, _r]
-            _r3 = _scalars[2, _r]
-            _r2 = _scalars[3, _r]
-            _r4 = _scalars[4, _r]
-            _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
 
 
 @_kernel
@@ -641,7 +531,8 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, ignore_index, _scale
             _r4 = _scalars[5, _r]
             _label = _tb[_r]
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-            _acc += _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _acc += _weighted
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
         _partial[_c] = _acc
@@ -719,7 +610,8 @@ def loss_and_grad_columns(_pred, _target, _weight, label_smoothing, ignore_index
             _r2 = _scalars[4, _r]
             _r4 = _scalars[5, _r]
             _loss = -_r1_log*_r3*label_smoothing + _r1_log*_r3 + _r1_log*label_smoothing + _r2*label_smoothing - _r2 - _r4*label_smoothing/K
-            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else 0.0
+            _sums[0, _r] = _weighted
         _acc = _column_total(_sums, _nr)
         if _weight.shape[0] != 0:
             _weigh_columns(_ot, _wb)

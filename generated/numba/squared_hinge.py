@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 6703cb992d01c83d60984030420b0f8a9c96c41c36fc72a08eeb69fba84cd6ee
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 

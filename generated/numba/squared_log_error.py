@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 4e42173dcfdc75e23a132694d2b4c126cdaf9008ca5ed1ceda4b4300e7c4df5a
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 

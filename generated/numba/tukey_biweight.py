@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 48c84d5f3b304fc26d55dd5cbefc40cd6ac155a1bd2f54b7aa89150909967b3d
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

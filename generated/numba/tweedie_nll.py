@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: bc5603a637f590bf4c10ac0e8da769dc99642780c1502e0ce74eb519b5f0ea9e
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

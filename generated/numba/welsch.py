@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 067c361792ad6c4098f58a1150954688fd9f500166d4af9f6c8ac84777b1ad7a
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 6a373fb7cc67ae6a8aae1955fd3a10f7f84ce633508ca37e8a874e97c209d3ea
 """Numba kernels for ``barron`` (Barron's general robust loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 399e4c8ffd370025c77abb442b277437ea08cb3f02c6b8af36c66d096b059042
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

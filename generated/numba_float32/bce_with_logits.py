@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: fc89d6f2b2f201716da3be3f4d7695723602007bab11fefaa3365262d6734fc6
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: e2938fe979b4121e2645f83322f0072723427eca4c5dcc50de65c54be064a85b
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

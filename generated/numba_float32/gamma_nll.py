@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: c936098b0fd19da7b36c24b461887564e09a9d461a56becc6891d01d351adbe1
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

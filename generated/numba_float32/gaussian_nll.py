@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: f78196a6247d5c3430b930ee31da28d31f08fa210619cf582b309064d23a0291
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: c3765b01c59ff6ada1315f0e3d3a5af0723d002784815b8ca12e79c9415c87b3
 """Numba kernels for ``hinge`` (Hinge loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: d6f9973d43b248f4f5725a87aa29cb128f65d15f3d105c5fcd2291bfaa19a2ac
 """Numba kernels for ``mae`` (Mean absolute error).
 

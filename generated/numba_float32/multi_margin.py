@@ -1,19 +1,19 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: c59565d8d181460b
-# lossgen-content-sha256: 2a53539ab703c4c1bd096a88d76897d63dc70aa3b3e3c69f992cb1f3ce14b4c0
+# lossgen-generator: 24814845ea6f36bd
+# lossgen-content-sha256: 89aff2ff1da59d2daed458e184cd5011683304331de7c15091b140b2ed7eee6c
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
 Rows are processed in parallel in fixed chunks of about CHUNK elements, a chunk at a time in
 phases, in one of two layouts chosen by the number of classes (the runtime picks the kernel):
 
-- rows of COLUMNS_BELOW classes or more (``loss_sum`` ...): per level of row reductions, one pass
+- rows of COLUMNS_BELOW classes or more (``loss_rows`` ...): per level of row reductions, one pass
   writes the element values of every row of the chunk to a buffer, and each row's values are
   then reduced in fixed lanes (log-sum-exp: the lane maximum, then one exp over the whole
   chunk's shifted values, so nothing overflows); then the row losses, and one pass writing the
   per-class output (fused with the last reduction pass when that pass is not needed for it).
-- fewer classes (``loss_sum_columns`` ...): the chunk is first turned into columns (class k of
+- fewer classes (``loss_rows_columns`` ...): the chunk is first turned into columns (class k of
   every row together), so that every loop runs over the chunk's rows, long enough to vectorize
   however few the classes (a loop over a row of ten does not); each row's sums run over its
   classes in order, in float64. The outputs are computed as columns and turned back into rows.
@@ -358,8 +358,8 @@ def _kernel(function):
 
 
 @_kernel
-def loss_sum(_pred, _target, _weight, margin, p):
-    """Sum over rows of w·loss. Rows of COLUMNS_BELOW classes or more."""
+def loss_rows(_pred, _target, _weight, margin, p, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,)) and return their sum. Rows of COLUMNS_BELOW classes or more."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -408,7 +408,9 @@ def loss_sum(_pred, _target, _weight, margin, p):
             _label = _tb[_r]
             _q0 = (np.float32(1.0)/K)
             _loss = _q0*_r1 - _q0*_r2
-            _acc += _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else np.float32(0.0)
+            _acc += _weighted
+            _loss_out[_first + _r] = _weighted
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -422,8 +424,8 @@ def loss_sum(_pred, _target, _weight, margin, p):
 
 
 @_kernel
-def loss_sum_columns(_pred, _target, _weight, margin, p):
-    """Sum over rows of w·loss. Rows of fewer than COLUMNS_BELOW classes."""
+def loss_rows_columns(_pred, _target, _weight, margin, p, _loss_out):
+    """Write w·loss per row into ``_loss_out`` (shape (N,)) and return their sum. Rows of fewer than COLUMNS_BELOW classes."""
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
@@ -477,7 +479,9 @@ def loss_sum_columns(_pred, _target, _weight, margin, p):
             _r2 = _scalars[2, _r]
             _q0 = (np.float32(1.0)/K)
             _loss = _q0*_r1 - _q0*_r2
-            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else np.float32(0.0)
+            _sums[0, _r] = _weighted
+            _loss_out[_first + _r] = _weighted
         _acc = _column_total(_sums, _nr)
         _partial[_c] = _acc
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -489,124 +493,6 @@ def loss_sum_columns(_pred, _target, _weight, margin, p):
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
     return _total, _chunks_outside
-
-
-@_kernel
-def loss_rows(_pred, _target, _weight, margin, p, _loss_out):
-    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of COLUMNS_BELOW classes or more."""
-    _n = _pred.shape[0]
-    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
-    _chunks = (_n + _rows - 1) // _rows
-    _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        _first = np.int64(_c) * _rows
-        _nr = min(_n, _first + _rows) - _first
-        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
-        _classes = _pred.shape[1]
-        K = np.float32(_classes)
-        # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
-        # from vectorizing), the element values of a pass (one buffer row per reduction), and
-        # the row scalars.
-        _zb = _pred[_first:_first + _nr]
-        _tb = _target[_first:_first + _nr]
-        _buf = np.empty((2, _nr * _classes), np.float32)
-        _scalars = np.empty((3, _nr), np.float32)
-        for _r in range(_nr):
-            _label = _tb[_r]
-            for _k in range(_classes):
-                z = np.float32(_zb[_r, _k])
-                y = np.float32(1.0) if _k == _label else np.float32(0.0)
-                _buf[0, _r * _classes + _k] = y*z
-        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(0))
-        for _r in range(_nr):
-            _r0 = _scalars[0, _r]
-            _label = _tb[_r]
-            for _k in range(_classes):
-                z = np.float32(_zb[_r, _k])
-                y = np.float32(1.0) if _k == _label else np.float32(0.0)
-                _p0 = -_r0 + margin + z
-                _p1 = _p0**p
-                _p2 = (_p0 > np.float32(0))
-                _p3 = (_p1 if _p2 else np.float32(0))
-                _buf[0, _r * _classes + _k] = _p3
-                _buf[1, _r * _classes + _k] = _p3*y
-        _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(1))
-        _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(2))
-        for _r in range(_nr):
-            _w = np.float32(1.0) if _weight.shape[0] == 0 else np.float32(_weight[_first + _r])
-            _r0 = _scalars[0, _r]
-            _r1 = _scalars[1, _r]
-            _r2 = _scalars[2, _r]
-            _label = _tb[_r]
-            _q0 = (np.float32(1.0)/K)
-            _loss = _q0*_r1 - _q0*_r2
-            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
-    _chunks_outside = 0
-    for _c in range(_chunks):
-        _chunks_outside += _outside[_c]
-    return _chunks_outside
-
-
-@_kernel
-def loss_rows_columns(_pred, _target, _weight, margin, p, _loss_out):
-    """Write w·loss per row into ``_loss_out`` (shape (N,)). Rows of fewer than COLUMNS_BELOW classes."""
-    _n = _pred.shape[0]
-    _rows = max(1, CHUNK // max(1, _pred.shape[1]))
-    _chunks = (_n + _rows - 1) // _rows
-    _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        _first = np.int64(_c) * _rows
-        _nr = min(_n, _first + _rows) - _first
-        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
-        _classes = _pred.shape[1]
-        K = np.float32(_classes)
-        # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
-        # the row scalars and the float64 sums.
-        _zt = np.empty((_classes, _nr), np.float32)
-        _to_columns(_pred[_first:_first + _nr], _zt)
-        _tb = _target[_first:_first + _nr]
-        _buf = np.empty((2, _classes, _nr), np.float32)
-        _scalars = np.empty((3, _nr), np.float32)
-        _sums = np.empty((2, _nr))
-        _wb = _weight[_first:_first + _nr]  # empty for no weights
-        for _r in range(_nr):
-            _sums[0, _r] = 0.0
-        for _k in range(_classes):
-            for _r in range(_nr):
-                z = _zt[_k, _r]
-                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
-                _sums[0, _r] += y*z
-        for _r in range(_nr):
-            _scalars[0, _r] = _sums[0, _r]
-        for _r in range(_nr):
-            _sums[0, _r] = 0.0
-            _sums[1, _r] = 0.0
-        for _k in range(_classes):
-            for _r in range(_nr):
-                _r0 = _scalars[0, _r]
-                z = _zt[_k, _r]
-                y = np.float32(1.0) if _k == _tb[_r] else np.float32(0.0)
-                _p0 = -_r0 + margin + z
-                _p1 = _p0**p
-                _p2 = (_p0 > np.float32(0))
-                _p3 = (_p1 if _p2 else np.float32(0))
-                _sums[0, _r] += _p3
-                _sums[1, _r] += _p3*y
-        for _r in range(_nr):
-            _scalars[1, _r] = _sums[0, _r]
-            _scalars[2, _r] = _sums[1, _r]
-        for _r in range(_nr):
-            _w = np.float32(1.0) if _weight.shape[0] == 0 else np.float32(_wb[_r])
-            _r0 = _scalars[0, _r]
-            _r1 = _scalars[1, _r]
-            _r2 = _scalars[2, _r]
-            _q0 = (np.float32(1.0)/K)
-            _loss = _q0*_r1 - _q0*_r2
-            _loss_out[_first + _r] = _w * _loss if _w != 0.0 else 0.0
-    _chunks_outside = 0
-    for _c in range(_chunks):
-        _chunks_outside += _outside[_c]
-    return _chunks_outside
 
 
 @_kernel
@@ -669,7 +555,8 @@ def loss_and_grad(_pred, _target, _weight, margin, p, _scale, _grad_out):
             _label = _tb[_r]
             _q0 = (np.float32(1.0)/K)
             _loss = _q0*_r1 - _q0*_r2
-            _acc += _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else np.float32(0.0)
+            _acc += _weighted
             _e0 = (np.float32(1.0)/K)
             for _k in range(_classes):
                 z = np.float32(_zb[_r, _k])
@@ -758,7 +645,8 @@ def loss_and_grad_columns(_pred, _target, _weight, margin, p, _scale, _grad_out)
             _r4 = _scalars[4, _r]
             _q0 = (np.float32(1.0)/K)
             _loss = _q0*_r1 - _q0*_r2
-            _sums[0, _r] = _w * _loss if _w != 0.0 else 0.0
+            _weighted = _w * _loss if _w != 0.0 else np.float32(0.0)
+            _sums[0, _r] = _weighted
         _acc = _column_total(_sums, _nr)
         for _k in range(_classes):
             for _r in range(_nr):

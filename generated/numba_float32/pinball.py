@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 6cc4fa63f515b3bea4f6f20e0bd5d4ab749e3af2529f372fed64019c8ab2418b
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 63e4b36babae1735a99c76172e97acbcb28b2a4c89ad4c26a0dd4217523db2ed
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

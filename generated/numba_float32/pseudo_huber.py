@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 863215a2a74639ce8fadbe42e3599f5850453edd4c7d899a26ec3afbd9fc5c59
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: b0025b3b947de7d5ab161c01104337eeef7bac539390d370756b2c9aee7dbd62
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 4dd6c187e62da99715912661e31f311749c1ddb4a8f9bc34c332cc2be3e7d953
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 4feaf0c52ea23ea8109db2c8436720e7d52ea6e0afc7f7441bfc170b3c54e9cc
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 

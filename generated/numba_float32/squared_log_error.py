@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: c37bdd148b0a0a97f1df78d67571f22619cee2bcbc24201a937be2b9093c8b9e
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 6a5cecbe5c4b2564a125f10e7c49b6942f9f5cf0efb5256a494319eac291825b
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: fc53e5f661d2a51872d8734281079e93741724c37db3879d1e33c041e31a7036
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: c59565d8d181460b
+# lossgen-generator: 24814845ea6f36bd
 # lossgen-content-sha256: 2fcfed06b8d67e7e886dd89cce8930211321bacb582b770728e69c10c0b4d69c
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
