@@ -86,6 +86,10 @@ class _Call:
     #: the inputs whose range the float32 kernels check themselves (their RANGE_CHECKED), which
     #: Kernel._prepare has not scanned
     range_unchecked: tuple = ()
+    #: (argument, array as given, domain) of the inputs whose domain the Numba kernels check on
+    #: the way (their DOMAIN_CHECKED): looked at only when a kernel counts a value outside, or
+    #: before the call where the output overlaps an input
+    deferred_domains: tuple = ()
 
     @property
     def size(self) -> int:
@@ -104,6 +108,11 @@ class _Call:
 class _NumbaBackend:
     """Calls the fused Numba kernels; each writes into preallocated 1-D arrays.
 
+    Every kernel returns (sum of w·loss, chunks holding a value outside an input's domain, chunks
+    holding one outside float32 arithmetic's range). The domains of the inputs in the modules'
+    DOMAIN_CHECKED are checked only that way: when a kernel counts such a chunk, the input is
+    looked at again to raise the error that names the value.
+
     Calls marked ``float32_arithmetic`` go to ``float32_module``'s kernels, with the parameters
     and the scale as float32 scalars: Numba would type a Python float as float64 and carry the
     arithmetic back into float64. Those kernels check the inputs named in their RANGE_CHECKED
@@ -112,7 +121,8 @@ class _NumbaBackend:
     overlaps an input, the first pass may have overwritten it: those inputs are scanned first.
     """
 
-    def __init__(self, module: ModuleType, float32_module: ModuleType | None = None):
+    def __init__(self, name: str, module: ModuleType, float32_module: ModuleType | None = None):
+        self.name = name
         self.module = module
         self.float32_module = float32_module
 
@@ -134,12 +144,28 @@ class _NumbaBackend:
             kernel += "_columns"  # row-wise, rows of few classes: the column layout
         inputs = (c.pred, c.target, *c.extra, self._weight(c))
         overwrites_input = bool(tail) and any(np.may_share_memory(tail[-1], a) for a in inputs)
+        if overwrites_input:  # checked before the kernel overwrites what an error would name
+            self._raise_outside_domain(c, before=True)
         if c.float32_arithmetic and (not overwrites_input or _float32_safe(*c.range_unchecked)):
-            result = getattr(self.float32_module, kernel)(*inputs, *self.float32_scalars(*c.params, *tail))
-            value, chunks_outside = result if isinstance(result, tuple) else (None, result)
-            if not chunks_outside:
+            value, outside_domain, outside_range = getattr(self.float32_module, kernel)(
+                *inputs, *self.float32_scalars(*c.params, *tail)
+            )
+            if outside_domain:
+                self._raise_outside_domain(c)
+            if not outside_range:
                 return value
-        return getattr(self.module, kernel)(*inputs, *c.params, *tail)
+        value, outside_domain, _ = getattr(self.module, kernel)(*inputs, *c.params, *tail)
+        if outside_domain:
+            self._raise_outside_domain(c)
+        return value
+
+    def _raise_outside_domain(self, c: _Call, before: bool = False) -> None:
+        """Raise the error naming a value outside its domain in one of the call's deferred inputs
+        (a kernel counted one, or, ``before`` the call, there may be one)."""
+        for argument, array, domain in c.deferred_domains:
+            _raise_outside_domain(self.name, argument, array, domain)
+        if not before:
+            raise RuntimeError(f"{self.name}: a kernel counted a value outside its domain, and none was found")
 
     def loss_sum(self, c: _Call) -> float:
         if c.pred.ndim == 2:  # row-wise: one kernel writes the row losses and returns their sum
@@ -157,6 +183,20 @@ class _NumbaBackend:
 
     def hess(self, c: _Call, scale: float, out: np.ndarray) -> None:
         self._run(c, "hess", scale, out)
+
+
+def _raise_outside_domain(loss: str, argument: str, array: np.ndarray, domain) -> None:
+    """Raise ValueError naming a value of ``array`` outside ``domain``, if there is one (NaN is
+    inside: it propagates to the result, as in PyTorch)."""
+    inside = (array > domain.low) if domain.low_open else (array >= domain.low)
+    inside &= (array < domain.high) if domain.high_open else (array <= domain.high)
+    bad = ~(inside | np.isnan(array))
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{loss}: {argument} must lie in {domain.description}; {int(bad.sum())} value(s) "
+            f"do not, e.g. {argument}[{', '.join(map(str, index))}] = {float(array[index])!r}"
+        )
 
 
 def _float32_safe(*arrays) -> bool:
@@ -243,9 +283,11 @@ class Kernel:
         self.label_target = getattr(module, "TARGET_KIND", "") == "label"
         self.ignore_param = getattr(module, "IGNORE_PARAM", None)
         self.auxiliary = {name: DOMAINS[domain] for name, domain in getattr(module, "AUXILIARY", ())}
-        self._impl = _NumbaBackend(module, float32_module) if backend == "numba" else _NumpyBackend(module)
+        self._impl = _NumbaBackend(name, module, float32_module) if backend == "numba" else _NumpyBackend(module)
         #: inputs the float32 kernels check against float32 arithmetic's range themselves
         self._range_checked = frozenset(float32_module.RANGE_CHECKED if float32_module else ())
+        #: inputs whose domain the Numba kernels check themselves
+        self._domain_checked = frozenset(module.DOMAIN_CHECKED if backend == "numba" else ())
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v:g}" for k, v in self.param_defaults.items())
@@ -313,7 +355,14 @@ class Kernel:
             flat = np.ascontiguousarray(array, dtype=array_dtype)
             return flat.reshape((-1, classes) if flat.ndim and to_shape == shape and self.rowwise else -1)
 
-        in_float32_range = []  # from the domain checks' pass, under float32 arithmetic
+        deferred = []  # (argument, array, domain) of the inputs whose domain the kernels check
+
+        def check_domain(array: np.ndarray, domain, argument: str) -> None:
+            if argument in self._domain_checked:
+                deferred.append((argument, array, domain))
+            else:
+                self._check_domain(array, domain, argument)
+
         if self.label_target:
             labels = np.asarray(y_true)
             if labels.dtype.kind not in "iu":
@@ -323,13 +372,13 @@ class Kernel:
         else:
             target_array = _float_array(y_true, "y_true", self.name)
             target = flatten(target_array, "y_true", shape, dtype)
-            in_float32_range.append(self._check_domain(target_array, target, self.target_domain, "y_true"))
+            check_domain(target_array, self.target_domain, "y_true")
             valid = None
         extra = []
         for name, domain in self.auxiliary.items():
             array = _float_array(auxiliary[name], name, self.name)
             flat = flatten(array, name, shape, dtype)
-            in_float32_range.append(self._check_domain(array, flat, domain, name))
+            check_domain(array, domain, name)
             extra.append(flat)
         flat_weight = None
         if weight is not None:
@@ -343,18 +392,16 @@ class Kernel:
         if self._float32_arithmetic(pred):
             # The float32 kernels only when every input and float parameter is in the range where
             # float32 arithmetic is accurate. The kernels check the inputs in their RANGE_CHECKED
-            # on the way; the others had their range counted by their domain check, or are
-            # scanned here (each input once).
+            # on the way; the others (a row-wise loss's row weights) and the parameters are
+            # scanned here, each once.
             from .input_scan import float32_safe
 
             arrays = {"y_pred": flat_pred, "y_true": target, **dict(zip(self.auxiliary, extra)), "weight": flat_weight}
             range_unchecked = tuple(a for name, a in arrays.items() if name in self._range_checked and a is not None)
             with np.errstate(over="ignore"):  # a parameter beyond float32's range becomes inf: unsafe
                 floats = np.array([p for p in param_values if isinstance(p, float)], dtype=np.float32)
-            no_domain_check = [arrays[name] for name in ("y_pred", "weight") if name not in self._range_checked]
-            float32_arithmetic = all(verdict is not False for verdict in in_float32_range) and float32_safe(
-                *no_domain_check, floats
-            )
+            scanned = [a for name, a in arrays.items() if name not in self._range_checked]
+            float32_arithmetic = float32_safe(*scanned, floats)
         return _Call(
             shape,
             loss_shape,
@@ -367,6 +414,7 @@ class Kernel:
             tuple(extra),
             float32_arithmetic,
             range_unchecked,
+            tuple(deferred),
         )
 
     def _check_labels(self, labels: np.ndarray, classes: int, params: tuple, loss_shape) -> np.ndarray:
@@ -388,37 +436,16 @@ class Kernel:
             )
         return valid
 
-    def _check_domain(self, array: np.ndarray, flat: np.ndarray, domain, argument: str) -> bool | None:
-        """Raise ValueError naming a value of ``array`` (flattened: ``flat``) outside ``domain``;
-        NaN passes (it propagates to the result, as in PyTorch). Returns whether ``flat`` is in
-        float32 arithmetic's range when the check learned it on the way, else None.
-
-        The Numba backend counts both in one parallel pass (:mod:`lossgen.input_scan`); the NumPy
-        backend, which does not import Numba, looks at the extremes (two vectorized passes, no
-        temporaries). Either way only a failing array takes the full check below.
-        """
-        if array.size == 0:
-            return None
-        if self.backend == "numba" and (
-            domain.name != "real" or (self._float32_arithmetic(flat) and argument not in self._range_checked)
-        ):
-            from .input_scan import scan
-
-            outside, unsafe = scan(flat, domain)
-            if not outside:
-                return unsafe == 0 if self._float32_arithmetic(flat) else None
-        elif domain.name == "real" or (self._inside(array.min(), domain) and self._inside(array.max(), domain)):
-            return None
-        inside = (array > domain.low) if domain.low_open else (array >= domain.low)
-        inside &= (array < domain.high) if domain.high_open else (array <= domain.high)
-        bad = ~(inside | np.isnan(array))
-        if bad.any():
-            index = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(
-                f"{self.name}: {argument} must lie in {domain.description}; {int(bad.sum())} value(s) "
-                f"do not, e.g. {argument}[{', '.join(map(str, index))}] = {float(array[index])!r}"
-            )
-        return None
+    def _check_domain(self, array: np.ndarray, domain, argument: str) -> None:
+        """Raise ValueError naming a value of ``array`` outside ``domain``; NaN passes (it
+        propagates to the result, as in PyTorch). For the inputs whose domain the Numba kernels
+        do not check (all inputs on the NumPy backend, which does not import Numba): a look at
+        the extremes (two vectorized passes, no temporaries), and only a failing array takes the
+        full check."""
+        if array.size == 0 or domain.name == "real":
+            return
+        if not (self._inside(array.min(), domain) and self._inside(array.max(), domain)):
+            _raise_outside_domain(self.name, argument, array, domain)
 
     def _float32_arithmetic(self, array: np.ndarray) -> bool:
         return self.arithmetic == "input" and array.dtype == np.float32

@@ -187,25 +187,27 @@ def test_float32_arithmetic_falls_back_to_float64_outside_its_range():
     assert float32_safe(np.array([0.0, -0.0, 2.0**-20, -(2.0**20)], np.float32))
 
 
-def test_float32_target_range_comes_from_its_domain_check():
-    """A float32 target with a bounded domain has its range counted in the domain check's pass;
-    the call still falls back to float64 arithmetic when the target is outside the range."""
-    fast, exact = float32_arithmetic_kernel("bce_with_logits"), kernel("bce_with_logits", "numba")
-    pred, target = sample_inputs("bce_with_logits", n=64, dtype=np.float32)
-    for value, safe in ((1e-30, False), (0.5, True)):
-        target[5] = value
-        call = fast._prepare(pred, target, None, "mean", {})
-        assert call.float32_arithmetic is safe
-    target[5] = 1e-30
+@pytest.mark.parametrize("name", ["bce_with_logits", "softmax_cross_entropy"])
+def test_float32_target_range_is_checked_by_the_kernels(name):
+    """A float32 target with a bounded domain is neither scanned for its domain nor for its range:
+    the kernels check both on the way, and a target inside its domain but outside float32
+    arithmetic's range still sends the call to the float64-arithmetic kernels."""
+    fast, exact = float32_arithmetic_kernel(name), kernel(name, "numba")
+    assert {"y_pred", "y_true"} <= set(fast._impl.float32_module.RANGE_CHECKED)
+    assert fast._impl.float32_module.DOMAIN_CHECKED == ("y_true",)
+    pred, target = sample_inputs(name, n=64, dtype=np.float32)
+    target.reshape(-1)[5] = 1e-30
+    assert fast._prepare(pred, target, None, "mean", {}).float32_arithmetic  # no scan decided otherwise
     np.testing.assert_array_equal(fast.grad(pred, target), exact.grad(pred, target))
+    assert fast.loss_and_grad(pred, target)[0] == exact.loss_and_grad(pred, target)[0]
 
 
 @pytest.mark.parametrize("outside", [None, "y_pred", "y_true", "var", "weight", "eps"])
-def test_float32_decision_reads_each_input_at_most_once(monkeypatch, outside):
-    """Under float32 arithmetic no input is read twice: the kernels check the inputs named in
-    their RANGE_CHECKED on the way (y_pred, the weights, and for element-wise losses every input
-    of the real domain), and only the others are scanned, each in its domain check's pass. A
-    value outside the range in any input, or a float parameter outside it, gives the
+def test_float32_decision_scans_no_input(monkeypatch, outside):
+    """Under float32 arithmetic no input is scanned: the kernels check every input named in their
+    RANGE_CHECKED on the way (y_pred, the weights and, element-wise, every other floating-point
+    input), as they check the domains in DOMAIN_CHECKED; only the float parameters are scanned.
+    A value outside the range in any input, or a float parameter outside it, gives the
     float64-arithmetic kernels' results."""
     import lossgen.input_scan
 
@@ -213,7 +215,8 @@ def test_float32_decision_reads_each_input_at_most_once(monkeypatch, outside):
     real_scan = lossgen.input_scan.scan
     monkeypatch.setattr(lossgen.input_scan, "scan", lambda values, *a: scanned.append(values) or real_scan(values, *a))
     fast, exact = float32_arithmetic_kernel("gaussian_nll"), kernel("gaussian_nll", "numba")
-    assert fast._impl.float32_module.RANGE_CHECKED == ("y_pred", "y_true", "weight")
+    assert fast._impl.float32_module.RANGE_CHECKED == ("y_pred", "y_true", "var", "weight")
+    assert fast._impl.float32_module.DOMAIN_CHECKED == ("var",)
     pred, target = sample_inputs("gaussian_nll", n=64, dtype=np.float32)
     inputs = {"y_pred": pred, "y_true": target, "var": extras("gaussian_nll", pred)["var"]}
     inputs["weight"] = np.linspace(0.5, 2.0, 64, dtype=np.float32)
@@ -222,10 +225,8 @@ def test_float32_decision_reads_each_input_at_most_once(monkeypatch, outside):
         inputs[outside][3] = 1e-30
     args = inputs["y_pred"], inputs["y_true"], inputs["weight"], "mean", {"var": inputs["var"], **params}
     call = fast._prepare(*args)
-    assert call.float32_arithmetic is (outside not in ("var", "eps"))
-    assert len({id(a) for a in scanned}) == len(scanned), "an array was scanned twice"
-    if outside != "var":  # else the scan stops at the first value outside the range
-        assert sorted(a.size for a in scanned) == [1, 64]  # the parameter eps, and var (a bounded domain)
+    assert call.float32_arithmetic is (outside != "eps")  # the kernels find the others
+    assert [a.size for a in scanned] == [1]  # the parameter eps
     kwargs = {"weight": inputs["weight"], "var": inputs["var"], **params}
     computed = fast.loss_and_grad(inputs["y_pred"], inputs["y_true"], **kwargs)
     expected = exact.loss_and_grad(inputs["y_pred"], inputs["y_true"], **kwargs)

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: 317bae94bd77f5e91531a1307c249e8497b7582c23e53d1a85c25a1a3e7312df
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: c946cb882ea178a7193b596962abec42b83f141ea5b6ff63492b972ff015ad58
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -10,6 +10,10 @@ float32-rounded values) and sums them in a fixed lane order; the partials are ad
 results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
 signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
 for a mean).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 
 Conventions:
 - At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
@@ -35,6 +39,13 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ('y_true',)
+_DOMAIN_LOW_y = np.int64(-1)
+_DOMAIN_HIGH_y = np.int64(4607182418800017408)
+
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -159,7 +170,7 @@ def _kernel(function):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -179,23 +190,31 @@ _INF_BITS = np.int64(0x7FF0000000000000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(-math.inf)
+    top = _key_nan_high(-math.inf)
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -205,6 +224,7 @@ def loss_sum(_pred, _target, _weight):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -214,12 +234,16 @@ def loss_sum(_pred, _target, _weight):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 p = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = 1.0
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = math.exp(-100)
                 _t1 = (p > _t0)
                 _t2 = 1 - y
@@ -231,37 +255,47 @@ def loss_sum(_pred, _target, _weight):
                 p = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = np.float64(_weight[_i])
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = math.exp(-100)
                 _t1 = (p > _t0)
                 _t2 = 1 - y
                 _t3 = (p < 1 - _t0)
                 _loss = -_t2*(_log1p(-p) if _t3 else -100) - y*(_log(p) if _t1 else -100)
                 _losses[0, _i - _start] = _w * _loss
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return _total, _chunks_outside_domain, 0
 
 @_kernel
 def loss_elements(_pred, _target, _weight, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 p = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = 1.0
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = math.exp(-100)
                 _t1 = (p > _t0)
                 _t2 = 1 - y
@@ -273,13 +307,19 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                 p = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = np.float64(_weight[_i])
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = math.exp(-100)
                 _t1 = (p > _t0)
                 _t2 = 1 - y
                 _t3 = (p < 1 - _t0)
                 _loss = -_t2*(_log1p(-p) if _t3 else -100) - y*(_log(p) if _t1 else -100)
                 _loss_out[_i] = _w * _loss
-
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return 0.0, _chunks_outside_domain, 0
 
 @_kernel
 def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
@@ -287,6 +327,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
@@ -296,12 +337,16 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 p = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = 1.0
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = math.exp(-100)
                 _t1 = (p > _t0)
                 _t2 = 1 - y
@@ -316,6 +361,8 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 p = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = np.float64(_weight[_i])
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = math.exp(-100)
                 _t1 = (p > _t0)
                 _t2 = 1 - y
@@ -325,31 +372,39 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 _grad = -_t2*(-1/_t4 if _t3 else 0) - y*(1/p if _t1 else 0)
                 _losses[0, _i - _start] = _w * _loss
                 _grad_out[_i] = _scale * _w * _grad
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return _total, _chunks_outside_domain, 0
 
 @_kernel
 def grad(_pred, _target, _weight, _scale, _grad_out):
     """Write scale·w·∂loss/∂p into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 p = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = 1.0
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = math.exp(-100)
                 _t1 = (p > _t0)
                 _t2 = 1 - y
@@ -362,6 +417,8 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 p = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = np.float64(_weight[_i])
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = math.exp(-100)
                 _t1 = (p > _t0)
                 _t2 = 1 - y
@@ -369,24 +426,33 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _t4 = 1 - p
                 _grad = -_t2*(-1/_t4 if _t3 else 0) - y*(1/p if _t1 else 0)
                 _grad_out[_i] = _scale * _w * _grad
-
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return 0.0, _chunks_outside_domain, 0
 
 @_kernel
 def hess(_pred, _target, _weight, _scale, _hess_out):
     """Write scale·w·∂²loss/∂p² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 p = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = 1.0
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = math.exp(-100)
                 _t1 = (p > _t0)
                 _t2 = 1 - y
@@ -399,6 +465,8 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 p = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = np.float64(_weight[_i])
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = math.exp(-100)
                 _t1 = (p > _t0)
                 _t2 = 1 - y
@@ -406,3 +474,8 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _t4 = 1 - p
                 _hess = -_t2*(-1/_t4**2 if _t3 else 0) - y*(-1/p**2 if _t1 else 0)
                 _hess_out[_i] = _scale * _w * _hess
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return 0.0, _chunks_outside_domain, 0

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: 13459ff7e371a5f9d99d80c37e8433fec3d6d05135ad5a48352ef384e942e65f
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: 88fe64c6632a54f080826e93a423eefea8022124667004b7919da747f83eac46
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -23,6 +23,10 @@ do not depend on the number of threads. Elements are computed in float64 whateve
 rows of weight 0 (also ignored labels) add nothing and get zero outputs, even where a value is not
 finite. The element loops never read a weight: a chunk's outputs are multiplied by their rows'
 weights afterwards, so a weighted float32 output is rounded twice (within 1.5 ulps).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 """
 
 import math
@@ -47,6 +51,13 @@ IGNORE_PARAM = None
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ('y_true',)
+_DOMAIN_LOW_t = np.int64(-1)
+_DOMAIN_HIGH_t = np.int64(4607182418800017408)
+
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
@@ -167,7 +178,7 @@ def _log(x):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -187,23 +198,31 @@ _INF_BITS = np.int64(0x7FF0000000000000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(-math.inf)
+    top = _key_nan_high(-math.inf)
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -320,6 +339,20 @@ def _weigh_rows(out, weight, first, rows):
                 out[r, k] *= w
 
 
+# A function of its own, called once per chunk before its phases (see _outside_range).
+@njit(error_model="numpy")
+def _outside_domain(values, start, stop, low, high):
+    """Whether values[start:stop] (a chunk's rows of an input, flattened) holds a value whose key
+    lies outside [low, high]. NaN does not: it propagates."""
+    smallest = _MAGNITUDE
+    largest = -_MAGNITUDE
+    for i in range(np.uint64(start), np.uint64(stop)):  # unsigned: see _lane_sum
+        x = np.float64(values[i])
+        smallest = min(smallest, _key_nan_high(x))
+        largest = max(largest, _key_nan_low(x))
+    return (smallest < low) | (largest > high)
+
+
 def _kernel(function):
     try:
         return njit(parallel=True, cache=True, error_model="numpy")(function)
@@ -334,9 +367,11 @@ def loss_rows(_pred, _target, _weight, smooth, _loss_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_t, _DOMAIN_HIGH_t)
         _classes = _pred.shape[1]
         K = np.float64(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -377,7 +412,10 @@ def loss_rows(_pred, _target, _weight, smooth, _loss_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return _total, _chunks_outside_domain, 0
 
 
 @_kernel
@@ -387,9 +425,11 @@ def loss_rows_columns(_pred, _target, _weight, smooth, _loss_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_t, _DOMAIN_HIGH_t)
         _classes = _pred.shape[1]
         K = np.float64(_classes)
         # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
@@ -438,7 +478,10 @@ def loss_rows_columns(_pred, _target, _weight, smooth, _loss_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return _total, _chunks_outside_domain, 0
 
 
 @_kernel
@@ -448,9 +491,11 @@ def loss_and_grad(_pred, _target, _weight, smooth, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_t, _DOMAIN_HIGH_t)
         _classes = _pred.shape[1]
         K = np.float64(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -502,7 +547,10 @@ def loss_and_grad(_pred, _target, _weight, smooth, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return _total, _chunks_outside_domain, 0
 
 
 @_kernel
@@ -512,9 +560,11 @@ def loss_and_grad_columns(_pred, _target, _weight, smooth, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_t, _DOMAIN_HIGH_t)
         _classes = _pred.shape[1]
         K = np.float64(_classes)
         # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
@@ -579,7 +629,10 @@ def loss_and_grad_columns(_pred, _target, _weight, smooth, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return _total, _chunks_outside_domain, 0
 
 
 @_kernel
@@ -588,9 +641,11 @@ def grad(_pred, _target, _weight, smooth, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_t, _DOMAIN_HIGH_t)
         _classes = _pred.shape[1]
         K = np.float64(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -630,6 +685,10 @@ def grad(_pred, _target, _weight, smooth, _scale, _grad_out):
                 _ob[_r, _k] = _scale * (2*(-_e1*t + _e1 - t*(_e0 + smooth))*(_e3 if (z >= 0) else _e4)*(_e3 if (z <= 0) else _e4)/(_e0 + _r0 + 2*smooth)**2)
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return 0.0, _chunks_outside_domain, 0
 
 
 @_kernel
@@ -638,9 +697,11 @@ def grad_columns(_pred, _target, _weight, smooth, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_t, _DOMAIN_HIGH_t)
         _classes = _pred.shape[1]
         K = np.float64(_classes)
         # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
@@ -689,6 +750,10 @@ def grad_columns(_pred, _target, _weight, smooth, _scale, _grad_out):
         if _weight.shape[0] != 0:
             _weigh_columns(_ot, _wb)
         _from_columns(_ot, _grad_out[_first:_first + _nr])
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return 0.0, _chunks_outside_domain, 0
 
 
 @_kernel
@@ -697,9 +762,11 @@ def hess(_pred, _target, _weight, smooth, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_t, _DOMAIN_HIGH_t)
         _classes = _pred.shape[1]
         K = np.float64(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -748,6 +815,10 @@ def hess(_pred, _target, _weight, smooth, _scale, _hess_out):
                 _ob[_r, _k] = _scale * (2*_e13*(_e13*(_e12*t - _e12 - t*(_e11 + _e2*(t - 1))) + _e2*(_e10 - _e9)*(_e3 - _e4 - _e5))/_e2**3)
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return 0.0, _chunks_outside_domain, 0
 
 
 @_kernel
@@ -756,9 +827,11 @@ def hess_columns(_pred, _target, _weight, smooth, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_t, _DOMAIN_HIGH_t)
         _classes = _pred.shape[1]
         K = np.float64(_classes)
         # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
@@ -816,3 +889,7 @@ def hess_columns(_pred, _target, _weight, smooth, _scale, _hess_out):
         if _weight.shape[0] != 0:
             _weigh_columns(_ot, _wb)
         _from_columns(_ot, _hess_out[_first:_first + _nr])
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
+    return 0.0, _chunks_outside_domain, 0

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: a3269b178c969858fc3ed4ccebf98c38dc00f572bb6f2ebcce909d97a81475f1
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: 5f432cc28ec2bcec661544720d4dea1d9a63fe911b78434b7940a2d3fae18c8e
 """Numba kernels for ``fair`` (Fair loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -10,6 +10,10 @@ float32-rounded values) and sums them in a fixed lane order; the partials are ad
 results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
 signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
 for a mean).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 
 Conventions:
 - sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
@@ -34,6 +38,11 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ()
+
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -158,7 +167,7 @@ def _kernel(function):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -178,23 +187,31 @@ _INF_BITS = np.int64(0x7FF0000000000000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(-math.inf)
+    top = _key_nan_high(-math.inf)
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -254,8 +271,7 @@ def loss_sum(_pred, _target, _weight, c):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    return _total, 0, 0
 
 @_kernel
 def loss_elements(_pred, _target, _weight, c, _loss_out):
@@ -302,7 +318,7 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                 _t9 = _t6*_t7*_t8
                 _loss = -_t0*(_t4*(-_t4 + 2*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(((1.0 / 61.0))*_t9 + (1.0 / 59.0)) + (1.0 / 57.0)) + (1.0 / 55.0)) + (1.0 / 53.0)) + (1.0 / 51.0)) + (1.0 / 49.0)) + (1.0 / 47.0)) + (1.0 / 45.0)) + (1.0 / 43.0)) + (1.0 / 41.0)) + (1.0 / 39.0)) + (1.0 / 37.0)) + (1.0 / 35.0)) + (1.0 / 33.0)) + (1.0 / 31.0)) + (1.0 / 29.0)) + (1.0 / 27.0)) + (1.0 / 25.0)) + (1.0 / 23.0)) + (1.0 / 21.0)) + (1.0 / 19.0)) + (1.0 / 17.0)) + (1.0 / 15.0)) + (1.0 / 13.0)) + (1.0 / 11.0)) + (1.0 / 9.0)) + (1.0 / 7.0)) + (1.0 / 5.0)) + (1.0 / 3.0)))/_t5 if (_t1*abs(_t3) < 0.5) else -_t4 + _log1p(_t4))
                 _loss_out[_i] = _w * _loss
-
+    return 0.0, 0, 0
 
 @_kernel
 def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
@@ -366,8 +382,7 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    return _total, 0, 0
 
 @_kernel
 def grad(_pred, _target, _weight, c, _scale, _grad_out):
@@ -400,7 +415,7 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                 _t10 = _t3 + c
                 _grad = _t2*c/_t10
                 _grad_out[_i] = _scale * _w * _grad
-
+    return 0.0, 0, 0
 
 @_kernel
 def hess(_pred, _target, _weight, c, _scale, _hess_out):
@@ -435,3 +450,4 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                 _t10 = _t3 + c
                 _hess = _t0/_t10**2
                 _hess_out[_i] = _scale * _w * _hess
+    return 0.0, 0, 0

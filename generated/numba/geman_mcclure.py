@@ -1,7 +1,7 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: fae82c5433196f424940942e40dee0c443a2c5df0900bc6273ef955e49fa90c5
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: cb90a7496549919be365ba897e3bc0a5282b933500978de49dc73dc0768a3e2d
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -10,6 +10,10 @@ float32-rounded values) and sums them in a fixed lane order; the partials are ad
 results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
 signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
 for a mean).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 """
 
 import math
@@ -31,6 +35,11 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ()
+
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -155,7 +164,7 @@ def _kernel(function):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -175,23 +184,31 @@ _INF_BITS = np.int64(0x7FF0000000000000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(-math.inf)
+    top = _key_nan_high(-math.inf)
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -237,8 +254,7 @@ def loss_sum(_pred, _target, _weight, c):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    return _total, 0, 0
 
 @_kernel
 def loss_elements(_pred, _target, _weight, c, _loss_out):
@@ -271,7 +287,7 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                 _t2 = _t1**2
                 _loss = _t0*_t2/(2*_t0 + 2*_t2)
                 _loss_out[_i] = _w * _loss
-
+    return 0.0, 0, 0
 
 @_kernel
 def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
@@ -323,8 +339,7 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    return _total, 0, 0
 
 @_kernel
 def grad(_pred, _target, _weight, c, _scale, _grad_out):
@@ -361,7 +376,7 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                 _t4 = _t0 + _t2
                 _grad = _t1*_t3/_t4**2
                 _grad_out[_i] = _scale * _w * _grad
-
+    return 0.0, 0, 0
 
 @_kernel
 def hess(_pred, _target, _weight, c, _scale, _hess_out):
@@ -398,3 +413,4 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                 _t4 = _t0 + _t2
                 _hess = _t3*(_t0 - 3*_t2)/_t4**3
                 _hess_out[_i] = _scale * _w * _hess
+    return 0.0, 0, 0

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: d8345469430ab881685d6e0caf4f29582e05ff49387badfdd2963a7680cfbcfc
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: 5c2456119cca5024dd6f2b386d12154844abea6e7f72e6ada2e0ed594b9d4d13
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -23,6 +23,10 @@ do not depend on the number of threads. Elements are computed in float64 whateve
 rows of weight 0 (also ignored labels) add nothing and get zero outputs, even where a value is not
 finite. The element loops never read a weight: a chunk's outputs are multiplied by their rows'
 weights afterwards, so a weighted float32 output is rounded twice (within 1.5 ulps).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 """
 
 import math
@@ -47,6 +51,11 @@ IGNORE_PARAM = None
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ()
+
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
@@ -167,7 +176,7 @@ def _log(x):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -187,23 +196,31 @@ _INF_BITS = np.int64(0x7FF0000000000000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(-math.inf)
+    top = _key_nan_high(-math.inf)
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -370,7 +387,7 @@ def loss_rows(_pred, _target, _weight, _loss_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    return _total, 0, 0
 
 
 @_kernel
@@ -423,7 +440,7 @@ def loss_rows_columns(_pred, _target, _weight, _loss_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    return _total, 0, 0
 
 
 @_kernel
@@ -473,7 +490,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    return _total, 0, 0
 
 
 @_kernel
@@ -531,7 +548,7 @@ def loss_and_grad_columns(_pred, _target, _weight, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    return _total, 0, 0
 
 
 @_kernel
@@ -560,6 +577,7 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _ob[_r, _k] = _scale * (-_exp(lp))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    return 0.0, 0, 0
 
 
 @_kernel
@@ -592,6 +610,7 @@ def grad_columns(_pred, _target, _weight, _scale, _grad_out):
         if _weight.shape[0] != 0:
             _weigh_columns(_ot, _wb)
         _from_columns(_ot, _grad_out[_first:_first + _nr])
+    return 0.0, 0, 0
 
 
 @_kernel
@@ -620,6 +639,7 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _ob[_r, _k] = _scale * (0)
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    return 0.0, 0, 0
 
 
 @_kernel
@@ -652,3 +672,4 @@ def hess_columns(_pred, _target, _weight, _scale, _hess_out):
         if _weight.shape[0] != 0:
             _weigh_columns(_ot, _wb)
         _from_columns(_ot, _hess_out[_first:_first + _nr])
+    return 0.0, 0, 0

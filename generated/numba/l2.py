@@ -1,7 +1,7 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: 0f914a6184f7206e6713cdf5d365aaa657d8071da6a58b56367a41a3229d4cfc
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: 34cee9d8ce96a0342e58de84affbe76d03ccb0c0b7d3316a1bbf776240a5c3b1
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -10,6 +10,10 @@ float32-rounded values) and sums them in a fixed lane order; the partials are ad
 results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
 signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
 for a mean).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 """
 
 import math
@@ -31,6 +35,11 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ()
+
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -155,7 +164,7 @@ def _kernel(function):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -175,23 +184,31 @@ _INF_BITS = np.int64(0x7FF0000000000000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(-math.inf)
+    top = _key_nan_high(-math.inf)
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -233,8 +250,7 @@ def loss_sum(_pred, _target, _weight):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    return _total, 0, 0
 
 @_kernel
 def loss_elements(_pred, _target, _weight, _loss_out):
@@ -263,7 +279,7 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                 _t0 = y_pred - y_true
                 _loss = (0.5)*_t0**2
                 _loss_out[_i] = _w * _loss
-
+    return 0.0, 0, 0
 
 @_kernel
 def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
@@ -307,8 +323,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    return _total, 0, 0
 
 @_kernel
 def grad(_pred, _target, _weight, _scale, _grad_out):
@@ -337,7 +352,7 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _t0 = y_pred - y_true
                 _grad = _t0
                 _grad_out[_i] = _scale * _w * _grad
-
+    return 0.0, 0, 0
 
 @_kernel
 def hess(_pred, _target, _weight, _scale, _hess_out):
@@ -364,3 +379,4 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _w = np.float64(_weight[_i])
                 _hess = 1
                 _hess_out[_i] = _scale * _w * _hess
+    return 0.0, 0, 0

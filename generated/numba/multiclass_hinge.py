@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: 51692bdf23998bf6acae28d3c81102e18c610791c1b07696865c536671fdf57a
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: 46570c8b53769e1944eab602408f0d272eccc53fa5d0ce172ed59586bf9c0b4b
 """Numba kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -23,6 +23,10 @@ do not depend on the number of threads. Elements are computed in float64 whateve
 rows of weight 0 (also ignored labels) add nothing and get zero outputs, even where a value is not
 finite. The element loops never read a weight: a chunk's outputs are multiplied by their rows'
 weights afterwards, so a weighted float32 output is rounded twice (within 1.5 ulps).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 """
 
 import math
@@ -47,6 +51,11 @@ IGNORE_PARAM = None
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ()
+
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction).
 CHUNK = 4096
@@ -167,7 +176,7 @@ def _log(x):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -187,23 +196,31 @@ _INF_BITS = np.int64(0x7FF0000000000000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(-math.inf)
+    top = _key_nan_high(-math.inf)
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -371,7 +388,7 @@ def loss_rows(_pred, _target, _weight, _loss_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    return _total, 0, 0
 
 
 @_kernel
@@ -423,7 +440,7 @@ def loss_rows_columns(_pred, _target, _weight, _loss_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    return _total, 0, 0
 
 
 @_kernel
@@ -486,7 +503,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    return _total, 0, 0
 
 
 @_kernel
@@ -561,7 +578,7 @@ def loss_and_grad_columns(_pred, _target, _weight, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
+    return _total, 0, 0
 
 
 @_kernel
@@ -608,6 +625,7 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _ob[_r, _k] = _scale * (-y + (1 if (_r1 == -y + z) else 0)/_r2)
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    return 0.0, 0, 0
 
 
 @_kernel
@@ -660,6 +678,7 @@ def grad_columns(_pred, _target, _weight, _scale, _grad_out):
         if _weight.shape[0] != 0:
             _weigh_columns(_ot, _wb)
         _from_columns(_ot, _grad_out[_first:_first + _nr])
+    return 0.0, 0, 0
 
 
 @_kernel
@@ -689,6 +708,7 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _ob[_r, _k] = _scale * (0)
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    return 0.0, 0, 0
 
 
 @_kernel
@@ -720,3 +740,4 @@ def hess_columns(_pred, _target, _weight, _scale, _hess_out):
         if _weight.shape[0] != 0:
             _weigh_columns(_ot, _wb)
         _from_columns(_ot, _hess_out[_first:_first + _nr])
+    return 0.0, 0, 0

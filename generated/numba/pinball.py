@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: 8a21579b0b326dd5ada6175cd6539e27593f3b6ca08465f446b1fa201e1f97e6
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: 9b57c6696702df657f15ceb67611cf60c2a36d1ded9ac1b4bc022801db175745
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -10,6 +10,10 @@ float32-rounded values) and sums them in a fixed lane order; the partials are ad
 results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
 signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
 for a mean).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 
 Conventions:
 - Heaviside(0) = 1/2: at a tie of max/min the derivative is the mean of the one-sided derivatives, as torch.maximum does (consistent with sign(0) = 0).
@@ -35,6 +39,11 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ()
+
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -159,7 +168,7 @@ def _kernel(function):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -179,23 +188,31 @@ _INF_BITS = np.int64(0x7FF0000000000000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(-math.inf)
+    top = _key_nan_high(-math.inf)
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -241,8 +258,7 @@ def loss_sum(_pred, _target, _weight, tau):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    return _total, 0, 0
 
 @_kernel
 def loss_elements(_pred, _target, _weight, tau, _loss_out):
@@ -275,7 +291,7 @@ def loss_elements(_pred, _target, _weight, tau, _loss_out):
                 _t2 = tau - 1
                 _loss = max(_t1*_t2, _t1*tau)
                 _loss_out[_i] = _w * _loss
-
+    return 0.0, 0, 0
 
 @_kernel
 def loss_and_grad(_pred, _target, _weight, tau, _scale, _grad_out):
@@ -325,8 +341,7 @@ def loss_and_grad(_pred, _target, _weight, tau, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    return _total, 0, 0
 
 @_kernel
 def grad(_pred, _target, _weight, tau, _scale, _grad_out):
@@ -359,7 +374,7 @@ def grad(_pred, _target, _weight, tau, _scale, _grad_out):
                 _t3 = (_t0 == 0)
                 _grad = -_t2*(1 if (_t0 > 0) else (0.5 if _t3 else 0)) - tau*(1 if (_t0 < 0) else (0.5 if _t3 else 0))
                 _grad_out[_i] = _scale * _w * _grad
-
+    return 0.0, 0, 0
 
 @_kernel
 def hess(_pred, _target, _weight, tau, _scale, _hess_out):
@@ -386,3 +401,4 @@ def hess(_pred, _target, _weight, tau, _scale, _hess_out):
                 _w = np.float64(_weight[_i])
                 _hess = 0
                 _hess_out[_i] = _scale * _w * _hess
+    return 0.0, 0, 0

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: 59f35e9b9805527eb8c14df498d40a4b00c93fe6219727baabbf821458bfd73c
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: 2a6191ccef7611777485a1d4f5ad7ab13632e5173373c852df2cd8d381c428e0
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -10,6 +10,10 @@ float32-rounded values) and sums them in a fixed lane order; the partials are ad
 results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
 signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
 for a mean).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 
 Conventions:
 - At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
@@ -34,6 +38,11 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ()
+
 
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
@@ -158,7 +167,7 @@ def _kernel(function):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -178,23 +187,31 @@ _INF_BITS = np.int64(0x7FF0000000000000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(-math.inf)
+    top = _key_nan_high(-math.inf)
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -240,8 +257,7 @@ def loss_sum(_pred, _target, _weight):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    return _total, 0, 0
 
 @_kernel
 def loss_elements(_pred, _target, _weight, _loss_out):
@@ -274,7 +290,7 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                 _t2 = (_t0 < 1)
                 _loss = (_t1**2 if _t2 else 0)
                 _loss_out[_i] = _w * _loss
-
+    return 0.0, 0, 0
 
 @_kernel
 def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
@@ -322,8 +338,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
-    return _total
-
+    return _total, 0, 0
 
 @_kernel
 def grad(_pred, _target, _weight, _scale, _grad_out):
@@ -356,7 +371,7 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _t2 = (_t0 < 1)
                 _grad = (2*_t1*y if _t2 else 0)
                 _grad_out[_i] = _scale * _w * _grad
-
+    return 0.0, 0, 0
 
 @_kernel
 def hess(_pred, _target, _weight, _scale, _hess_out):
@@ -387,3 +402,4 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _t2 = (_t0 < 1)
                 _hess = (2*y**2 if _t2 else 0)
                 _hess_out[_i] = _scale * _w * _hess
+    return 0.0, 0, 0

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: c5fd7b30595bca6157527c64dd59f36e8448aa6cda575e3f5355d70af3ad3ae7
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: db97c0c9322bc20ad537640d17a93266c2f186bcfe7bc1d529f573e937429c56
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -13,6 +13,10 @@ float32-rounded values) and sums them in a fixed lane order; the partials are ad
 results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
 signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
 for a mean).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 """
 
 import math
@@ -34,11 +38,16 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ()
+
 #: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
 #: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
 #: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
 #: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
-#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
+#: every input a second time. Every kernel returns that count (the last of its three results).
 RANGE_CHECKED = ('y_pred', 'y_true', 'weight')
 _RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
 _RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
@@ -154,7 +163,7 @@ def _kernel(function):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -174,23 +183,31 @@ _INF_BITS = np.int32(0x7F800000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(np.float32(-math.inf))
+    top = _key_nan_high(np.float32(-math.inf))
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -254,8 +271,7 @@ def loss_sum(_pred, _target, _weight):
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
-
+    return _total, 0, _chunks_outside
 
 @_kernel
 def loss_elements(_pred, _target, _weight, _loss_out):
@@ -306,8 +322,7 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
-
+    return 0.0, 0, _chunks_outside
 
 @_kernel
 def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
@@ -373,8 +388,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
-
+    return _total, 0, _chunks_outside
 
 @_kernel
 def grad(_pred, _target, _weight, _scale, _grad_out):
@@ -425,8 +439,7 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
-
+    return 0.0, 0, _chunks_outside
 
 @_kernel
 def hess(_pred, _target, _weight, _scale, _hess_out):
@@ -475,4 +488,4 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
+    return 0.0, 0, _chunks_outside

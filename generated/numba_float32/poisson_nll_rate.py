@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: 05d9bcfcb681524a1a3143c1d161c62c5e6799343dbd1748cd55c6017418574c
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: 06231d8bd1c3048a7d8050b5cf47a2d0bb4e112cb40c181c7fcb083805aa7c50
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -13,6 +13,10 @@ float32-rounded values) and sums them in a fixed lane order; the partials are ad
 results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
 signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
 for a mean).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 
 Conventions:
 - At a branch boundary the derivatives are those of the branch whose condition holds there (conditions are tried in the order declared).
@@ -38,12 +42,19 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ('y_true',)
+_DOMAIN_LOW_y = np.int32(-1)
+_DOMAIN_HIGH_y = np.int32(2139095039)
+
 #: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
 #: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
 #: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
 #: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
-#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
-RANGE_CHECKED = ('y_pred', 'weight')
+#: every input a second time. Every kernel returns that count (the last of its three results).
+RANGE_CHECKED = ('y_pred', 'y_true', 'weight')
 _RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
 _RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
@@ -158,7 +169,7 @@ def _kernel(function):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -178,23 +189,31 @@ _INF_BITS = np.int32(0x7F800000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(np.float32(-math.inf))
+    top = _key_nan_high(np.float32(-math.inf))
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -204,6 +223,7 @@ def loss_sum(_pred, _target, _weight, eps):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -216,6 +236,8 @@ def loss_sum(_pred, _target, _weight, eps):
         _losses = np.empty((1, CHUNK), _pred.dtype)
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -225,6 +247,11 @@ def loss_sum(_pred, _target, _weight, eps):
                 _u = np.uint32(_float_to_bits(lam)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= np.float32(0))
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
@@ -237,13 +264,19 @@ def loss_sum(_pred, _target, _weight, eps):
                 _u = np.uint32(_float_to_bits(lam)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= np.float32(0))
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
                 _losses[0, _i - _start] = _w * _loss
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -251,17 +284,20 @@ def loss_sum(_pred, _target, _weight, eps):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
-
+    return _total, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def loss_elements(_pred, _target, _weight, eps, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -270,6 +306,8 @@ def loss_elements(_pred, _target, _weight, eps, _loss_out):
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -279,6 +317,11 @@ def loss_elements(_pred, _target, _weight, eps, _loss_out):
                 _u = np.uint32(_float_to_bits(lam)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= np.float32(0))
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
@@ -291,19 +334,27 @@ def loss_elements(_pred, _target, _weight, eps, _loss_out):
                 _u = np.uint32(_float_to_bits(lam)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= np.float32(0))
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
                 _loss_out[_i] = _w * _loss
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
-
+    return 0.0, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def loss_and_grad(_pred, _target, _weight, eps, _scale, _grad_out):
@@ -311,6 +362,7 @@ def loss_and_grad(_pred, _target, _weight, eps, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -323,6 +375,8 @@ def loss_and_grad(_pred, _target, _weight, eps, _scale, _grad_out):
         _losses = np.empty((1, CHUNK), _pred.dtype)
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -332,6 +386,11 @@ def loss_and_grad(_pred, _target, _weight, eps, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(lam)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= np.float32(0))
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
@@ -346,15 +405,21 @@ def loss_and_grad(_pred, _target, _weight, eps, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(lam)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= np.float32(0))
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
                 _grad = (np.float32(1) - y/_t0 if _t1 else np.float32(0))
                 _losses[0, _i - _start] = _w * _loss
                 _grad_out[_i] = _scale * _w * _grad
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -362,17 +427,20 @@ def loss_and_grad(_pred, _target, _weight, eps, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
-
+    return _total, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def grad(_pred, _target, _weight, eps, _scale, _grad_out):
     """Write scale·w·∂loss/∂lam into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -381,6 +449,8 @@ def grad(_pred, _target, _weight, eps, _scale, _grad_out):
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -390,6 +460,11 @@ def grad(_pred, _target, _weight, eps, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(lam)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= np.float32(0))
                 _grad = (np.float32(1) - y/_t0 if _t1 else np.float32(0))
@@ -402,25 +477,34 @@ def grad(_pred, _target, _weight, eps, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(lam)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= np.float32(0))
                 _grad = (np.float32(1) - y/_t0 if _t1 else np.float32(0))
                 _grad_out[_i] = _scale * _w * _grad
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
-
+    return 0.0, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def hess(_pred, _target, _weight, eps, _scale, _hess_out):
     """Write scale·w·∂²loss/∂lam² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -429,6 +513,8 @@ def hess(_pred, _target, _weight, eps, _scale, _hess_out):
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -438,6 +524,11 @@ def hess(_pred, _target, _weight, eps, _scale, _hess_out):
                 _u = np.uint32(_float_to_bits(lam)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= np.float32(0))
                 _hess = (y/_t0**2 if _t1 else np.float32(0))
@@ -450,15 +541,24 @@ def hess(_pred, _target, _weight, eps, _scale, _hess_out):
                 _u = np.uint32(_float_to_bits(lam)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= np.float32(0))
                 _hess = (y/_t0**2 if _t1 else np.float32(0))
                 _hess_out[_i] = _scale * _w * _hess
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
+    return 0.0, _chunks_outside_domain, _chunks_outside

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: ab58e0dcb90c9d1be36d30463fbbaa91c6d293835367016cf1fc7cb2dd93fceb
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: 78544804b003b6fb299553ddc724b7f9a4e01ef0f879cf7ab427775a58df763a
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -13,6 +13,10 @@ float32-rounded values) and sums them in a fixed lane order; the partials are ad
 results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
 signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
 for a mean).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 """
 
 import math
@@ -34,12 +38,19 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ('y_true',)
+_DOMAIN_LOW_y = np.int32(-1)
+_DOMAIN_HIGH_y = np.int32(1065353216)
+
 #: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
 #: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
 #: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
 #: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
-#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
-RANGE_CHECKED = ('y_pred', 'weight')
+#: every input a second time. Every kernel returns that count (the last of its three results).
+RANGE_CHECKED = ('y_pred', 'y_true', 'weight')
 _RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
 _RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
@@ -154,7 +165,7 @@ def _kernel(function):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -174,23 +185,31 @@ _INF_BITS = np.int32(0x7F800000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(np.float32(-math.inf))
+    top = _key_nan_high(np.float32(-math.inf))
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -200,6 +219,7 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -212,6 +232,8 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
         _losses = np.empty((1, CHUNK), _pred.dtype)
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -221,6 +243,11 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
                 _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = alpha*y
                 _t1 = alpha + np.float32(-1)
                 _t2 = y + np.float32(-1)
@@ -244,9 +271,14 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
                 _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = alpha*y
                 _t1 = alpha + np.float32(-1)
                 _t2 = y + np.float32(-1)
@@ -262,6 +294,7 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
                 _t12 = (_t8 if (x >= np.float32(0)) else _t9)
                 _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
                 _losses[0, _i - _start] = _w * _loss
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -269,17 +302,20 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
-
+    return _total, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -288,6 +324,8 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -297,6 +335,11 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
                 _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = alpha*y
                 _t1 = alpha + np.float32(-1)
                 _t2 = y + np.float32(-1)
@@ -320,9 +363,14 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
                 _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = alpha*y
                 _t1 = alpha + np.float32(-1)
                 _t2 = y + np.float32(-1)
@@ -338,12 +386,15 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
                 _t12 = (_t8 if (x >= np.float32(0)) else _t9)
                 _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
                 _loss_out[_i] = _w * _loss
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
-
+    return 0.0, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
@@ -351,6 +402,7 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -363,6 +415,8 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
         _losses = np.empty((1, CHUNK), _pred.dtype)
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -372,6 +426,11 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = alpha*y
                 _t1 = alpha + np.float32(-1)
                 _t2 = y + np.float32(-1)
@@ -408,9 +467,14 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = alpha*y
                 _t1 = alpha + np.float32(-1)
                 _t2 = y + np.float32(-1)
@@ -439,6 +503,7 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                 _grad = _t13*(-_t15*_t17 - _t18*_t23)
                 _losses[0, _i - _start] = _w * _loss
                 _grad_out[_i] = _scale * _w * _grad
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -446,17 +511,20 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
-
+    return _total, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
     """Write scale·w·∂loss/∂x into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -465,6 +533,8 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -474,6 +544,11 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = alpha*y
                 _t1 = alpha + np.float32(-1)
                 _t2 = y + np.float32(-1)
@@ -507,9 +582,14 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = alpha*y
                 _t1 = alpha + np.float32(-1)
                 _t2 = y + np.float32(-1)
@@ -535,18 +615,22 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                 _t23 = _t19*_t22
                 _grad = _t13*(-_t15*_t17 - _t18*_t23)
                 _grad_out[_i] = _scale * _w * _grad
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
-
+    return 0.0, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
     """Write scale·w·∂²loss/∂x² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -555,6 +639,8 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -564,6 +650,11 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
                 _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = alpha*y
                 _t1 = alpha + np.float32(-1)
                 _t2 = y + np.float32(-1)
@@ -597,9 +688,14 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
                 _u = np.uint32(_float_to_bits(x)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y = min(_low_y, _key_nan_high(y))
+                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = alpha*y
                 _t1 = alpha + np.float32(-1)
                 _t2 = y + np.float32(-1)
@@ -625,8 +721,12 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
                 _t23 = _t19*_t22
                 _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + np.float32(2)*_t15*_t22 + _t16**(gamma + np.float32(-2))*_t18*_t19*_t20*_t21**2*gamma + _t17)
                 _hess_out[_i] = _scale * _w * _hess
+        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
+    return 0.0, _chunks_outside_domain, _chunks_outside

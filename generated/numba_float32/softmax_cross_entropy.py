@@ -1,7 +1,7 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: fe2b0805772b7b5681d7e95eb01f00202eaf1e36b718994ed4d664d26456fa28
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: c3048afb3f8925e6c5c21ba36ec8acbb48b783e91fe39af5fb1c696d19fdabf0
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -26,6 +26,10 @@ one rounds each float32 result once instead. ``_weight`` is one weight per row, 
 rows of weight 0 (also ignored labels) add nothing and get zero outputs, even where a value is not
 finite. The element loops never read a weight: a chunk's outputs are multiplied by their rows'
 weights afterwards, so a weighted float32 output is rounded twice (within 1.5 ulps).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 """
 
 import math
@@ -50,12 +54,19 @@ IGNORE_PARAM = None
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ('y_true',)
+_DOMAIN_LOW_p = np.int32(-1)
+_DOMAIN_HIGH_p = np.int32(1065353216)
+
 #: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
 #: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
 #: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
 #: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
-#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
-RANGE_CHECKED = ('y_pred',)
+#: every input a second time. Every kernel returns that count (the last of its three results).
+RANGE_CHECKED = ('y_pred', 'y_true')
 _RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
 _RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
@@ -166,7 +177,7 @@ def _log(x):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -186,23 +197,31 @@ _INF_BITS = np.int32(0x7F800000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(np.float32(-math.inf))
+    top = _key_nan_high(np.float32(-math.inf))
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -336,6 +355,20 @@ def _outside_range(values, start, stop):
     return (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
 
 
+# A function of its own, called once per chunk before its phases (see _outside_range).
+@njit(error_model="numpy")
+def _outside_domain(values, start, stop, low, high):
+    """Whether values[start:stop] (a chunk's rows of an input, flattened) holds a value whose key
+    lies outside [low, high]. NaN does not: it propagates."""
+    smallest = _MAGNITUDE
+    largest = -_MAGNITUDE
+    for i in range(np.uint64(start), np.uint64(stop)):  # unsigned: see _lane_sum
+        x = np.float32(values[i])
+        smallest = min(smallest, _key_nan_high(x))
+        largest = max(largest, _key_nan_low(x))
+    return (smallest < low) | (largest > high)
+
+
 def _kernel(function):
     try:
         return njit(parallel=True, cache=True, error_model="numpy")(function)
@@ -350,11 +383,13 @@ def loss_rows(_pred, _target, _weight, label_smoothing, _loss_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
-        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_p, _DOMAIN_HIGH_p)
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1]) | _outside_range(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -402,10 +437,13 @@ def loss_rows(_pred, _target, _weight, label_smoothing, _loss_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
+    return _total, _chunks_outside_domain, _chunks_outside
 
 
 @_kernel
@@ -415,11 +453,13 @@ def loss_rows_columns(_pred, _target, _weight, label_smoothing, _loss_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
-        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_p, _DOMAIN_HIGH_p)
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1]) | _outside_range(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
@@ -481,10 +521,13 @@ def loss_rows_columns(_pred, _target, _weight, label_smoothing, _loss_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
+    return _total, _chunks_outside_domain, _chunks_outside
 
 
 @_kernel
@@ -494,11 +537,13 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
-        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_p, _DOMAIN_HIGH_p)
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1]) | _outside_range(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -553,10 +598,13 @@ def loss_and_grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
+    return _total, _chunks_outside_domain, _chunks_outside
 
 
 @_kernel
@@ -566,11 +614,13 @@ def loss_and_grad_columns(_pred, _target, _weight, label_smoothing, _scale, _gra
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
-        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_p, _DOMAIN_HIGH_p)
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1]) | _outside_range(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
@@ -640,10 +690,13 @@ def loss_and_grad_columns(_pred, _target, _weight, label_smoothing, _scale, _gra
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
+    return _total, _chunks_outside_domain, _chunks_outside
 
 
 @_kernel
@@ -652,11 +705,13 @@ def grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
-        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_p, _DOMAIN_HIGH_p)
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1]) | _outside_range(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -688,10 +743,13 @@ def grad(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
                 _ob[_r, _k] = _scale * (_r1_softmax*(-_r3*label_smoothing + _r3 + label_smoothing) - p*(np.float32(1) - label_smoothing) - label_smoothing/K)
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
+    return 0.0, _chunks_outside_domain, _chunks_outside
 
 
 @_kernel
@@ -700,11 +758,13 @@ def grad_columns(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
-        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_p, _DOMAIN_HIGH_p)
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1]) | _outside_range(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
@@ -747,10 +807,13 @@ def grad_columns(_pred, _target, _weight, label_smoothing, _scale, _grad_out):
         if _weight.shape[0] != 0:
             _weigh_columns(_ot, _wb)
         _from_columns(_ot, _grad_out[_first:_first + _nr])
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
+    return 0.0, _chunks_outside_domain, _chunks_outside
 
 
 @_kernel
@@ -759,11 +822,13 @@ def hess(_pred, _target, _weight, label_smoothing, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
-        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_p, _DOMAIN_HIGH_p)
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1]) | _outside_range(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # Views of the chunk's rows, indexed from 0 (a possibly negative index would keep LLVM
@@ -795,10 +860,13 @@ def hess(_pred, _target, _weight, label_smoothing, _scale, _hess_out):
                 _ob[_r, _k] = _scale * (_r1_softmax*(np.float32(1) - _r1_softmax)*(-_r3*label_smoothing + _r3 + label_smoothing))
         if _weight.shape[0] != 0:
             _weigh_rows(_ob, _weight, _first, _nr)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
+    return 0.0, _chunks_outside_domain, _chunks_outside
 
 
 @_kernel
@@ -807,11 +875,13 @@ def hess_columns(_pred, _target, _weight, label_smoothing, _scale, _hess_out):
     _n = _pred.shape[0]
     _rows = max(1, CHUNK // max(1, _pred.shape[1]))
     _chunks = (_n + _rows - 1) // _rows
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         _first = np.int64(_c) * _rows
         _nr = min(_n, _first + _rows) - _first
-        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
+        _domain[_c] = _outside_domain(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1], _DOMAIN_LOW_p, _DOMAIN_HIGH_p)
+        _outside[_c] = _outside_range(_pred.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1]) | _outside_range(_target.reshape(-1), _first * _pred.shape[1], (_first + _nr) * _pred.shape[1])
         _classes = _pred.shape[1]
         K = np.float32(_classes)
         # The chunk as columns (_zt[k, r]: class k of row r), the values a log-sum-exp keeps,
@@ -854,7 +924,10 @@ def hess_columns(_pred, _target, _weight, label_smoothing, _scale, _hess_out):
         if _weight.shape[0] != 0:
             _weigh_columns(_ot, _wb)
         _from_columns(_ot, _hess_out[_first:_first + _nr])
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
+    return 0.0, _chunks_outside_domain, _chunks_outside

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: eb8c7e3ca605ef3a
-# lossgen-content-sha256: f92f4ba57afe04debba360db4e24ac466d875097fdb3b6f6f4205f08fb5a7ec4
+# lossgen-generator: d3d4c6e6cae43e30
+# lossgen-content-sha256: dff5f9281a05eca6839bf0c8fdae7342d2dd4bf80c8da04413cb93e9d842c21f
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -13,6 +13,10 @@ float32-rounded values) and sums them in a fixed lane order; the partials are ad
 results do not depend on the number of threads. ``_weight`` is an array like ``_pred``, or empty for no weights (one compiled
 signature serves both: each chunk takes one of two loops); ``_scale`` multiplies every written element (1/N or 1/sum(w)
 for a mean).
+Every kernel returns three numbers: the sum of w·loss (0.0 from the kernels that only write
+outputs), the number of chunks holding a value outside an input's domain (DOMAIN_CHECKED; the
+runtime then raises), and the number holding one outside float32 arithmetic's range (0 in a
+float64-arithmetic module).
 
 Conventions:
 - sign(0) = 0: the derivative of |u| at u = 0 is taken as 0, as PyTorch does.
@@ -40,12 +44,19 @@ AUXILIARY = ()
 #: What the kernels take for "no weights": an empty array, so that one compiled signature serves
 #: calls with and without weights (None would be a second one: twice the compile time).
 UNWEIGHTED = "empty"
+#: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
+#: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
+#: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
+DOMAIN_CHECKED = ('y_true',)
+_DOMAIN_LOW_y_true = np.int32(-1)
+_DOMAIN_HIGH_y_true = np.int32(2139095039)
+
 #: The inputs whose values the kernels check against float32 arithmetic's range (magnitude 0 or
 #: within [2**-60, 2**20], see lossgen.domains): they count the chunks holding a NaN, an infinity
 #: or any other value outside, and the runtime recomputes such a call with the float64-arithmetic
 #: kernels. Checked on the way, in the loops that read the values: a scan of its own would read
-#: every input a second time. Every kernel returns that count (after the sum, for the summing ones).
-RANGE_CHECKED = ('y_pred', 'weight')
+#: every input a second time. Every kernel returns that count (the last of its three results).
+RANGE_CHECKED = ('y_pred', 'y_true', 'weight')
 _RANGE_HIGH_BITS = np.uint32(0x49800000)  # the bits of 2**20; above them: larger values, inf, NaN
 _RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the loops track them)
 
@@ -160,7 +171,7 @@ def _kernel(function):
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
-# 1000; benchmarks/README). A maximum needs no fast-math: it is taken over integer keys.
+# 1000). A maximum needs no fast-math: it is taken over integer keys.
 @njit(error_model="numpy", fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
@@ -180,23 +191,31 @@ _INF_BITS = np.int32(0x7F800000)
 
 
 @njit(error_model="numpy", inline="always")
-def _max_key(value):
-    """An integer that orders as ``value`` does among floats: its bits, with the magnitude bits
-    flipped where the sign is set; a NaN of either sign is the largest."""
+def _key_nan_high(value):
+    """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
+    flipped where the sign is set); a NaN of either sign is the largest."""
     b = _float_to_bits(value)
     key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
     return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
 @njit(error_model="numpy", inline="always")
+def _key_nan_low(value):
+    """_key_nan_high's key, but a NaN is the smallest."""
+    b = _float_to_bits(value)
+    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
+    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+
+
+@njit(error_model="numpy", inline="always")
 def _lane_max(rows, row, start, count):
     """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _max_key's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
+    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
     NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
-    top = _max_key(np.float32(-math.inf))
+    top = _key_nan_high(np.float32(-math.inf))
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
-        top = max(top, _max_key(rows[row, j]))
+        top = max(top, _key_nan_high(rows[row, j]))
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
@@ -206,6 +225,7 @@ def loss_sum(_pred, _target, _weight):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -218,6 +238,8 @@ def loss_sum(_pred, _target, _weight):
         _losses = np.empty((1, CHUNK), _pred.dtype)
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y_true = _MAGNITUDE  # the smallest key of a value of y_true seen (NaN: none)
+        _high_y_true = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -227,6 +249,11 @@ def loss_sum(_pred, _target, _weight):
                 _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y_true = min(_low_y_true, _key_nan_high(y_true))
+                _high_y_true = max(_high_y_true, _key_nan_low(y_true))
                 _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
                 _t1 = max(np.float32(-0.9999989867210388), y_pred)
                 _t2 = -_t1 + y_true
@@ -244,9 +271,14 @@ def loss_sum(_pred, _target, _weight):
                 _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y_true = min(_low_y_true, _key_nan_high(y_true))
+                _high_y_true = max(_high_y_true, _key_nan_low(y_true))
                 _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
                 _t1 = max(np.float32(-0.9999989867210388), y_pred)
                 _t2 = -_t1 + y_true
@@ -256,6 +288,7 @@ def loss_sum(_pred, _target, _weight):
                 _t6 = _log(_t0*_t5)
                 _loss = (np.float32(0.5))*(_t3**2 if _t4 else _t6**2)
                 _losses[0, _i - _start] = _w * _loss
+        _domain[_c] = (_low_y_true < _DOMAIN_LOW_y_true) | (_high_y_true > _DOMAIN_HIGH_y_true)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -263,17 +296,20 @@ def loss_sum(_pred, _target, _weight):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
-
+    return _total, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def loss_elements(_pred, _target, _weight, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -282,6 +318,8 @@ def loss_elements(_pred, _target, _weight, _loss_out):
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y_true = _MAGNITUDE  # the smallest key of a value of y_true seen (NaN: none)
+        _high_y_true = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -291,6 +329,11 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                 _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y_true = min(_low_y_true, _key_nan_high(y_true))
+                _high_y_true = max(_high_y_true, _key_nan_low(y_true))
                 _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
                 _t1 = max(np.float32(-0.9999989867210388), y_pred)
                 _t2 = -_t1 + y_true
@@ -308,9 +351,14 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                 _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y_true = min(_low_y_true, _key_nan_high(y_true))
+                _high_y_true = max(_high_y_true, _key_nan_low(y_true))
                 _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
                 _t1 = max(np.float32(-0.9999989867210388), y_pred)
                 _t2 = -_t1 + y_true
@@ -320,12 +368,15 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                 _t6 = _log(_t0*_t5)
                 _loss = (np.float32(0.5))*(_t3**2 if _t4 else _t6**2)
                 _loss_out[_i] = _w * _loss
+        _domain[_c] = (_low_y_true < _DOMAIN_LOW_y_true) | (_high_y_true > _DOMAIN_HIGH_y_true)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
-
+    return 0.0, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
@@ -333,6 +384,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -345,6 +397,8 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
         _losses = np.empty((1, CHUNK), _pred.dtype)
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y_true = _MAGNITUDE  # the smallest key of a value of y_true seen (NaN: none)
+        _high_y_true = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -354,6 +408,11 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y_true = min(_low_y_true, _key_nan_high(y_true))
+                _high_y_true = max(_high_y_true, _key_nan_low(y_true))
                 _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
                 _t1 = max(np.float32(-0.9999989867210388), y_pred)
                 _t2 = -_t1 + y_true
@@ -376,9 +435,14 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y_true = min(_low_y_true, _key_nan_high(y_true))
+                _high_y_true = max(_high_y_true, _key_nan_low(y_true))
                 _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
                 _t1 = max(np.float32(-0.9999989867210388), y_pred)
                 _t2 = -_t1 + y_true
@@ -393,6 +457,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                 _grad = (_t3*_t9 if _t4 else _t6*_t9)
                 _losses[0, _i - _start] = _w * _loss
                 _grad_out[_i] = _scale * _w * _grad
+        _domain[_c] = (_low_y_true < _DOMAIN_LOW_y_true) | (_high_y_true > _DOMAIN_HIGH_y_true)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -400,17 +465,20 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _total = 0.0
     for _c in range(_chunks):
         _total += _partial[_c]
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _total, _chunks_outside
-
+    return _total, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def grad(_pred, _target, _weight, _scale, _grad_out):
     """Write scale·w·∂loss/∂y_pred into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -419,6 +487,8 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y_true = _MAGNITUDE  # the smallest key of a value of y_true seen (NaN: none)
+        _high_y_true = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -428,6 +498,11 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y_true = min(_low_y_true, _key_nan_high(y_true))
+                _high_y_true = max(_high_y_true, _key_nan_low(y_true))
                 _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
                 _t1 = max(np.float32(-0.9999989867210388), y_pred)
                 _t2 = -_t1 + y_true
@@ -448,9 +523,14 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y_true = min(_low_y_true, _key_nan_high(y_true))
+                _high_y_true = max(_high_y_true, _key_nan_low(y_true))
                 _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
                 _t1 = max(np.float32(-0.9999989867210388), y_pred)
                 _t2 = -_t1 + y_true
@@ -463,18 +543,22 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                 _t9 = (np.float32(1) if _t7 else (np.float32(0.5) if _t8 else np.float32(0)))/_t5
                 _grad = (_t3*_t9 if _t4 else _t6*_t9)
                 _grad_out[_i] = _scale * _w * _grad
+        _domain[_c] = (_low_y_true < _DOMAIN_LOW_y_true) | (_high_y_true > _DOMAIN_HIGH_y_true)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
-
+    return 0.0, _chunks_outside_domain, _chunks_outside
 
 @_kernel
 def hess(_pred, _target, _weight, _scale, _hess_out):
     """Write scale·w·∂²loss/∂y_pred² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
+    _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
@@ -483,6 +567,8 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         _umax = np.uint32(0)  # the largest bits of an |x| seen
         _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+        _low_y_true = _MAGNITUDE  # the smallest key of a value of y_true seen (NaN: none)
+        _high_y_true = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
@@ -492,6 +578,11 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y_true = min(_low_y_true, _key_nan_high(y_true))
+                _high_y_true = max(_high_y_true, _key_nan_low(y_true))
                 _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
                 _t1 = max(np.float32(-0.9999989867210388), y_pred)
                 _t2 = -_t1 + y_true
@@ -512,9 +603,14 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _u = np.uint32(_float_to_bits(y_pred)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _u = np.uint32(_float_to_bits(y_true)) & np.uint32(0x7FFFFFFF)
+                _umax = max(_umax, _u)
+                _umin = min(_umin, np.uint32(_u - np.uint32(1)))
                 _u = np.uint32(_float_to_bits(_w)) & np.uint32(0x7FFFFFFF)
                 _umax = max(_umax, _u)
                 _umin = min(_umin, np.uint32(_u - np.uint32(1)))
+                _low_y_true = min(_low_y_true, _key_nan_high(y_true))
+                _high_y_true = max(_high_y_true, _key_nan_low(y_true))
                 _t0 = (np.float32(1.0)/(y_true + np.float32(1)))
                 _t1 = max(np.float32(-0.9999989867210388), y_pred)
                 _t2 = -_t1 + y_true
@@ -527,8 +623,12 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
                 _t10 = (np.float32(1) if _t7 else (np.float32(0.25) if _t8 else np.float32(0)))/_t5**2
                 _hess = (_t10*(np.float32(1) - _t3) if _t4 else _t10*(np.float32(1) - _t6))
                 _hess_out[_i] = _scale * _w * _hess
+        _domain[_c] = (_low_y_true < _DOMAIN_LOW_y_true) | (_high_y_true > _DOMAIN_HIGH_y_true)
         _outside[_c] = (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    _chunks_outside_domain = 0
+    for _c in range(_chunks):
+        _chunks_outside_domain += _domain[_c]
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
-    return _chunks_outside
+    return 0.0, _chunks_outside_domain, _chunks_outside

@@ -158,23 +158,57 @@ def _row_kernel_context(kernel: RowKernel, ftype: str) -> SimpleNamespace:
     )
 
 
-def _float32_bits(value: float) -> int:
-    return struct.unpack("<I", struct.pack("<f", value))[0]
+def _float_bits(value: float, ftype: str) -> int:
+    """The bits of ``value`` in ``ftype``, as a signed integer of the same width."""
+    float_format, int_format = ("<f", "<i") if ftype == "float32" else ("<d", "<q")
+    return struct.unpack(int_format, struct.pack(float_format, value))[0]
 
 
-def _range_checks(spec) -> dict:
-    """Which inputs the float32 kernels check against float32 arithmetic's range themselves:
-    y_pred, and in element-wise kernels also the weights and every input of the real domain. An
-    input with a bounded domain is scanned for its domain anyway (lossgen.input_scan), a scan that
-    counts its range in the same pass; a row-wise kernel checks only y_pred: a check in its
-    element loops risks their vectorization, and a row weight is one value per K elements."""
-    arrays = [] if spec.rowwise else [i for i in (spec.target, *spec.auxiliary) if i.domain.name == "real"]
-    api_names = ["y_true" if i is spec.target else i.name for i in arrays]  # as the runtime names them
+def _order_key(value: float, ftype: str) -> int:
+    """The integer key the kernels compare ``value`` by (their ``_max_key``, less its NaN rule):
+    its bits, with the magnitude bits flipped where the sign is set. Keys of consecutive floats
+    are consecutive integers, -0.0 being the one just below +0.0."""
+    bits = _float_bits(value, ftype)
+    magnitude = (1 << (31 if ftype == "float32" else 63)) - 1
+    return bits ^ magnitude if bits < 0 else bits
+
+
+def _domain_keys(domain, ftype: str) -> tuple[int, int]:
+    """The smallest and largest key of a value inside ``domain``: an open bound's neighbour, and
+    -0.0 for a closed bound at 0 (-0.0 >= 0 holds)."""
+    low = _order_key(-0.0 if domain.low == 0.0 and not domain.low_open else domain.low, ftype)
+    high = _order_key(domain.high, ftype)
+    return low + int(domain.low_open), high - int(domain.high_open)
+
+
+def _input_checks(spec, ftype: str) -> dict:
+    """What the Numba kernels check on the way, in the loops that read the values (a scan of its
+    own would read every input a second time):
+
+    - the domain of every floating-point input other than the prediction whose domain is bounded
+      (``domain_checks``: the name in the kernel, the name the runtime gives it, the smallest and
+      largest key inside); every kernel counts the chunks holding a value outside, and the runtime
+      then looks for it and raises;
+    - in the float32 modules, float32 arithmetic's range (``range_checked``): y_pred, every
+      floating-point input, and in element-wise kernels the weights (a row-wise kernel's row
+      weights, one value per K elements, are scanned by the runtime).
+    """
+    inputs = [spec.target] if spec.target.kind != "label" else []
+    if not spec.rowwise:
+        inputs += list(spec.auxiliary)
+    api_names = {id(i): "y_true" if i is spec.target else i.name for i in inputs}  # as the runtime names them
+    checks = [
+        SimpleNamespace(name=i.name, api=api_names[id(i)], keys=_domain_keys(i.domain, ftype))
+        for i in inputs
+        if i.domain.name != "real"
+    ]
     return dict(
-        range_tracked=[spec.prediction.name] + [i.name for i in arrays],
-        range_checked=("y_pred", *api_names) + (() if spec.rowwise else ("weight",)),
-        range_high_bits=f"0x{_float32_bits(FLOAT32_HIGH):08X}",
-        range_low_bits=f"0x{_float32_bits(FLOAT32_LOW) - 1:08X}",
+        domain_checks=checks,
+        domain_checked=tuple(c.api for c in checks),
+        range_tracked=[spec.prediction.name] + ([] if spec.rowwise else [i.name for i in inputs]),
+        range_checked=("y_pred", *(api_names[id(i)] for i in inputs)) + (() if spec.rowwise else ("weight",)),
+        range_high_bits=f"0x{_float_bits(FLOAT32_HIGH, 'float32'):08X}",
+        range_low_bits=f"0x{_float_bits(FLOAT32_LOW, 'float32') - 1:08X}",
     )
 
 
@@ -201,7 +235,7 @@ def _context(derivation: Derivation, ftype: str = "float64") -> SimpleNamespace:
         aux_args="".join(f", _aux_{a.name}" for a in spec.auxiliary),
         ftype=ftype,
         empty_dtype="" if ftype == "float64" else f", np.{ftype}",
-        **_range_checks(spec),
+        **_input_checks(spec, ftype),
     )
     if spec.rowwise:
         ctx.kernel = SimpleNamespace(
