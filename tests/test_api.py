@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import platform
+import re
+
 import numba
 import numpy as np
 import pytest
@@ -276,6 +279,29 @@ def test_numba_kernels_are_really_compiled(name):
         for signature in dispatcher.signatures:
             assert not dispatcher.overloads[signature].objectmode
         assert dispatcher.targetoptions["parallel"] and dispatcher.targetoptions["nopython"]
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="reads x86 assembly")
+@pytest.mark.parametrize("module_kind", ["numba", "numba_float32"])
+def test_row_and_chunk_reductions_are_vectorized(module_kind):
+    """The sum and maximum helpers every kernel reduces with compile to packed (SIMD) instructions.
+    Eight scalar accumulators, which the kernels once used to that end, compiled to scalar adds:
+    nothing failed, only every reduction ran 5-8 times slower. Compiled afresh from the generated
+    module's own functions and options (cached code cannot be inspected)."""
+    if module_kind == "numba":
+        module, ftype = kernel("softmax_cross_entropy", "numba").module, numba.float64
+    else:
+        module, ftype = float32_arithmetic_kernel("softmax_cross_entropy")._impl.float32_module, numba.float32
+    signature = (numba.types.Array(ftype, 2, "C"), numba.int64, numba.int64, numba.int64)
+    packed = {"_lane_sum": r"\bv?addpd\b", "_lane_max": r"\bv?pmaxs[dq]\b|\bv?pcmpgtq\b"}
+    for helper, pattern in packed.items():
+        dispatcher = getattr(module, helper)
+        options = {key: value for key, value in dispatcher.targetoptions.items() if key != "nopython"}  # njit's own
+        fresh = numba.njit(**options)(dispatcher.py_func)
+        fresh.compile(signature)
+        assembly = fresh.inspect_asm(fresh.signatures[0])
+        assert re.search(pattern, assembly), f"{module_kind}.{helper} is not vectorized"
+    assert module._lane_sum.targetoptions["fastmath"] == {"reassoc"}  # the one place that reorders a sum
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: d3d4c6e6cae43e30
-# lossgen-content-sha256: 66e5716cc68c6c02129fa08037242717ad542078c68fc064e4689039c7b2e103
+# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-content-sha256: 78f7acaa9812f5f21d7b6db96c2fcd9f2dc6e80cf2af7d00ddeb46ce10a470dc
 """Numba kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -211,15 +211,23 @@ def _key_nan_low(value):
     return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
 
 
-@njit(error_model="numpy", inline="always")
-def _lane_max(rows, row, start, count):
-    """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0. Taken over
-    _key_nan_high's integers, whose maximum LLVM vectorizes exactly (a float maximum that propagates
-    NaN it did not: 0.56 against 0.15 ns per float32 element). Indexed like _lane_sum."""
+@njit(error_model="numpy")
+def _lane_max_key(rows, row, start, count):
+    """The largest _key_nan_high of rows[row, start:start + count] (that of -inf for count = 0).
+    Integer maxima vectorize exactly (a float maximum that propagates NaN did not: 0.56 against
+    0.15 ns per float32 element). A function of its own: with the key turned back into a float
+    in the same function, LLVM left the float64 loop scalar. Indexed like _lane_sum."""
     top = _key_nan_high(np.float32(-math.inf))
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
         top = max(top, _key_nan_high(rows[row, j]))
+    return top
+
+
+@njit(error_model="numpy", inline="always")
+def _lane_max(rows, row, start, count):
+    """Maximum of rows[row, start:start + count]; NaN propagates; -inf for count = 0."""
+    top = _lane_max_key(rows, row, start, count)
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
