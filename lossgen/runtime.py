@@ -3,8 +3,8 @@
 ``Kernel.loss/grad/loss_and_grad/hess`` validate every argument (dtype, shape, parameters and
 their domains, target domain, reduction, ``out``) and raise ``TypeError``/``ValueError`` naming
 the problem, then call the generated code. The Numba kernels check the domains of the inputs
-in their DOMAIN_CHECKED themselves, on the way; the error for those is raised after the call. Neither SymPy nor (for the NumPy backend) Numba is
-imported here.
+in their DOMAIN_CHECKED themselves, on the way; the error for those is raised after the call.
+Neither SymPy nor (for the NumPy backend) Numba is imported here.
 """
 
 from __future__ import annotations
