@@ -146,21 +146,21 @@ class _NumbaBackend:
         inputs = (c.pred, c.target, *c.extra, self._weight(c))
         overwrites_input = bool(tail) and any(np.may_share_memory(tail[-1], a) for a in inputs)
         if overwrites_input:  # checked before the kernel overwrites what an error would name
-            self._raise_outside_domain(c, before=True)
+            self._raise_for_deferred_domains(c, before=True)
         if c.float32_arithmetic and (not overwrites_input or _float32_safe(*c.range_unchecked)):
             value, outside_domain, outside_range = getattr(self.float32_module, kernel)(
                 *inputs, *self.float32_scalars(*c.params, *tail)
             )
             if outside_domain:
-                self._raise_outside_domain(c)
+                self._raise_for_deferred_domains(c)
             if not outside_range:
                 return value
         value, outside_domain, _ = getattr(self.module, kernel)(*inputs, *c.params, *tail)
         if outside_domain:
-            self._raise_outside_domain(c)
+            self._raise_for_deferred_domains(c)
         return value
 
-    def _raise_outside_domain(self, c: _Call, before: bool = False) -> None:
+    def _raise_for_deferred_domains(self, c: _Call, before: bool = False) -> None:
         """Raise the error naming a value outside its domain in one of the call's deferred inputs
         (a kernel counted one, or, ``before`` the call, there may be one)."""
         for argument, array, domain in c.deferred_domains:
