@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 0f26705dec5cb4dfdcb663f8c2d7004ae67920a8a0311a2e3532988b71cfb939
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: dc88914b241c82d4d324ae5a3053cd8785ed244efa50370be8c0c54eca13a91e
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 65e157583b0d18652892c9556ae7b74d4710dd0bdef7a1818570a56c0cdaf628
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 6ee6c607eb275c515b260c76fb9932a1b36d82ce0ef4dbf68390127711992d27
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 

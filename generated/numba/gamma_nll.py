@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 48ebf631880c6a350eddd198afb3e14b3cacfa2a9c800ddf8ba005583934b1b9
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: daec1a1a0105b06134b550496caf899bde4a5421d23d8060ad88077c88570e92
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 62c331f44cd61f5a1d3ca91e4038d3a11bee5e75bc689c17409dab9ffa4abacb
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

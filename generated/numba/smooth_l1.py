@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 45dfb2276433cccc7b3ea8f4011c6ec1dde3bedcb8b08601c14b93bd32d94610
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: de85d7460cf94d54d9fedab4f4941459915ec936f7f36dd62554daa78b2437c0
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

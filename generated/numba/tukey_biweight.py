@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 1c616bdc68d07fc5aa0d59fc7332edfe540bd4ae63a12d72ce382ee07603b65d
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

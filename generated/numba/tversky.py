@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: add6898fd2a5ff8c781376c642db5fac16ea292353c36d46104805921ed672e9
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

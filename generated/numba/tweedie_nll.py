@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: e4e888338adde9168480d49fc23dd2c29964c4b77a32a0e84b6f9dc9bace95ec
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

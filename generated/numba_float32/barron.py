@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 4da85e17dc0fb7dba4cbcb89fc923bc56a1972118aaa3a2115900ab80a7d6da3
 """Numba kernels for ``barron`` (Barron's general robust loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: cceaef5c7eaafd0328bcdafb51d4df751bb9f60a49bc35d4c2483a1a7499159a
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: f1beb2dfd839fd947bc9a06efcb4ba12ae10322107c9ca5f57b43d31d417fc12
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: cf970a3637d4b3e19eb17d8d132f177754e4949546bba5922fced08c3686e3fd
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

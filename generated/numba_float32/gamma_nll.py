@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 569151c04fecea25bb92dcbcc5989e402e2eeaeecc6a84e95802672fbcacc1ef
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 061df1a5a180fb316dedc31cb35672783a1f9e9afc4decbc03d9ff094efb2378
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

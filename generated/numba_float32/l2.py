@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 5b9adda208292a5901a7d042ffe83d2098e9d5e9c65cd9f55ab9bffd7d647e51
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 

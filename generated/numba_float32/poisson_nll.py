@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: a7870262abb56af4b9cb2cd5f66a847865d191c6d6482017fdceffb9e896fd41
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 

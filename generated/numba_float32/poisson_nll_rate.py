@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: b2934b6458fbbe52a2e0f595d1de08478a142a891b36d72d375ee83b66c3dba0
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

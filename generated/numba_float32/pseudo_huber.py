@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 6d87dcdf3bff595868d626d2c1e7618c99b80cd346111ac82f4d7e64cf10f960
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

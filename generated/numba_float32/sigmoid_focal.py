@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 8fc880f72b0535b9ced7511e7a23578e7680b1a97018cbc5a1b91a2c9a0deb7d
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

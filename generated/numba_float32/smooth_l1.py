@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: e4829f399b792408f9f0ca503d2ed3e540ef4ce18f4177c67bc6f5960c79a67e
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

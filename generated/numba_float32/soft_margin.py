@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 47e4e9db463c11cb7c2de69d0bc9c7e9c48763d6a371f5b64ba2e8b29000cc2f
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 6508914e7779126116df3588074e3ca51f2e10562cfe8ef9f63c4e38518aff86
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 

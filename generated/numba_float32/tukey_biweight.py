@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 39035e01396928a147000d1c7921f1324bc144be8ee09394cb3b624b0d909659
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

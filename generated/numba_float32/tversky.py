@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: cabcafa0b9b9abda8fb6a793202ea02745454ddc8d8a616f45e6bd8cc0a62b78
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 62fcb6bf1d2e807a
+# lossgen-generator: 647596107496ba49
 # lossgen-content-sha256: 34f788b0f67fc23b7940252f070d2284536eadc9c2ec35e7979d7cdea6100b42
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

@@ -165,7 +165,7 @@ def _float_bits(value: float, ftype: str) -> int:
 
 
 def _order_key(value: float, ftype: str) -> int:
-    """The integer key the kernels compare ``value`` by (their ``_max_key``, less its NaN rule):
+    """The integer key the kernels compare ``value`` by (their ``_key_nan_high``, less its NaN rule):
     its bits, with the magnitude bits flipped where the sign is set. Keys of consecutive floats
     are consecutive integers, -0.0 being the one just below +0.0."""
     bits = _float_bits(value, ftype)
@@ -196,17 +196,17 @@ def _input_checks(spec, ftype: str) -> dict:
     inputs = [spec.target] if spec.target.kind != "label" else []
     if not spec.rowwise:
         inputs += list(spec.auxiliary)
-    api_names = {id(i): "y_true" if i is spec.target else i.name for i in inputs}  # as the runtime names them
+    api_names = ["y_true" if i is spec.target else i.name for i in inputs]  # as the runtime names them
     checks = [
-        SimpleNamespace(name=i.name, api=api_names[id(i)], keys=_domain_keys(i.domain, ftype))
-        for i in inputs
+        SimpleNamespace(name=i.name, api=api, keys=_domain_keys(i.domain, ftype))
+        for i, api in zip(inputs, api_names)
         if i.domain.name != "real"
     ]
     return dict(
         domain_checks=checks,
         domain_checked=tuple(c.api for c in checks),
         range_tracked=[spec.prediction.name] + ([] if spec.rowwise else [i.name for i in inputs]),
-        range_checked=("y_pred", *(api_names[id(i)] for i in inputs)) + (() if spec.rowwise else ("weight",)),
+        range_checked=("y_pred", *api_names) + (() if spec.rowwise else ("weight",)),
         range_high_bits=f"0x{_float_bits(FLOAT32_HIGH, 'float32'):08X}",
         range_low_bits=f"0x{_float_bits(FLOAT32_LOW, 'float32') - 1:08X}",
     )
