@@ -145,18 +145,22 @@ class _NumbaBackend:
             kernel += "_columns"  # row-wise, rows of few classes: the column layout
         inputs = (c.pred, c.target, *c.extra, self._weight(c))
         overwrites_input = bool(tail) and any(np.may_share_memory(tail[-1], a) for a in inputs)
-        if overwrites_input:  # checked before the kernel overwrites what an error would name
+        # Where the output overwrites an input, the inputs are checked here, before the call: the
+        # kernels check a chunk after writing it, so their counts would read the outputs.
+        if overwrites_input:
             self._raise_for_deferred_domains(c, before=True)
         if c.float32_arithmetic and (not overwrites_input or _float32_safe(*c.range_unchecked)):
             value, outside_domain, outside_range = getattr(self.float32_module, kernel)(
                 *inputs, *self.float32_scalars(*c.params, *tail)
             )
+            if overwrites_input:
+                return value
             if outside_domain:
                 self._raise_for_deferred_domains(c)
             if not outside_range:
                 return value
         value, outside_domain, _ = getattr(self.module, kernel)(*inputs, *c.params, *tail)
-        if outside_domain:
+        if outside_domain and not overwrites_input:
             self._raise_for_deferred_domains(c)
         return value
 

@@ -304,6 +304,64 @@ def test_row_and_chunk_reductions_are_vectorized(module_kind):
     assert module._lane_sum.targetoptions["fastmath"] == {"reassoc"}  # the one place that reorders a sum
 
 
+def _fresh_compile(dispatcher, *arguments):
+    """A new dispatcher compiled from ``dispatcher``'s function and options, without the cache
+    (cached code cannot be inspected), for ``arguments``."""
+    options = {key: value for key, value in dispatcher.targetoptions.items() if key != "nopython"}
+    fresh = numba.njit(**{**options, "cache": False})(dispatcher.py_func)
+    fresh(*arguments)
+    return fresh
+
+
+def _host_has_avx512() -> bool:
+    from llvmlite import binding
+
+    return "+avx512f" in binding.get_host_cpu_features().flatten().split(",")
+
+
+def _parfor_bodies_preferring_wide_vectors(ir: str) -> list[bool]:
+    """For each outlined parallel loop body in an LLVM module's text (the chunk loop's, and those
+    Numba makes of np.zeros), whether its attributes prefer 512-bit vectors."""
+    groups = dict(re.findall(r"^attributes (#\d+) = \{(.*)\}", ir, re.M))
+    bodies = re.findall(r"^define .*parfor_gufunc.*\)([^{]*)\{", ir, re.M)
+    return [any('"prefer-vector-width"="512"' in groups.get(g, "") for g in re.findall(r"#\d+", a)) for a in bodies]
+
+
+def test_arithmetic_bound_loops_prefer_512_bit_vectors():
+    """Loops bound by exp/log arithmetic carry LLVM's "prefer-vector-width"="512" (LLVM's tuning
+    for most AVX-512 processors otherwise stays at 256 bits: bce_with_logits' float32 loss_and_grad
+    took twice as long), and loops of a few operations do not (bound by memory, 512-bit vectors
+    made them slower). With AVX-512, the exp/log loop's arithmetic then runs on 512-bit registers."""
+    module = float32_arithmetic_kernel("bce_with_logits")._impl.float32_module
+    pred = np.linspace(-3, 3, 5000, dtype=np.float32)
+    target = np.linspace(0, 1, 5000, dtype=np.float32)
+    none = np.empty(0, np.float32)
+    fresh = _fresh_compile(module.loss_and_grad, pred, target, none, np.float32(1.0), np.empty_like(pred))
+    signature = fresh.signatures[0]
+    assert sum(_parfor_bodies_preferring_wide_vectors(fresh.inspect_llvm(signature))) == 1
+    if platform.machine() in ("x86_64", "AMD64") and _host_has_avx512():
+        assert re.search(r"\bvfn?m(add|sub)\w*ps\b.*%zmm", fresh.inspect_asm(signature))
+    huber = kernel("huber", "numba").module
+    plain = _fresh_compile(huber.loss_sum, pred.astype(np.float64), target.astype(np.float64), np.empty(0), 1.0)
+    assert not any(_parfor_bodies_preferring_wide_vectors(plain.inspect_llvm(plain.signatures[0])))
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="reads x86 assembly")
+def test_range_checks_run_32_bit_lanes():
+    """The float32 kernels' range and domain checks compare 32-bit integers (Numba would widen
+    integer arithmetic on int32 to 64 bits: half the lanes)."""
+    module = float32_arithmetic_kernel("bce_with_logits")._impl.float32_module
+    values = np.linspace(0, 1, 4096, dtype=np.float32)
+    for helper, arguments in (
+        ("_outside_range", (values, 0, values.size)),
+        ("_chunk_checks", (values, values, np.uint64(0), np.uint64(values.size))),
+    ):
+        fresh = _fresh_compile(getattr(module, helper), *arguments)
+        assembly = fresh.inspect_asm(fresh.signatures[0])
+        assert re.search(r"\bvpmaxud\b", assembly), f"{helper}: no packed 32-bit maximum"
+        assert not re.search(r"\bvpmaxuq\b", assembly), f"{helper}: 64-bit maxima"
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_weighted_and_unweighted_calls_share_one_compiled_signature(name):
     """The kernels take an empty weight array for "no weights": a weighted call after an unweighted one

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 647596107496ba49
-# lossgen-content-sha256: daec1a1a0105b06134b550496caf899bde4a5421d23d8060ad88077c88570e92
+# lossgen-generator: 71c985f9266aac11
+# lossgen-content-sha256: 8c8d86695845561bbcdd2883da5fa7bba86e038af62dbfe6a628092619662948
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -50,6 +50,23 @@ _DOMAIN_HIGH_y = np.int64(9218868437227405311)
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
 CHUNK = 2048
+
+
+# 512-bit vectors. LLVM's tuning for most AVX-512 processors prefers 256-bit vectors (it guards
+# against the clock slowdown of heavy 512-bit code), which halves what each instruction of these
+# loops computes; on the Intel Xeon development VM, 512-bit vectors made bce_with_logits'
+# loss_and_grad twice as fast in float32 arithmetic and 1.5 times in float64. Every function
+# with a loop therefore calls _prefer_wide_vectors() first: it sets LLVM's "prefer-vector-width"
+# attribute on the function being compiled (for a prange loop, on its outlined body), so that
+# the vectorizer may use 512-bit registers there and nowhere else in the process. Without
+# AVX-512 the attribute changes nothing. llvmlite checks attribute names against a fixed list
+# that lacks this one, so it is added to the set directly.
+@intrinsic
+def _prefer_wide_vectors(typingctx):
+    def codegen(context, builder, signature, args):
+        set.add(builder.function.attributes, '"prefer-vector-width"="512"')
+        return context.get_dummy_value()
+    return types.none(), codegen
 
 
 # Vectorizable exp, log and log1p. Numba's math.* call the C library one element at a time
@@ -177,6 +194,7 @@ def _lane_sum(rows, row, start, count):
     processor: a fixed order for a compiled kernel, so results do not depend on the thread count.
     Indexed in place with unsigned positions: a slice, or a possibly negative index, costs each
     call bounds and wraparound arithmetic (a fifth of softmax cross-entropy's time at ten classes)."""
+    _prefer_wide_vectors()
     total = 0.0
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
@@ -189,21 +207,29 @@ _MAGNITUDE = np.int64(0x7FFFFFFFFFFFFFFF)
 _INF_BITS = np.int64(0x7FF0000000000000)
 
 
-@njit(error_model="numpy", inline="always")
-def _key_nan_high(value):
+def _key_codegen(nan_key):
+    """Code for _key_nan_high and _key_nan_low, in the float's own width: written in Numba, the
+    integer arithmetic would be widened to 64 bits, which halves the lanes of a float32 loop."""
+    def codegen(context, builder, signature, args):
+        integer = llvm_ir.IntType(64)
+        bits = builder.bitcast(args[0], integer)
+        magnitude = builder.and_(bits, integer(int(_MAGNITUDE)))
+        key = builder.xor(bits, builder.and_(builder.ashr(bits, integer(int(_SIGN_SHIFT))), integer(int(_MAGNITUDE))))
+        return builder.select(builder.icmp_signed(">", magnitude, integer(int(_INF_BITS))), integer(int(nan_key)), key)
+    return codegen
+
+
+@intrinsic
+def _key_nan_high(typingctx, value):
     """An integer that orders as ``value`` does among floats (its bits, with the magnitude bits
     flipped where the sign is set); a NaN of either sign is the largest."""
-    b = _float_to_bits(value)
-    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
-    return _MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+    return types.int64(types.float64), _key_codegen(_MAGNITUDE)
 
 
-@njit(error_model="numpy", inline="always")
-def _key_nan_low(value):
+@intrinsic
+def _key_nan_low(typingctx, value):
     """_key_nan_high's key, but a NaN is the smallest."""
-    b = _float_to_bits(value)
-    key = b ^ ((b >> _SIGN_SHIFT) & _MAGNITUDE)
-    return -_MAGNITUDE if (b & _MAGNITUDE) > _INF_BITS else key
+    return types.int64(types.float64), _key_codegen(-_MAGNITUDE)
 
 
 @njit(error_model="numpy")
@@ -212,6 +238,7 @@ def _lane_max_key(rows, row, start, count):
     Integer maxima vectorize exactly (a float maximum that propagates NaN did not: 0.56 against
     0.15 ns per float32 element). A function of its own: with the key turned back into a float
     in the same function, LLVM left the float64 loop scalar. Indexed like _lane_sum."""
+    _prefer_wide_vectors()
     top = _key_nan_high(-math.inf)
     first = np.uint64(start)
     for j in range(first, first + np.uint64(count)):
@@ -226,6 +253,25 @@ def _lane_max(rows, row, start, count):
     return _bits_to_float(top ^ ((top >> _SIGN_SHIFT) & _MAGNITUDE))
 
 
+# The input checks, once per chunk after its element loop, over the values that loop has just
+# left in cache. Inside the element loop, their integer reductions made bce_with_logits' float32
+# loss_and_grad 1.2 times slower (one thread, in cache), and with 256-bit vectors LLVM compiled
+# that loop four float32 lanes wide instead of eight. (Where the output overwrites an input, the
+# runtime checks the inputs before the call instead: these would read the outputs.)
+@njit(error_model="numpy")
+def _chunk_checks(_pred, _target, _start, _stop):
+    """(Whether the inputs' elements [start, stop) hold a value outside an input's domain,
+    whether one outside float32 arithmetic's range): see DOMAIN_CHECKED and RANGE_CHECKED."""
+    _prefer_wide_vectors()
+    _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
+    _high_y = -_MAGNITUDE  # the largest
+    for _i in range(_start, _stop):
+        lam = np.float64(_pred[_i])
+        y = np.float64(_target[_i])
+        _low_y = min(_low_y, _key_nan_high(y))
+        _high_y = max(_high_y, _key_nan_low(y))
+    return (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y), False
+
 @_kernel
 def loss_sum(_pred, _target, _weight, eps):
     """Sum of w·loss over all elements (9 operations per element)."""
@@ -234,6 +280,10 @@ def loss_sum(_pred, _target, _weight, eps):
     _partial = np.zeros(_chunks)
     _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
+        # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
+        # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
+        # smooth_l1 4-13% slower.
+        _prefer_wide_vectors()
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
@@ -242,16 +292,12 @@ def loss_sum(_pred, _target, _weight, eps):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
-        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 lam = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = 1.0
-                _low_y = min(_low_y, _key_nan_high(y))
-                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= 0)
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
@@ -261,13 +307,12 @@ def loss_sum(_pred, _target, _weight, eps):
                 lam = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = np.float64(_weight[_i])
-                _low_y = min(_low_y, _key_nan_high(y))
-                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= 0)
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
                 _losses[0, _i - _start] = _w * _loss
-        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
+        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+        _domain[_c] = _chunk_outside_domain
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -286,20 +331,20 @@ def loss_elements(_pred, _target, _weight, eps, _loss_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
+        # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
+        # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
+        # smooth_l1 4-13% slower.
+        _prefer_wide_vectors()
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
-        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 lam = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = 1.0
-                _low_y = min(_low_y, _key_nan_high(y))
-                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= 0)
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
@@ -309,13 +354,12 @@ def loss_elements(_pred, _target, _weight, eps, _loss_out):
                 lam = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = np.float64(_weight[_i])
-                _low_y = min(_low_y, _key_nan_high(y))
-                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= 0)
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
                 _loss_out[_i] = _w * _loss
-        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
+        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+        _domain[_c] = _chunk_outside_domain
     _chunks_outside_domain = 0
     for _c in range(_chunks):
         _chunks_outside_domain += _domain[_c]
@@ -329,6 +373,10 @@ def loss_and_grad(_pred, _target, _weight, eps, _scale, _grad_out):
     _partial = np.zeros(_chunks)
     _domain = np.zeros(_chunks, np.int64)
     for _c in prange(_chunks):
+        # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
+        # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
+        # smooth_l1 4-13% slower.
+        _prefer_wide_vectors()
         # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
@@ -337,16 +385,12 @@ def loss_and_grad(_pred, _target, _weight, eps, _scale, _grad_out):
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
-        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 lam = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = 1.0
-                _low_y = min(_low_y, _key_nan_high(y))
-                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= 0)
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
@@ -358,15 +402,14 @@ def loss_and_grad(_pred, _target, _weight, eps, _scale, _grad_out):
                 lam = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = np.float64(_weight[_i])
-                _low_y = min(_low_y, _key_nan_high(y))
-                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= 0)
                 _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
                 _grad = (1 - y/_t0 if _t1 else 0)
                 _losses[0, _i - _start] = _w * _loss
                 _grad_out[_i] = _scale * _w * _grad
-        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
+        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+        _domain[_c] = _chunk_outside_domain
         _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
@@ -389,16 +432,12 @@ def grad(_pred, _target, _weight, eps, _scale, _grad_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
-        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 lam = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = 1.0
-                _low_y = min(_low_y, _key_nan_high(y))
-                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= 0)
                 _grad = (1 - y/_t0 if _t1 else 0)
@@ -408,13 +447,12 @@ def grad(_pred, _target, _weight, eps, _scale, _grad_out):
                 lam = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = np.float64(_weight[_i])
-                _low_y = min(_low_y, _key_nan_high(y))
-                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= 0)
                 _grad = (1 - y/_t0 if _t1 else 0)
                 _grad_out[_i] = _scale * _w * _grad
-        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
+        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+        _domain[_c] = _chunk_outside_domain
     _chunks_outside_domain = 0
     for _c in range(_chunks):
         _chunks_outside_domain += _domain[_c]
@@ -431,16 +469,12 @@ def hess(_pred, _target, _weight, eps, _scale, _hess_out):
         # wraparound for negative indices keeps the loop from being vectorized (3x slower).
         _start = np.uint64(_c * CHUNK)
         _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
-        _high_y = -_MAGNITUDE  # the largest
         # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
         if _weight.shape[0] == 0:
             for _i in range(_start, _stop):
                 lam = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = 1.0
-                _low_y = min(_low_y, _key_nan_high(y))
-                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= 0)
                 _hess = (y/_t0**2 if _t1 else 0)
@@ -450,13 +484,12 @@ def hess(_pred, _target, _weight, eps, _scale, _hess_out):
                 lam = np.float64(_pred[_i])
                 y = np.float64(_target[_i])
                 _w = np.float64(_weight[_i])
-                _low_y = min(_low_y, _key_nan_high(y))
-                _high_y = max(_high_y, _key_nan_low(y))
                 _t0 = eps + lam
                 _t1 = (lam >= 0)
                 _hess = (y/_t0**2 if _t1 else 0)
                 _hess_out[_i] = _scale * _w * _hess
-        _domain[_c] = (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y)
+        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+        _domain[_c] = _chunk_outside_domain
     _chunks_outside_domain = 0
     for _c in range(_chunks):
         _chunks_outside_domain += _domain[_c]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -37,6 +38,10 @@ class PrintedProgram:
     scalar_outputs: tuple[tuple[str, str], ...]
     numpy_lines: tuple[str, ...]
     numpy_outputs: tuple[str, ...]
+    #: whether the scalar code calls the generated exp, log or log1p: such loops are bound by
+    #: arithmetic, and the Numba kernels compile them with 512-bit vectors (util.jinja,
+    #: _prefer_wide_vectors); loops of a few operations are bound by memory
+    calls_vector_math: bool
 
 
 def _scalar_printer(ftype: str) -> ScalarPrinter:
@@ -46,15 +51,19 @@ def _scalar_printer(ftype: str) -> ScalarPrinter:
 def print_program(program: Program, ftype: str = "float64") -> PrintedProgram:
     """Print a program's assignments and outputs with both printers (scalar code in ``ftype``)."""
     scalar, vector = _scalar_printer(ftype), VectorPrinter()
+    scalar_lines = tuple(f"{s} = {scalar.doprint(e)}" for s, e in program.assignments)
+    scalar_outputs = tuple((n, scalar.doprint(e)) for n, e in program.outputs)
+    code = "\n".join(scalar_lines + tuple(value for _, value in scalar_outputs))
     return PrintedProgram(
         name=program.name,
         doc=_PROGRAM_DOCS[program.name],
         op_count=program.op_count,
         outputs=tuple(n for n, _ in program.outputs),
-        scalar_lines=tuple(f"{s} = {scalar.doprint(e)}" for s, e in program.assignments),
-        scalar_outputs=tuple((n, scalar.doprint(e)) for n, e in program.outputs),
+        scalar_lines=scalar_lines,
+        scalar_outputs=scalar_outputs,
         numpy_lines=tuple(f"{s} = {vector.doprint(e)}" for s, e in program.assignments),
         numpy_outputs=tuple(vector.doprint(e) for _, e in program.outputs),
+        calls_vector_math=re.search(r"(?<![\w.])_(exp|log|log1p)\(", code) is not None,
     )
 
 
