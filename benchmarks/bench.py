@@ -1,13 +1,19 @@
 """Benchmark: lossgen's loss_and_grad against PyTorch, JAX, NumPy and the memory-bandwidth ceiling.
 
-    .venv/bin/python benchmarks/bench.py                 # full run: table on stdout, JSON in benchmarks/results.json
+    .venv/bin/python benchmarks/bench.py                 # full run: tables on stdout, JSON in benchmarks/results.json
     .venv/bin/python benchmarks/bench.py --quick         # fewer rounds, N = 1e6 only (a smoke test)
+    .venv/bin/python benchmarks/bench.py --bandwidth     # only the bandwidth table (below)
 
 Every case times ``loss_and_grad`` with mean reduction. Implementations are interleaved round by
 round (the machine has slow phases lasting seconds), medians are reported, and each competitor's
 time is also given as the median of its per-round ratio to lossgen numba. Bandwidth is computed
 from the minimum traffic of a fused kernel (read y_pred and y_true, write the gradient) and
 compared with a STREAM-style triad (a = b + s·c, parallel Numba) on arrays of the same size.
+
+A second table holds the bandwidth target's cases: every element-wise loss of the catalog whose
+loss and gradient need only arithmetic, |x|, branches and square roots (read off the derivation,
+so a new spec of that kind is measured without a change here), at N = 1e7 in both dtypes, timed
+round by round against the triad, with the per-round ratio of their bandwidths.
 """
 
 from __future__ import annotations
@@ -143,14 +149,19 @@ def copy_impl(pred):
 
 def run_case(loss, n, dtype, classes, rounds, rng):
     pred, target = make_case(loss, n, dtype, classes, rng)
+    # The order matters on a 2-core machine: a thread pool keeps spinning for a while after its
+    # call and slows whatever parallel code runs next (measured 2026-12-03 on the AMD VM: huber
+    # float32 at N = 1e7 took 8.7-8.9 ms right after a JAX call against 5.4-5.6 after anything else,
+    # the triad 4.2-7.5 against 3.8-4.8). NumPy, single-threaded and slow, therefore runs right
+    # after JAX, and the triad after NumPy.
     impls = {
         "lossgen numba (out=)": lossgen_impl(loss, "numba", pred, target, True),
         "lossgen numba": lossgen_impl(loss, "numba", pred, target, False),
         # float32 arithmetic (as PyTorch and JAX compute); the same kernels as above for float64
         **({INPUT_ARITHMETIC: lossgen_impl(loss, "numba", pred, target, True, "input")} if dtype == np.float32 else {}),
-        "lossgen numpy": lossgen_impl(loss, "numpy", pred, target, False),
         "torch": torch_impl(loss, pred, target),
         "jax": jax_impl(loss, pred, target),
+        "lossgen numpy": lossgen_impl(loss, "numpy", pred, target, False),
         "triad": triad_impl(pred),
         "copy": copy_impl(pred),
     }
@@ -159,16 +170,20 @@ def run_case(loss, n, dtype, classes, rounds, rng):
         fn()
     times = {name: [] for name in impls}
     # At the in-cache size (N = 1e6: 12 or 24 MB of inputs and gradient against a 32 MB L3), each
-    # timed call follows an untimed one of the same implementation, so every implementation is
-    # timed with its own data in cache, not with whatever the previous one left there.
-    warm_each = n <= IN_CACHE_N
+    # sample is a burst of back-to-back calls after an untimed one, as in a training loop: every
+    # implementation is then timed with its own data in cache and its own thread pool running,
+    # not with what the implementation before it left (a single call after one untimed call
+    # measured 0.40 ms for huber float32 after itself and 0.50-0.54 after PyTorch or JAX; they lost
+    # as much after lossgen).
+    burst = IN_CACHE_BURST if n <= IN_CACHE_N else 1
     for _ in range(rounds):
         for name, fn in impls.items():
-            if warm_each:
+            if burst > 1:
                 fn()
             start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(burst):
+                fn()
+            times[name].append((time.perf_counter() - start) / burst)
     itemsize = np.dtype(dtype).itemsize
     target_bytes = target.size * target.itemsize
     min_bytes = pred.size * itemsize * 2 + target_bytes  # read y_pred and y_true, write the gradient
@@ -189,6 +204,85 @@ def run_case(loss, n, dtype, classes, rounds, rng):
             fast = times[INPUT_ARITHMETIC]
             result["impls"][name]["ratio_to_input"] = statistics.median(s / b for s, b in zip(samples, fast))
     return result
+
+
+#: SymPy functions a loss may use and still be bound by memory: no exp, log or other transcendental.
+ARITHMETIC_FUNCTIONS = ("Abs", "Piecewise", "Max", "Min", "sign", "Heaviside")
+
+
+def arithmetic_only(derivation) -> bool:
+    """Whether a loss and its gradient need only arithmetic, |x|, branches and square roots: the
+    element-wise losses the bandwidth target applies to (one exp or log per element already costs
+    more than moving its bytes)."""
+    import sympy as sp
+
+    for expr in (derivation.loss, derivation.grad):
+        if any(type(f).__name__ not in ARITHMETIC_FUNCTIONS for f in expr.atoms(sp.Function)):
+            return False
+        if any(not (2 * power.exp).is_Integer for power in expr.atoms(sp.Pow)):
+            return False
+    return True
+
+
+def bandwidth_losses() -> list[str]:
+    """The catalog's element-wise losses that are arithmetic only, over real-valued inputs."""
+    from lossgen.catalog import Project
+    from lossgen.derive import derive
+
+    project = Project()
+    names = []
+    for name in project.names():
+        spec = project.load(name)
+        real = all(i.domain.name == "real" for i in (spec.prediction, spec.target, *spec.auxiliary))
+        if not spec.rowwise and real and arithmetic_only(derive(spec)):
+            names.append(name)
+    return names
+
+
+def run_bandwidth_case(loss: str, n: int, dtype, rounds: int, rng) -> dict:
+    """lossgen numba loss_and_grad (mean, out=; float32 also with float32 arithmetic) against the
+    triad over arrays of the same size."""
+    pred = rng.normal(size=n).astype(dtype)
+    target = rng.normal(size=n).astype(dtype)
+    impls = {"lossgen": lossgen_impl(loss, "numba", pred, target, True)}
+    if dtype == np.float32:
+        impls["f32 arithmetic"] = lossgen_impl(loss, "numba", pred, target, True, "input")
+    impls["triad"] = triad_impl(pred)
+    for fn in impls.values():
+        fn()
+        fn()
+    times = {name: [] for name in impls}
+    for _ in range(rounds):
+        for name, fn in impls.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    # Each moves the same bytes (read two arrays, write one): the ratio of bandwidths is that of times.
+    moved = 3 * n * np.dtype(dtype).itemsize
+    result = {"loss": loss, "n": n, "dtype": np.dtype(dtype).name, "triad_ms": statistics.median(times["triad"]) * 1e3}
+    for name in impls.keys() - {"triad"}:
+        result[name] = {
+            "median_ms": statistics.median(times[name]) * 1e3,
+            "gb_per_s": moved / statistics.median(times[name]) / 1e9,
+            "pct_triad": 100 * statistics.median(s / t for t, s in zip(times[name], times["triad"])),
+        }
+    return result
+
+
+def format_bandwidth_table(results: list[dict]) -> str:
+    lines = [
+        "| loss | dtype | N | lossgen numba (out=) ms | f32 arithmetic (out=) ms | triad ms | lossgen GB/s "
+        "| % of triad | f32 arithmetic % of triad |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        base, fast = r["lossgen"], r.get("f32 arithmetic")
+        fast_ms, fast_pct = (f"{fast['median_ms']:.3g}", f"{fast['pct_triad']:.0f}%") if fast else ("–", "–")
+        lines.append(
+            f"| {r['loss']} | {r['dtype']} | {r['n']:.0e} | {base['median_ms']:.3g} | {fast_ms} | {r['triad_ms']:.3g} "
+            f"| {base['gb_per_s']:.1f} | {base['pct_triad']:.0f}% | {fast_pct} |"
+        )
+    return "\n".join(lines)
 
 
 def subprocess_seconds(code: str, env: dict | None = None, repeat: int = 5) -> float:
@@ -241,6 +335,17 @@ def startup_figures() -> dict:
     return figures
 
 
+def cpu_model() -> str:
+    """The processor's name (the development VMs change between Intel and AMD machines)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
 def start_numba_threads() -> None:
     """Start Numba's thread pool before JAX starts its CPU client. Measured on the 2-core Intel VM
     (2026-12-02): where JAX's client came first, every parallel Numba call in the process ran
@@ -255,8 +360,9 @@ def start_numba_threads() -> None:
 #: lossgen.kernel(..., arithmetic="input") with out=: float32 inputs computed in float32.
 INPUT_ARITHMETIC = "lossgen numba f32 arithmetic (out=)"
 
-#: Sizes up to this are timed with their data in cache (see run_case).
+#: Sizes up to this are timed with their data in cache, in bursts of calls (see run_case).
 IN_CACHE_N = 10**6
+IN_CACHE_BURST = 5
 
 CASES = [
     ("huber", None),
@@ -295,40 +401,61 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N = 1e6 only, 5 rounds")
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--json", help="where to write the JSON (default: benchmarks/results.json for a full run)")
     parser.add_argument("--only", help="comma-separated loss names")
     parser.add_argument("--dtype", choices=("float32", "float64"), help="one dtype only")
+    parser.add_argument("--bandwidth", action="store_true", help="only the bandwidth table of arithmetic-only losses")
     args = parser.parse_args()
     rounds = 5 if args.quick else args.rounds
     sizes = [10**6] if args.quick else [10**6, 10**7]
     rng = np.random.default_rng(0)
     start_numba_threads()
     results = []
-    for loss, classes in CASES:
+    for loss, classes in [] if args.bandwidth else CASES:
         if args.only and loss not in args.only.split(","):
             continue
         for dtype in [np.dtype(args.dtype).type] if args.dtype else (np.float32, np.float64):
             for n in sizes:
                 results.append(run_case(loss, n, dtype, classes, rounds, rng))
                 print(format_table(results[-1:]).splitlines()[-1], flush=True)
+    bandwidth = []
+    if not args.quick:
+        for loss in bandwidth_losses():
+            if args.only and loss not in args.only.split(","):
+                continue
+            for dtype in [np.dtype(args.dtype).type] if args.dtype else (np.float32, np.float64):
+                bandwidth.append(run_bandwidth_case(loss, 10**7, dtype, rounds, rng))
+                print(format_bandwidth_table(bandwidth[-1:]).splitlines()[-1], flush=True)
+    import llvmlite.binding
     import numba
     import torch
 
     meta = {
         "machine": platform.processor() or platform.machine(),
+        "cpu_model": cpu_model(),
+        "llvm_cpu": llvmlite.binding.get_host_cpu_name(),
         "cpus": os.cpu_count(),
         "numba_threads": numba.config.NUMBA_NUM_THREADS,
         "torch_threads": torch.get_num_threads(),
         "rounds": rounds,
     }
-    startup = startup_figures() if not args.quick else {}
+    startup = startup_figures() if not (args.quick or args.bandwidth) else {}
     print()
-    print(format_table(results))
+    if results:
+        print(format_table(results))
+        print()
+    if bandwidth:
+        print(format_bandwidth_table(bandwidth))
     print()
     for key, value in startup.items():
         print(f"{key}: {value:.3f}")
-    Path(args.json).write_text(json.dumps({"meta": meta, "results": results, "startup": startup}, indent=2))
-    print(f"\nwrote {args.json}")
+    # A partial run (--quick, --bandwidth, --only, --dtype) must not replace the full run's record.
+    partial = args.quick or args.bandwidth or args.only or args.dtype
+    path = args.json or (None if partial else ROOT / "benchmarks" / "results.json")
+    if path:
+        record = {"meta": meta, "results": results, "bandwidth": bandwidth, "startup": startup}
+        Path(path).write_text(json.dumps(record, indent=2))
+        print(f"\nwrote {path}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 
 Each loop reads float32 y_pred and y_true and writes float32 results over N = 1e7 elements, on one
 thread (no parallel launch, no reduction), with the generated module's own ``_exp`` and ``_log1p``
-(the vectorizable float64 helpers every kernel uses). The steps: a copy (the memory floor), exp
+(the vectorizable float64 helpers every kernel uses), compiled with 512-bit vectors as the
+kernels' exp/log loops are (the module's ``_prefer_wide_vectors``). The steps: a copy (the memory floor), exp
 alone, exp then log1p, and bce_with_logits' loss and gradient written as the generated kernel
 computes them; then the generated ``loss_and_grad`` kernel itself on one thread (Numba's thread
 count set to 1), which adds the weights, the scale and the deterministic sum. Comparing the lines
@@ -12,12 +13,13 @@ separates the arithmetic from the kernel's bookkeeping; comparing them with JAX'
 (``bench.py``) shows how much of a 2x margin the float64 arithmetic leaves.
 Implementations are interleaved round by round and medians reported, as in ``bench.py``.
 
-The last line is the road not taken: the same loss and gradient computed in float32 arithmetic
-(16 lanes per AVX-512 register instead of 8), with float32 exp and log1p written here the way the
-generated float64 ones are (degree-7 and degree-9 polynomials, enough for float32; finite inputs
-only: a measurement, not a kernel). Its accuracy on the bce_with_logits stress grid of ``lossgen
-accuracy`` is printed too, against mpmath, with the test suite's float32 criterion
-(``lossgen.reference.check_accuracy``), to show what that speed would cost.
+The last line is the same loss and gradient computed in float32 arithmetic (16 lanes per AVX-512
+register instead of 8), with float32 exp and log1p written here the way the generated float64 ones
+are (degree-7 and degree-9 polynomials, enough for float32; finite inputs only: a measurement, not
+the ``arithmetic="input"`` kernels, which also handle special values and check their range). Its
+accuracy on the bce_with_logits stress grid of ``lossgen accuracy`` is printed too, against
+mpmath, with the test suite's float32 criterion (``lossgen.reference.check_accuracy``), to show
+what that speed costs.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ N = 10**7
 ROUNDS = 9
 
 
-def float32_arithmetic():
-    """bce_with_logits' loss and gradient in float32 arithmetic: (loss and gradient loop, loss alone)."""
+def float32_arithmetic(wide):
+    """bce_with_logits' loss and gradient in float32 arithmetic (``wide``: the generated modules'
+    _prefer_wide_vectors)."""
     import math
 
     import numba
@@ -96,6 +99,7 @@ def float32_arithmetic():
 
     @jit
     def loss_and_grad(pred, target, out, loss):
+        wide()
         for k in range(pred.shape[0]):
             x = pred[k]
             y = target[k]
@@ -144,27 +148,31 @@ def loops():
     import lossgen
 
     module = lossgen.kernel("bce_with_logits", "numba").module
-    exp, log1p = module._exp, module._log1p
+    exp, log1p, wide = module._exp, module._log1p, module._prefer_wide_vectors
     jit = numba.njit(error_model="numpy")
 
     @jit
     def copy(pred, target, out, loss):
+        wide()
         for i in range(pred.shape[0]):
             out[i] = pred[i] + target[i]
             loss[i] = pred[i]
 
     @jit
     def exp_only(pred, target, out, loss):
+        wide()
         for i in range(pred.shape[0]):
             out[i] = exp(-abs(np.float64(pred[i])))
 
     @jit
     def exp_log1p(pred, target, out, loss):
+        wide()
         for i in range(pred.shape[0]):
             out[i] = log1p(exp(-abs(np.float64(pred[i]))))
 
     @jit
     def bce_loss_and_grad(pred, target, out, loss):
+        wide()
         for i in range(pred.shape[0]):
             x = np.float64(pred[i])
             y = np.float64(target[i])
@@ -184,7 +192,7 @@ def loops():
         "exp + log1p": exp_log1p,
         "bce loss + grad": bce_loss_and_grad,
         "the kernel": kernel,
-        "f32 arithmetic": float32_arithmetic(),
+        "f32 arithmetic": float32_arithmetic(wide),
     }
 
 

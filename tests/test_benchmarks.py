@@ -1,0 +1,29 @@
+"""The benchmark's own logic: which losses the bandwidth target covers, and one bandwidth case."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import bench  # noqa: E402
+from conftest import ELEMENTWISE  # noqa: E402
+
+
+def test_bandwidth_target_covers_the_arithmetic_only_losses():
+    covered = bench.bandwidth_losses()
+    assert set(covered) <= set(ELEMENTWISE)
+    # arithmetic, |x|, branches and square roots
+    assert {"huber", "mse", "mae", "pinball", "smooth_l1", "pseudo_huber"} <= set(covered)
+    # an exp, a log or a log1p per element: bound by arithmetic, not by memory
+    assert not {"bce_with_logits", "log_cosh", "cauchy", "gaussian_nll", "welsch"} & set(covered)
+
+
+def test_bandwidth_case_reports_lossgen_and_triad():
+    result = bench.run_bandwidth_case("huber", 4096, np.float32, 2, np.random.default_rng(0))
+    assert result["loss"] == "huber" and result["dtype"] == "float32"
+    for name in ("lossgen", "f32 arithmetic"):
+        assert result[name]["median_ms"] > 0 and result[name]["pct_triad"] > 0
+    assert "f32 arithmetic" in bench.format_bandwidth_table([result])
