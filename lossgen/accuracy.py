@@ -12,6 +12,7 @@ the truth is finite are failures; the command exits with status 1 if there is an
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass
 
 import mpmath
@@ -67,16 +68,31 @@ def _torch_call(spec, equivalent, pred, target):
     fn = getattr(importlib.import_module(module), attr)
     z = torch.tensor(pred, dtype=torch.float64, requires_grad=True)
     t = torch.tensor(target, dtype=torch.long if np.asarray(target).dtype.kind in "iu" else torch.float64)
-    kwargs = {k: v for k, v in ((k, float(_default(spec, v))) for k, v in equivalent.kwargs)}
-    for key, value in list(kwargs.items()):
-        if key == "ignore_index":
-            kwargs[key] = int(value)
+    kwargs = library_kwargs(fn, {k: float(_default(spec, v)) for k, v in equivalent.kwargs})
     ordered = [z if a == spec.prediction.name else t for a in equivalent.args]
     values = fn(*ordered, reduction="none", **kwargs)
     if spec.rowwise and values.dim() == z.dim():
         values = values.sum(dim=-1)
     values.sum().backward()
     return {"loss": values.detach().numpy(), "grad": z.grad.numpy()}
+
+
+def library_kwargs(function, values: dict[str, float]) -> dict[str, float | int | bool]:
+    """Keyword values (parsed from a spec as numbers) as a library function's signature wants them:
+    a flag whose default is a bool (PyTorch's log_input, log_target) as a bool, an integer whose
+    default is an int (ignore_index, multi_margin_loss's p) as an int; the rest unchanged."""
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):  # a builtin without a signature (a NumPy ufunc)
+        return dict(values)
+    result: dict[str, float | int | bool] = dict(values)
+    for key, value in values.items():
+        default = parameters[key].default if key in parameters else None
+        if isinstance(default, bool):
+            result[key] = bool(value)
+        elif isinstance(default, int) and float(value).is_integer():
+            result[key] = int(value)
+    return result
 
 
 def _default(spec, text: str) -> float:
@@ -166,6 +182,10 @@ def _torch_figures(derivation, inputs):
         return None
     if not spec.rowwise:
         pred, target = inputs
+        # The stress grid also probes predictions outside their domain (bce's p < 0 or > 1), where
+        # the truth is undefined and PyTorch raises: the library column covers the domain only.
+        inside = np.array([spec.prediction.domain.contains(p) for p in pred], dtype=bool)
+        pred, target = pred[inside], target[inside]
         theirs = _torch_call(spec, equivalent, pred, target)
         return {
             q: Figure(

@@ -24,6 +24,7 @@ import pytest
 import sympy as sp
 
 import lossgen
+from lossgen.accuracy import library_kwargs
 from lossgen.catalog import Project
 from lossgen.reference import kink_points
 from lossgen.spec import Equivalent, Spec, parse_param_expression
@@ -446,25 +447,10 @@ class Case:
 
 
 def library_kwarg_types(equivalent: Equivalent, values: dict[str, float]) -> dict[str, float]:
-    """Keyword values as the library's signature wants them: a flag whose default is a bool (PyTorch's
-    log_input, log_target) as a bool, an exponent whose default is an int (multi_margin_loss's p) as an int."""
+    """Keyword values as the library's signature wants them (``lossgen.accuracy.library_kwargs``)."""
     if equivalent.style not in ("torch", "optax", "scipy", "sklearn") or not values:
         return values
-    import inspect
-
-    try:
-        signature = inspect.signature(resolve(equivalent.function))
-    except (TypeError, ValueError):  # a builtin without a signature (a NumPy ufunc)
-        return values
-    result = dict(values)
-    for key, value in values.items():
-        parameter = signature.parameters.get(key)
-        default = None if parameter is None else parameter.default
-        if isinstance(default, bool):
-            result[key] = bool(value)
-        elif isinstance(default, int) and float(value).is_integer():
-            result[key] = int(value)
-    return result
+    return library_kwargs(resolve(equivalent.function), values)
 
 
 def resolve(dotted: str):

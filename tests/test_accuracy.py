@@ -24,6 +24,7 @@ from conftest import (
     non_default_params,
 )
 
+from lossgen.accuracy import _torch_equivalent, _torch_figures
 from lossgen.reference import (
     QUANTITIES,
     RowReference,
@@ -222,3 +223,25 @@ def test_vectorized_math_helpers_match_mpmath(helper, dtype):
             ulp = np.spacing(abs(rounded)) if rounded else np.spacing(dtype(0))
             ulps = float(abs(mpmath.mpf(float(got)) - truth)) / float(ulp)
             assert ulps <= HELPER_ULPS[helper], (helper, value, got, rounded, ulps)
+
+
+TORCH_COMPARED = [n for n in ELEMENTWISE + ROWWISE if _torch_equivalent(derivation(n).spec) is not None]
+
+
+@pytest.mark.parametrize("name", TORCH_COMPARED)
+def test_accuracy_command_compares_pytorch_on_the_stress_grid(name):
+    """The PyTorch column of ``lossgen accuracy``: PyTorch called as the spec's equivalent says (flags
+    as bools, over predictions inside their domain) on the float64 grid, an error per quantity (which
+    may be infinite: PyTorch overflows where lossgen does not)."""
+    pytest.importorskip("torch")
+    d = derivation(name)
+    if d.spec.rowwise:
+        preds, targets = row_stress_points(d, np.float64)["random"]
+        inputs = list(zip(preds[:3], targets[:3]))
+    else:
+        grid = stress_points(d, np.float64)
+        inputs = tuple(np.concatenate([g[i] for g in grid.values()]) for i in (0, 1))
+    figures = _torch_figures(d, inputs)
+    assert set(figures) == {"loss", "grad"}
+    for figure in figures.values():
+        assert figure.conditioned >= 0 and figure.overall >= figure.conditioned
