@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: fc0410cb09c0ba0505b09bdd094801b57e7bb3861fbec089039bf096bf884f0f
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

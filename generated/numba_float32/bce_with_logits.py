@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: d0251b34bb8a47a477174d9165b23e077188a61ed953dc62a828a4d8599ba983
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

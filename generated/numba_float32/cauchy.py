@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: 9339fe03b96a891662f5c879892d3065edf52840a9b5b50f270d3085f87a454c
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

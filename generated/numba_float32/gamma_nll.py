@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: 22fc164b9fb4ba5467d460890c40eb56bd512b4bd3c068cdc90c1dfd869c59e0
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

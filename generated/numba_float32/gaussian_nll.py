@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: 0b30c7541b617bcfbd8c5ef4b9b0d714e0889ba14d0d265e9daa1859089f434e
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: 30e723ecfc1a0c3c18a26819bfcbd73ddee113fa50504047ce8a4c8943f2570e
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: 23e6ff375abfa388fbc5d0ca1f49914563949faa988757dcd3dee4d88eed6b04
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 

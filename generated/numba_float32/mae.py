@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: bc7a23beaaf10f625354d4b7891907b2771ea63a16c99dc5982edcf33ba3e1aa
 """Numba kernels for ``mae`` (Mean absolute error).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: baf4eb2c884c737318a5295d1c92e9135f3e81f52ba52df38823792dda16837d
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: 1bd23e3220b92a6898445539b855832416a07631d175ce1546e6608926b59685
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: 401c25cd8b7b4ef9d9284da277d0568959b88ad0ce3dac03fbc8982e898fe93c
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: d2dec3e291c047daac489e2ff41704ebe7fce3f5621c0aa46af37abece674684
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

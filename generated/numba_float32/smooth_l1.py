@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: a90a705c5ab86c6354d7d3f0a6eabb0213fc695678832ce9d4b2e00de13ace96
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

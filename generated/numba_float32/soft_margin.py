@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: f5a1424f46e2ebdcc2a53474f82ca403c23171abb5d15acec4c80af158566e2b
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: 446525346e684b290ea5a460ddee467fdd677fcb16255f1fc0ccbbcaac28bdab
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: 38f5d9434c2684fec7b88a4504326e0bda1212aab79f8d0580cf72acc7283844
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

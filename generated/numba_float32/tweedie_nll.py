@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: 09f315b45c271edceddb87ab3f1b45af03eae860c2c1df769a5d9f2b5f01f306
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 71c985f9266aac11
+# lossgen-generator: ab120f01c3817b7b
 # lossgen-content-sha256: 6acfe28c265d181038fd1af402a9f41e7b2cb08379563c2d051be830b26e92ee
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
