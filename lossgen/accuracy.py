@@ -51,7 +51,9 @@ class Figure:
         return text + (f" FAIL×{self.failures}" if self.failures else "")
 
 
-def _torch_equivalent(spec):
+def torch_equivalent(spec):
+    """The spec's PyTorch equivalent that the accuracy table compares with (a (prediction, target)
+    call at scale 1), or None."""
     if spec.auxiliary:
         return None  # the PyTorch column covers (prediction, target) calls only
     for equivalent in spec.equivalents:
@@ -171,9 +173,10 @@ def _rowwise_figures(derivation, dtype, backend):
     return {q: Figure(*v) for q, v in worst.items()}, rows
 
 
-def _torch_figures(derivation, inputs):
+def torch_figures(derivation, inputs):
+    """PyTorch's errors on the float64 stress grid (the accuracy table's PyTorch column), or None."""
     spec = derivation.spec
-    equivalent = _torch_equivalent(spec)
+    equivalent = torch_equivalent(spec)
     if equivalent is None:
         return None
     try:
@@ -268,12 +271,12 @@ def accuracy_table(names: list[str] | None = None, project: Project | None = Non
                 figures[(dtype, backend)] = result
                 if dtype == np.float64:
                     torch_inputs = inputs
-        torch_figures = _torch_figures(derivation, torch_inputs)
+        pytorch = torch_figures(derivation, torch_inputs)
         scipy_figures = _scipy_figures(derivation, torch_inputs)
         for q in QUANTITIES:
             cells = [figures[(dt, be)][q] for dt in (np.float64, np.float32) for be in ("numpy", "numba")]
             failures += sum(c.failures for c in cells)
-            libraries = [str(f[q]) if f and q in f else "–" for f in (torch_figures, scipy_figures)]
+            libraries = [str(f[q]) if f and q in f else "–" for f in (pytorch, scipy_figures)]
             rows.append([name, q, *map(str, cells), *libraries])
     return rows, failures
 

@@ -16,6 +16,7 @@ from conftest import (
     BACKENDS,
     DTYPES,
     ELEMENTWISE,
+    PROJECT,
     ROWWISE,
     derivation,
     extras,
@@ -24,7 +25,7 @@ from conftest import (
     non_default_params,
 )
 
-from lossgen.accuracy import _torch_equivalent, _torch_figures
+from lossgen.accuracy import torch_equivalent, torch_figures
 from lossgen.reference import (
     QUANTITIES,
     RowReference,
@@ -225,7 +226,7 @@ def test_vectorized_math_helpers_match_mpmath(helper, dtype):
             assert ulps <= HELPER_ULPS[helper], (helper, value, got, rounded, ulps)
 
 
-TORCH_COMPARED = [n for n in ELEMENTWISE + ROWWISE if _torch_equivalent(derivation(n).spec) is not None]
+TORCH_COMPARED = [n for n in ELEMENTWISE + ROWWISE if torch_equivalent(PROJECT.load(n)) is not None]
 
 
 @pytest.mark.parametrize("name", TORCH_COMPARED)
@@ -241,7 +242,7 @@ def test_accuracy_command_compares_pytorch_on_the_stress_grid(name):
     else:
         grid = stress_points(d, np.float64)
         inputs = tuple(np.concatenate([g[i] for g in grid.values()]) for i in (0, 1))
-    figures = _torch_figures(d, inputs)
+    figures = torch_figures(d, inputs)
     assert set(figures) == {"loss", "grad"}
     for figure in figures.values():
         assert figure.conditioned >= 0 and figure.overall >= figure.conditioned
