@@ -1,7 +1,7 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: ab120f01c3817b7b
-# lossgen-content-sha256: 8a1ac803074ab98f6462a8ca816ce217aecce2f5db02a2c7997a7519d15fc5a8
+# lossgen-generator: e6cdadca69ef9881
+# lossgen-content-sha256: 5dce5c60e3ca026e1b211f2e7e9607a09ca19bdd15c458609aad445b7c9d1673
 """Numba kernels for ``barron`` (Barron's general robust loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -48,6 +48,12 @@ DOMAIN_CHECKED = ()
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
 CHUNK = 2048
+#: The parallel loops run over tasks of up to CHUNKS_PER_TASK chunks, and of fewer where that
+#: leaves under MIN_TASKS tasks to share among the threads. A task allocates its loss buffer once
+#: for all its chunks: allocated per chunk, it made huber's float32 loss_and_grad at N = 1e7 1.14
+#: times slower. How chunks are grouped into tasks does not change any result.
+CHUNKS_PER_TASK = 16
+MIN_TASKS = 64
 
 
 # 512-bit vectors. LLVM's tuning for most AVX-512 processors prefers 256-bit vectors (it guards
@@ -254,57 +260,59 @@ def loss_sum(_pred, _target, _weight, alpha, c):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = c**(-2)
-                _t1 = _t0*(y_pred - y_true)**2
-                _t2 = (0.5)*_t1
-                _t3 = (alpha == 0)
-                _t4 = (alpha == 2)
-                _t5 = 1/(alpha + (1 if _t3 else 0))
-                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-                _t7 = 1/_t6
-                _t8 = _t1*_t7
-                _t9 = (0.5)*alpha
-                _t10 = _t9*_log1p(_t8)
-                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
-                _losses[0, _i - _start] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = c**(-2)
-                _t1 = _t0*(y_pred - y_true)**2
-                _t2 = (0.5)*_t1
-                _t3 = (alpha == 0)
-                _t4 = (alpha == 2)
-                _t5 = 1/(alpha + (1 if _t3 else 0))
-                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-                _t7 = 1/_t6
-                _t8 = _t1*_t7
-                _t9 = (0.5)*alpha
-                _t10 = _t9*_log1p(_t8)
-                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
-                _losses[0, _i - _start] = _w * _loss
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = c**(-2)
+                    _t1 = _t0*(y_pred - y_true)**2
+                    _t2 = (0.5)*_t1
+                    _t3 = (alpha == 0)
+                    _t4 = (alpha == 2)
+                    _t5 = 1/(alpha + (1 if _t3 else 0))
+                    _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                    _t7 = 1/_t6
+                    _t8 = _t1*_t7
+                    _t9 = (0.5)*alpha
+                    _t10 = _t9*_log1p(_t8)
+                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                    _losses[0, _i - _start] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = c**(-2)
+                    _t1 = _t0*(y_pred - y_true)**2
+                    _t2 = (0.5)*_t1
+                    _t3 = (alpha == 0)
+                    _t4 = (alpha == 2)
+                    _t5 = 1/(alpha + (1 if _t3 else 0))
+                    _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                    _t7 = 1/_t6
+                    _t8 = _t1*_t7
+                    _t9 = (0.5)*alpha
+                    _t10 = _t9*_log1p(_t8)
+                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                    _losses[0, _i - _start] = _w * _loss
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -317,52 +325,54 @@ def loss_elements(_pred, _target, _weight, alpha, c, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = c**(-2)
-                _t1 = _t0*(y_pred - y_true)**2
-                _t2 = (0.5)*_t1
-                _t3 = (alpha == 0)
-                _t4 = (alpha == 2)
-                _t5 = 1/(alpha + (1 if _t3 else 0))
-                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-                _t7 = 1/_t6
-                _t8 = _t1*_t7
-                _t9 = (0.5)*alpha
-                _t10 = _t9*_log1p(_t8)
-                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
-                _loss_out[_i] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = c**(-2)
-                _t1 = _t0*(y_pred - y_true)**2
-                _t2 = (0.5)*_t1
-                _t3 = (alpha == 0)
-                _t4 = (alpha == 2)
-                _t5 = 1/(alpha + (1 if _t3 else 0))
-                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-                _t7 = 1/_t6
-                _t8 = _t1*_t7
-                _t9 = (0.5)*alpha
-                _t10 = _t9*_log1p(_t8)
-                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
-                _loss_out[_i] = _w * _loss
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = c**(-2)
+                    _t1 = _t0*(y_pred - y_true)**2
+                    _t2 = (0.5)*_t1
+                    _t3 = (alpha == 0)
+                    _t4 = (alpha == 2)
+                    _t5 = 1/(alpha + (1 if _t3 else 0))
+                    _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                    _t7 = 1/_t6
+                    _t8 = _t1*_t7
+                    _t9 = (0.5)*alpha
+                    _t10 = _t9*_log1p(_t8)
+                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                    _loss_out[_i] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = c**(-2)
+                    _t1 = _t0*(y_pred - y_true)**2
+                    _t2 = (0.5)*_t1
+                    _t3 = (alpha == 0)
+                    _t4 = (alpha == 2)
+                    _t5 = 1/(alpha + (1 if _t3 else 0))
+                    _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                    _t7 = 1/_t6
+                    _t8 = _t1*_t7
+                    _t9 = (0.5)*alpha
+                    _t10 = _t9*_log1p(_t8)
+                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                    _loss_out[_i] = _w * _loss
     return 0.0, 0, 0
 
 @_kernel
@@ -371,75 +381,77 @@ def loss_and_grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = c**(-2)
-                _t1 = _t0*(y_pred - y_true)**2
-                _t2 = (0.5)*_t1
-                _t3 = (alpha == 0)
-                _t4 = (alpha == 2)
-                _t5 = 1/(alpha + (1 if _t3 else 0))
-                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-                _t7 = 1/_t6
-                _t8 = _t1*_t7
-                _t9 = (0.5)*alpha
-                _t10 = _t9*_log1p(_t8)
-                _t11 = _t2 + 1
-                _t12 = _t0/_t11
-                _t13 = 2*y_pred - 2*y_true
-                _t14 = (0.5)*_t13
-                _t15 = _t8 + 1
-                _t16 = _t5*_exp(_t10)
-                _t17 = _t0*_t16/_t15
-                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
-                _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = c**(-2)
-                _t1 = _t0*(y_pred - y_true)**2
-                _t2 = (0.5)*_t1
-                _t3 = (alpha == 0)
-                _t4 = (alpha == 2)
-                _t5 = 1/(alpha + (1 if _t3 else 0))
-                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-                _t7 = 1/_t6
-                _t8 = _t1*_t7
-                _t9 = (0.5)*alpha
-                _t10 = _t9*_log1p(_t8)
-                _t11 = _t2 + 1
-                _t12 = _t0/_t11
-                _t13 = 2*y_pred - 2*y_true
-                _t14 = (0.5)*_t13
-                _t15 = _t8 + 1
-                _t16 = _t5*_exp(_t10)
-                _t17 = _t0*_t16/_t15
-                _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
-                _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = c**(-2)
+                    _t1 = _t0*(y_pred - y_true)**2
+                    _t2 = (0.5)*_t1
+                    _t3 = (alpha == 0)
+                    _t4 = (alpha == 2)
+                    _t5 = 1/(alpha + (1 if _t3 else 0))
+                    _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                    _t7 = 1/_t6
+                    _t8 = _t1*_t7
+                    _t9 = (0.5)*alpha
+                    _t10 = _t9*_log1p(_t8)
+                    _t11 = _t2 + 1
+                    _t12 = _t0/_t11
+                    _t13 = 2*y_pred - 2*y_true
+                    _t14 = (0.5)*_t13
+                    _t15 = _t8 + 1
+                    _t16 = _t5*_exp(_t10)
+                    _t17 = _t0*_t16/_t15
+                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                    _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = c**(-2)
+                    _t1 = _t0*(y_pred - y_true)**2
+                    _t2 = (0.5)*_t1
+                    _t3 = (alpha == 0)
+                    _t4 = (alpha == 2)
+                    _t5 = 1/(alpha + (1 if _t3 else 0))
+                    _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                    _t7 = 1/_t6
+                    _t8 = _t1*_t7
+                    _t9 = (0.5)*alpha
+                    _t10 = _t9*_log1p(_t8)
+                    _t11 = _t2 + 1
+                    _t12 = _t0/_t11
+                    _t13 = 2*y_pred - 2*y_true
+                    _t14 = (0.5)*_t13
+                    _t15 = _t8 + 1
+                    _t16 = _t5*_exp(_t10)
+                    _t17 = _t0*_t16/_t15
+                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                    _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -452,66 +464,68 @@ def grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
     """Write scale·w·∂loss/∂y_pred into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = c**(-2)
-                _t1 = _t0*(y_pred - y_true)**2
-                _t2 = (0.5)*_t1
-                _t3 = (alpha == 0)
-                _t4 = (alpha == 2)
-                _t5 = 1/(alpha + (1 if _t3 else 0))
-                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-                _t7 = 1/_t6
-                _t8 = _t1*_t7
-                _t9 = (0.5)*alpha
-                _t10 = _t9*_log1p(_t8)
-                _t11 = _t2 + 1
-                _t12 = _t0/_t11
-                _t13 = 2*y_pred - 2*y_true
-                _t14 = (0.5)*_t13
-                _t15 = _t8 + 1
-                _t16 = _t5*_exp(_t10)
-                _t17 = _t0*_t16/_t15
-                _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = c**(-2)
-                _t1 = _t0*(y_pred - y_true)**2
-                _t2 = (0.5)*_t1
-                _t3 = (alpha == 0)
-                _t4 = (alpha == 2)
-                _t5 = 1/(alpha + (1 if _t3 else 0))
-                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-                _t7 = 1/_t6
-                _t8 = _t1*_t7
-                _t9 = (0.5)*alpha
-                _t10 = _t9*_log1p(_t8)
-                _t11 = _t2 + 1
-                _t12 = _t0/_t11
-                _t13 = 2*y_pred - 2*y_true
-                _t14 = (0.5)*_t13
-                _t15 = _t8 + 1
-                _t16 = _t5*_exp(_t10)
-                _t17 = _t0*_t16/_t15
-                _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
-                _grad_out[_i] = _scale * _w * _grad
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = c**(-2)
+                    _t1 = _t0*(y_pred - y_true)**2
+                    _t2 = (0.5)*_t1
+                    _t3 = (alpha == 0)
+                    _t4 = (alpha == 2)
+                    _t5 = 1/(alpha + (1 if _t3 else 0))
+                    _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                    _t7 = 1/_t6
+                    _t8 = _t1*_t7
+                    _t9 = (0.5)*alpha
+                    _t10 = _t9*_log1p(_t8)
+                    _t11 = _t2 + 1
+                    _t12 = _t0/_t11
+                    _t13 = 2*y_pred - 2*y_true
+                    _t14 = (0.5)*_t13
+                    _t15 = _t8 + 1
+                    _t16 = _t5*_exp(_t10)
+                    _t17 = _t0*_t16/_t15
+                    _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = c**(-2)
+                    _t1 = _t0*(y_pred - y_true)**2
+                    _t2 = (0.5)*_t1
+                    _t3 = (alpha == 0)
+                    _t4 = (alpha == 2)
+                    _t5 = 1/(alpha + (1 if _t3 else 0))
+                    _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                    _t7 = 1/_t6
+                    _t8 = _t1*_t7
+                    _t9 = (0.5)*alpha
+                    _t10 = _t9*_log1p(_t8)
+                    _t11 = _t2 + 1
+                    _t12 = _t0/_t11
+                    _t13 = 2*y_pred - 2*y_true
+                    _t14 = (0.5)*_t13
+                    _t15 = _t8 + 1
+                    _t16 = _t5*_exp(_t10)
+                    _t17 = _t0*_t16/_t15
+                    _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                    _grad_out[_i] = _scale * _w * _grad
     return 0.0, 0, 0
 
 @_kernel
@@ -519,68 +533,70 @@ def hess(_pred, _target, _weight, alpha, c, _scale, _hess_out):
     """Write scale·w·∂²loss/∂y_pred² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = c**(-2)
-                _t1 = _t0*(y_pred - y_true)**2
-                _t2 = (0.5)*_t1
-                _t3 = (alpha == 0)
-                _t4 = (alpha == 2)
-                _t5 = 1/(alpha + (1 if _t3 else 0))
-                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-                _t7 = 1/_t6
-                _t8 = _t1*_t7
-                _t9 = (0.5)*alpha
-                _t10 = _t9*_log1p(_t8)
-                _t11 = _t2 + 1
-                _t12 = _t0/_t11
-                _t13 = 2*y_pred - 2*y_true
-                _t15 = _t8 + 1
-                _t16 = _t5*_exp(_t10)
-                _t17 = _t0*_t16/_t15
-                _t18 = _t13**2/c**4
-                _t19 = (0.25)*_t18
-                _t20 = _t16*_t7/_t15**2
-                _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
-                _hess_out[_i] = _scale * _w * _hess
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = c**(-2)
-                _t1 = _t0*(y_pred - y_true)**2
-                _t2 = (0.5)*_t1
-                _t3 = (alpha == 0)
-                _t4 = (alpha == 2)
-                _t5 = 1/(alpha + (1 if _t3 else 0))
-                _t6 = (1 if _t4 else 0) + abs(alpha - 2)
-                _t7 = 1/_t6
-                _t8 = _t1*_t7
-                _t9 = (0.5)*alpha
-                _t10 = _t9*_log1p(_t8)
-                _t11 = _t2 + 1
-                _t12 = _t0/_t11
-                _t13 = 2*y_pred - 2*y_true
-                _t15 = _t8 + 1
-                _t16 = _t5*_exp(_t10)
-                _t17 = _t0*_t16/_t15
-                _t18 = _t13**2/c**4
-                _t19 = (0.25)*_t18
-                _t20 = _t16*_t7/_t15**2
-                _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
-                _hess_out[_i] = _scale * _w * _hess
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = c**(-2)
+                    _t1 = _t0*(y_pred - y_true)**2
+                    _t2 = (0.5)*_t1
+                    _t3 = (alpha == 0)
+                    _t4 = (alpha == 2)
+                    _t5 = 1/(alpha + (1 if _t3 else 0))
+                    _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                    _t7 = 1/_t6
+                    _t8 = _t1*_t7
+                    _t9 = (0.5)*alpha
+                    _t10 = _t9*_log1p(_t8)
+                    _t11 = _t2 + 1
+                    _t12 = _t0/_t11
+                    _t13 = 2*y_pred - 2*y_true
+                    _t15 = _t8 + 1
+                    _t16 = _t5*_exp(_t10)
+                    _t17 = _t0*_t16/_t15
+                    _t18 = _t13**2/c**4
+                    _t19 = (0.25)*_t18
+                    _t20 = _t16*_t7/_t15**2
+                    _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
+                    _hess_out[_i] = _scale * _w * _hess
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = c**(-2)
+                    _t1 = _t0*(y_pred - y_true)**2
+                    _t2 = (0.5)*_t1
+                    _t3 = (alpha == 0)
+                    _t4 = (alpha == 2)
+                    _t5 = 1/(alpha + (1 if _t3 else 0))
+                    _t6 = (1 if _t4 else 0) + abs(alpha - 2)
+                    _t7 = 1/_t6
+                    _t8 = _t1*_t7
+                    _t9 = (0.5)*alpha
+                    _t10 = _t9*_log1p(_t8)
+                    _t11 = _t2 + 1
+                    _t12 = _t0/_t11
+                    _t13 = 2*y_pred - 2*y_true
+                    _t15 = _t8 + 1
+                    _t16 = _t5*_exp(_t10)
+                    _t17 = _t0*_t16/_t15
+                    _t18 = _t13**2/c**4
+                    _t19 = (0.25)*_t18
+                    _t20 = _t16*_t7/_t15**2
+                    _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
+                    _hess_out[_i] = _scale * _w * _hess
     return 0.0, 0, 0

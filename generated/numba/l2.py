@@ -1,7 +1,7 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: ab120f01c3817b7b
-# lossgen-content-sha256: d4b38b4844bf715abe6339745b9804268453ce41805457f81e3e519beaa097bb
+# lossgen-generator: e6cdadca69ef9881
+# lossgen-content-sha256: b9e66c5a06f9978685daf2490ef5c7409120bd07ed356188c60ee5d6b78de1b0
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -44,6 +44,12 @@ DOMAIN_CHECKED = ()
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
 CHUNK = 2048
+#: The parallel loops run over tasks of up to CHUNKS_PER_TASK chunks, and of fewer where that
+#: leaves under MIN_TASKS tasks to share among the threads. A task allocates its loss buffer once
+#: for all its chunks: allocated per chunk, it made huber's float32 loss_and_grad at N = 1e7 1.14
+#: times slower. How chunks are grouped into tasks does not change any result.
+CHUNKS_PER_TASK = 16
+MIN_TASKS = 64
 
 
 # 512-bit vectors. LLVM's tuning for most AVX-512 processors prefers 256-bit vectors (it guards
@@ -250,33 +256,35 @@ def loss_sum(_pred, _target, _weight):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = y_pred - y_true
-                _loss = (0.5)*_t0**2
-                _losses[0, _i - _start] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = y_pred - y_true
-                _loss = (0.5)*_t0**2
-                _losses[0, _i - _start] = _w * _loss
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = y_pred - y_true
+                    _loss = (0.5)*_t0**2
+                    _losses[0, _i - _start] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = y_pred - y_true
+                    _loss = (0.5)*_t0**2
+                    _losses[0, _i - _start] = _w * _loss
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -289,28 +297,30 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     """Write w·loss per element into ``_loss_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = y_pred - y_true
-                _loss = (0.5)*_t0**2
-                _loss_out[_i] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = y_pred - y_true
-                _loss = (0.5)*_t0**2
-                _loss_out[_i] = _w * _loss
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = y_pred - y_true
+                    _loss = (0.5)*_t0**2
+                    _loss_out[_i] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = y_pred - y_true
+                    _loss = (0.5)*_t0**2
+                    _loss_out[_i] = _w * _loss
     return 0.0, 0, 0
 
 @_kernel
@@ -319,37 +329,39 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = y_pred - y_true
-                _loss = (0.5)*_t0**2
-                _grad = _t0
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = y_pred - y_true
-                _loss = (0.5)*_t0**2
-                _grad = _t0
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = y_pred - y_true
+                    _loss = (0.5)*_t0**2
+                    _grad = _t0
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = y_pred - y_true
+                    _loss = (0.5)*_t0**2
+                    _grad = _t0
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -362,28 +374,30 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     """Write scale·w·∂loss/∂y_pred into ``_grad_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = y_pred - y_true
-                _grad = _t0
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = y_pred - y_true
-                _grad = _t0
-                _grad_out[_i] = _scale * _w * _grad
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = y_pred - y_true
+                    _grad = _t0
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = y_pred - y_true
+                    _grad = _t0
+                    _grad_out[_i] = _scale * _w * _grad
     return 0.0, 0, 0
 
 @_kernel
@@ -391,24 +405,26 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     """Write scale·w·∂²loss/∂y_pred² into ``_hess_out``."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = 1.0
-                _hess = 1
-                _hess_out[_i] = _scale * _w * _hess
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float64(_pred[_i])
-                y_true = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _hess = 1
-                _hess_out[_i] = _scale * _w * _hess
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = 1.0
+                    _hess = 1
+                    _hess_out[_i] = _scale * _w * _hess
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float64(_pred[_i])
+                    y_true = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _hess = 1
+                    _hess_out[_i] = _scale * _w * _hess
     return 0.0, 0, 0

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: ab120f01c3817b7b
-# lossgen-content-sha256: 952c83d282d83fd37f57f8e350cf308835dbaf872379a229380bfcf26adf870b
+# lossgen-generator: e6cdadca69ef9881
+# lossgen-content-sha256: 7600c3804323c63cd3c0e3fab612a78cfe0b05fefba9652c33501e4adc68683c
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -50,6 +50,12 @@ _DOMAIN_HIGH_y = np.int64(9218868437227405311)
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
 CHUNK = 2048
+#: The parallel loops run over tasks of up to CHUNKS_PER_TASK chunks, and of fewer where that
+#: leaves under MIN_TASKS tasks to share among the threads. A task allocates its loss buffer once
+#: for all its chunks: allocated per chunk, it made huber's float32 loss_and_grad at N = 1e7 1.14
+#: times slower. How chunks are grouped into tasks does not change any result.
+CHUNKS_PER_TASK = 16
+MIN_TASKS = 64
 
 
 # 512-bit vectors. LLVM's tuning for most AVX-512 processors prefers 256-bit vectors (it guards
@@ -276,41 +282,43 @@ def loss_sum(_pred, _target, _weight, eps):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     _domain = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                lam = np.float64(_pred[_i])
-                y = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = eps + lam
-                _t1 = (lam >= 0)
-                _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
-                _losses[0, _i - _start] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                lam = np.float64(_pred[_i])
-                y = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = eps + lam
-                _t1 = (lam >= 0)
-                _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
-                _losses[0, _i - _start] = _w * _loss
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _domain[_c] = _chunk_outside_domain
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    lam = np.float64(_pred[_i])
+                    y = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = eps + lam
+                    _t1 = (lam >= 0)
+                    _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
+                    _losses[0, _i - _start] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    lam = np.float64(_pred[_i])
+                    y = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = eps + lam
+                    _t1 = (lam >= 0)
+                    _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
+                    _losses[0, _i - _start] = _w * _loss
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _domain[_c] = _chunk_outside_domain
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -327,36 +335,38 @@ def loss_elements(_pred, _target, _weight, eps, _loss_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _domain = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                lam = np.float64(_pred[_i])
-                y = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = eps + lam
-                _t1 = (lam >= 0)
-                _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
-                _loss_out[_i] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                lam = np.float64(_pred[_i])
-                y = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = eps + lam
-                _t1 = (lam >= 0)
-                _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
-                _loss_out[_i] = _w * _loss
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _domain[_c] = _chunk_outside_domain
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    lam = np.float64(_pred[_i])
+                    y = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = eps + lam
+                    _t1 = (lam >= 0)
+                    _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
+                    _loss_out[_i] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    lam = np.float64(_pred[_i])
+                    y = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = eps + lam
+                    _t1 = (lam >= 0)
+                    _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
+                    _loss_out[_i] = _w * _loss
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _domain[_c] = _chunk_outside_domain
     _chunks_outside_domain = 0
     for _c in range(_chunks):
         _chunks_outside_domain += _domain[_c]
@@ -369,45 +379,47 @@ def loss_and_grad(_pred, _target, _weight, eps, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     _domain = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                lam = np.float64(_pred[_i])
-                y = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = eps + lam
-                _t1 = (lam >= 0)
-                _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
-                _grad = (1 - y/_t0 if _t1 else 0)
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                lam = np.float64(_pred[_i])
-                y = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = eps + lam
-                _t1 = (lam >= 0)
-                _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
-                _grad = (1 - y/_t0 if _t1 else 0)
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _domain[_c] = _chunk_outside_domain
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    lam = np.float64(_pred[_i])
+                    y = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = eps + lam
+                    _t1 = (lam >= 0)
+                    _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
+                    _grad = (1 - y/_t0 if _t1 else 0)
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    lam = np.float64(_pred[_i])
+                    y = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = eps + lam
+                    _t1 = (lam >= 0)
+                    _loss = (lam - y*_log(_t0) if _t1 else -y*_log(eps))
+                    _grad = (1 - y/_t0 if _t1 else 0)
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _domain[_c] = _chunk_outside_domain
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -424,32 +436,34 @@ def grad(_pred, _target, _weight, eps, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _domain = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                lam = np.float64(_pred[_i])
-                y = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = eps + lam
-                _t1 = (lam >= 0)
-                _grad = (1 - y/_t0 if _t1 else 0)
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                lam = np.float64(_pred[_i])
-                y = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = eps + lam
-                _t1 = (lam >= 0)
-                _grad = (1 - y/_t0 if _t1 else 0)
-                _grad_out[_i] = _scale * _w * _grad
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _domain[_c] = _chunk_outside_domain
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    lam = np.float64(_pred[_i])
+                    y = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = eps + lam
+                    _t1 = (lam >= 0)
+                    _grad = (1 - y/_t0 if _t1 else 0)
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    lam = np.float64(_pred[_i])
+                    y = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = eps + lam
+                    _t1 = (lam >= 0)
+                    _grad = (1 - y/_t0 if _t1 else 0)
+                    _grad_out[_i] = _scale * _w * _grad
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _domain[_c] = _chunk_outside_domain
     _chunks_outside_domain = 0
     for _c in range(_chunks):
         _chunks_outside_domain += _domain[_c]
@@ -461,32 +475,34 @@ def hess(_pred, _target, _weight, eps, _scale, _hess_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _domain = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                lam = np.float64(_pred[_i])
-                y = np.float64(_target[_i])
-                _w = 1.0
-                _t0 = eps + lam
-                _t1 = (lam >= 0)
-                _hess = (y/_t0**2 if _t1 else 0)
-                _hess_out[_i] = _scale * _w * _hess
-        else:
-            for _i in range(_start, _stop):
-                lam = np.float64(_pred[_i])
-                y = np.float64(_target[_i])
-                _w = np.float64(_weight[_i])
-                _t0 = eps + lam
-                _t1 = (lam >= 0)
-                _hess = (y/_t0**2 if _t1 else 0)
-                _hess_out[_i] = _scale * _w * _hess
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _domain[_c] = _chunk_outside_domain
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    lam = np.float64(_pred[_i])
+                    y = np.float64(_target[_i])
+                    _w = 1.0
+                    _t0 = eps + lam
+                    _t1 = (lam >= 0)
+                    _hess = (y/_t0**2 if _t1 else 0)
+                    _hess_out[_i] = _scale * _w * _hess
+            else:
+                for _i in range(_start, _stop):
+                    lam = np.float64(_pred[_i])
+                    y = np.float64(_target[_i])
+                    _w = np.float64(_weight[_i])
+                    _t0 = eps + lam
+                    _t1 = (lam >= 0)
+                    _hess = (y/_t0**2 if _t1 else 0)
+                    _hess_out[_i] = _scale * _w * _hess
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _domain[_c] = _chunk_outside_domain
     _chunks_outside_domain = 0
     for _c in range(_chunks):
         _chunks_outside_domain += _domain[_c]

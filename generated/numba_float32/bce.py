@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: ab120f01c3817b7b
-# lossgen-content-sha256: fc0410cb09c0ba0505b09bdd094801b57e7bb3861fbec089039bf096bf884f0f
+# lossgen-generator: e6cdadca69ef9881
+# lossgen-content-sha256: 0b5f57228518d8ae0b7fb7ffb99cdd5228106832797b974da6edbd19ad12122b
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -61,6 +61,12 @@ _RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the lo
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
 CHUNK = 2048
+#: The parallel loops run over tasks of up to CHUNKS_PER_TASK chunks, and of fewer where that
+#: leaves under MIN_TASKS tasks to share among the threads. A task allocates its loss buffer once
+#: for all its chunks: allocated per chunk, it made huber's float32 loss_and_grad at N = 1e7 1.14
+#: times slower. How chunks are grouped into tasks does not change any result.
+CHUNKS_PER_TASK = 16
+MIN_TASKS = 64
 
 
 # 512-bit vectors. LLVM's tuning for most AVX-512 processors prefers 256-bit vectors (it guards
@@ -321,46 +327,48 @@ def loss_sum(_pred, _target, _weight):
     _partial = np.zeros(_chunks)
     _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                p = np.float32(_pred[_i])
-                y = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = np.float32(math.exp(-100))
-                _t1 = (p > _t0)
-                _t2 = np.float32(1) - y
-                _t3 = (p < np.float32(1) - _t0)
-                _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
-                _losses[0, _i - _start] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                p = np.float32(_pred[_i])
-                y = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = np.float32(math.exp(-100))
-                _t1 = (p > _t0)
-                _t2 = np.float32(1) - y
-                _t3 = (p < np.float32(1) - _t0)
-                _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
-                _losses[0, _i - _start] = _w * _loss
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _domain[_c] = _chunk_outside_domain
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    p = np.float32(_pred[_i])
+                    y = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = np.float32(math.exp(-100))
+                    _t1 = (p > _t0)
+                    _t2 = np.float32(1) - y
+                    _t3 = (p < np.float32(1) - _t0)
+                    _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
+                    _losses[0, _i - _start] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    p = np.float32(_pred[_i])
+                    y = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = np.float32(math.exp(-100))
+                    _t1 = (p > _t0)
+                    _t2 = np.float32(1) - y
+                    _t3 = (p < np.float32(1) - _t0)
+                    _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
+                    _losses[0, _i - _start] = _w * _loss
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _domain[_c] = _chunk_outside_domain
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -381,41 +389,43 @@ def loss_elements(_pred, _target, _weight, _loss_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                p = np.float32(_pred[_i])
-                y = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = np.float32(math.exp(-100))
-                _t1 = (p > _t0)
-                _t2 = np.float32(1) - y
-                _t3 = (p < np.float32(1) - _t0)
-                _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
-                _loss_out[_i] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                p = np.float32(_pred[_i])
-                y = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = np.float32(math.exp(-100))
-                _t1 = (p > _t0)
-                _t2 = np.float32(1) - y
-                _t3 = (p < np.float32(1) - _t0)
-                _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
-                _loss_out[_i] = _w * _loss
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _domain[_c] = _chunk_outside_domain
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    p = np.float32(_pred[_i])
+                    y = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = np.float32(math.exp(-100))
+                    _t1 = (p > _t0)
+                    _t2 = np.float32(1) - y
+                    _t3 = (p < np.float32(1) - _t0)
+                    _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
+                    _loss_out[_i] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    p = np.float32(_pred[_i])
+                    y = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = np.float32(math.exp(-100))
+                    _t1 = (p > _t0)
+                    _t2 = np.float32(1) - y
+                    _t3 = (p < np.float32(1) - _t0)
+                    _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
+                    _loss_out[_i] = _w * _loss
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _domain[_c] = _chunk_outside_domain
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
     _chunks_outside_domain = 0
     for _c in range(_chunks):
         _chunks_outside_domain += _domain[_c]
@@ -432,52 +442,54 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
     _partial = np.zeros(_chunks)
     _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                p = np.float32(_pred[_i])
-                y = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = np.float32(math.exp(-100))
-                _t1 = (p > _t0)
-                _t2 = np.float32(1) - y
-                _t3 = (p < np.float32(1) - _t0)
-                _t4 = np.float32(1) - p
-                _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
-                _grad = -_t2*(-np.float32(1)/_t4 if _t3 else np.float32(0)) - y*((np.float32(1.0)/p) if _t1 else np.float32(0))
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                p = np.float32(_pred[_i])
-                y = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = np.float32(math.exp(-100))
-                _t1 = (p > _t0)
-                _t2 = np.float32(1) - y
-                _t3 = (p < np.float32(1) - _t0)
-                _t4 = np.float32(1) - p
-                _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
-                _grad = -_t2*(-np.float32(1)/_t4 if _t3 else np.float32(0)) - y*((np.float32(1.0)/p) if _t1 else np.float32(0))
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _domain[_c] = _chunk_outside_domain
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    p = np.float32(_pred[_i])
+                    y = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = np.float32(math.exp(-100))
+                    _t1 = (p > _t0)
+                    _t2 = np.float32(1) - y
+                    _t3 = (p < np.float32(1) - _t0)
+                    _t4 = np.float32(1) - p
+                    _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
+                    _grad = -_t2*(-np.float32(1)/_t4 if _t3 else np.float32(0)) - y*((np.float32(1.0)/p) if _t1 else np.float32(0))
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    p = np.float32(_pred[_i])
+                    y = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = np.float32(math.exp(-100))
+                    _t1 = (p > _t0)
+                    _t2 = np.float32(1) - y
+                    _t3 = (p < np.float32(1) - _t0)
+                    _t4 = np.float32(1) - p
+                    _loss = -_t2*(_log1p(-p) if _t3 else np.float32(-100)) - y*(_log(p) if _t1 else np.float32(-100))
+                    _grad = -_t2*(-np.float32(1)/_t4 if _t3 else np.float32(0)) - y*((np.float32(1.0)/p) if _t1 else np.float32(0))
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _domain[_c] = _chunk_outside_domain
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -498,39 +510,41 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                p = np.float32(_pred[_i])
-                y = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = np.float32(math.exp(-100))
-                _t1 = (p > _t0)
-                _t2 = np.float32(1) - y
-                _t3 = (p < np.float32(1) - _t0)
-                _t4 = np.float32(1) - p
-                _grad = -_t2*(-np.float32(1)/_t4 if _t3 else np.float32(0)) - y*((np.float32(1.0)/p) if _t1 else np.float32(0))
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                p = np.float32(_pred[_i])
-                y = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = np.float32(math.exp(-100))
-                _t1 = (p > _t0)
-                _t2 = np.float32(1) - y
-                _t3 = (p < np.float32(1) - _t0)
-                _t4 = np.float32(1) - p
-                _grad = -_t2*(-np.float32(1)/_t4 if _t3 else np.float32(0)) - y*((np.float32(1.0)/p) if _t1 else np.float32(0))
-                _grad_out[_i] = _scale * _w * _grad
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _domain[_c] = _chunk_outside_domain
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    p = np.float32(_pred[_i])
+                    y = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = np.float32(math.exp(-100))
+                    _t1 = (p > _t0)
+                    _t2 = np.float32(1) - y
+                    _t3 = (p < np.float32(1) - _t0)
+                    _t4 = np.float32(1) - p
+                    _grad = -_t2*(-np.float32(1)/_t4 if _t3 else np.float32(0)) - y*((np.float32(1.0)/p) if _t1 else np.float32(0))
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    p = np.float32(_pred[_i])
+                    y = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = np.float32(math.exp(-100))
+                    _t1 = (p > _t0)
+                    _t2 = np.float32(1) - y
+                    _t3 = (p < np.float32(1) - _t0)
+                    _t4 = np.float32(1) - p
+                    _grad = -_t2*(-np.float32(1)/_t4 if _t3 else np.float32(0)) - y*((np.float32(1.0)/p) if _t1 else np.float32(0))
+                    _grad_out[_i] = _scale * _w * _grad
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _domain[_c] = _chunk_outside_domain
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
     _chunks_outside_domain = 0
     for _c in range(_chunks):
         _chunks_outside_domain += _domain[_c]
@@ -546,39 +560,41 @@ def hess(_pred, _target, _weight, _scale, _hess_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _domain = np.zeros(_chunks, np.int64)
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                p = np.float32(_pred[_i])
-                y = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = np.float32(math.exp(-100))
-                _t1 = (p > _t0)
-                _t2 = np.float32(1) - y
-                _t3 = (p < np.float32(1) - _t0)
-                _t4 = np.float32(1) - p
-                _hess = -_t2*(-np.float32(1)/_t4**2 if _t3 else np.float32(0)) - y*(-np.float32(1)/p**2 if _t1 else np.float32(0))
-                _hess_out[_i] = _scale * _w * _hess
-        else:
-            for _i in range(_start, _stop):
-                p = np.float32(_pred[_i])
-                y = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = np.float32(math.exp(-100))
-                _t1 = (p > _t0)
-                _t2 = np.float32(1) - y
-                _t3 = (p < np.float32(1) - _t0)
-                _t4 = np.float32(1) - p
-                _hess = -_t2*(-np.float32(1)/_t4**2 if _t3 else np.float32(0)) - y*(-np.float32(1)/p**2 if _t1 else np.float32(0))
-                _hess_out[_i] = _scale * _w * _hess
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _domain[_c] = _chunk_outside_domain
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    p = np.float32(_pred[_i])
+                    y = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = np.float32(math.exp(-100))
+                    _t1 = (p > _t0)
+                    _t2 = np.float32(1) - y
+                    _t3 = (p < np.float32(1) - _t0)
+                    _t4 = np.float32(1) - p
+                    _hess = -_t2*(-np.float32(1)/_t4**2 if _t3 else np.float32(0)) - y*(-np.float32(1)/p**2 if _t1 else np.float32(0))
+                    _hess_out[_i] = _scale * _w * _hess
+            else:
+                for _i in range(_start, _stop):
+                    p = np.float32(_pred[_i])
+                    y = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = np.float32(math.exp(-100))
+                    _t1 = (p > _t0)
+                    _t2 = np.float32(1) - y
+                    _t3 = (p < np.float32(1) - _t0)
+                    _t4 = np.float32(1) - p
+                    _hess = -_t2*(-np.float32(1)/_t4**2 if _t3 else np.float32(0)) - y*(-np.float32(1)/p**2 if _t1 else np.float32(0))
+                    _hess_out[_i] = _scale * _w * _hess
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _domain[_c] = _chunk_outside_domain
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
     _chunks_outside_domain = 0
     for _c in range(_chunks):
         _chunks_outside_domain += _domain[_c]

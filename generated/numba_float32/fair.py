@@ -1,7 +1,7 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: ab120f01c3817b7b
-# lossgen-content-sha256: 6f750b1cb02a152dc1a9fa6301655256b4121c334bd8c4578a69f97538a12eef
+# lossgen-generator: e6cdadca69ef9881
+# lossgen-content-sha256: af0df6d9f51cedc9ee8bd8de279f3eaee72828e70fbd7b6f43b868401a9eac01
 """Numba kernels for ``fair`` (Fair loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -58,6 +58,12 @@ _RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the lo
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
 CHUNK = 2048
+#: The parallel loops run over tasks of up to CHUNKS_PER_TASK chunks, and of fewer where that
+#: leaves under MIN_TASKS tasks to share among the threads. A task allocates its loss buffer once
+#: for all its chunks: allocated per chunk, it made huber's float32 loss_and_grad at N = 1e7 1.14
+#: times slower. How chunks are grouped into tasks does not change any result.
+CHUNKS_PER_TASK = 16
+MIN_TASKS = 64
 
 
 # 512-bit vectors. LLVM's tuning for most AVX-512 processors prefers 256-bit vectors (it guards
@@ -313,57 +319,59 @@ def loss_sum(_pred, _target, _weight, c):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = c**2
-                _t1 = (np.float32(1.0)/c)
-                _t2 = y_pred - y_true
-                _t3 = abs(_t2)
-                _t4 = _t1*_t3
-                _t5 = _t4 + np.float32(2)
-                _t6 = (np.float32(1.0)/_t0)
-                _t7 = _t2**2
-                _t8 = _t5**(-2)
-                _t9 = _t6*_t7*_t8
-                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
-                _losses[0, _i - _start] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = c**2
-                _t1 = (np.float32(1.0)/c)
-                _t2 = y_pred - y_true
-                _t3 = abs(_t2)
-                _t4 = _t1*_t3
-                _t5 = _t4 + np.float32(2)
-                _t6 = (np.float32(1.0)/_t0)
-                _t7 = _t2**2
-                _t8 = _t5**(-2)
-                _t9 = _t6*_t7*_t8
-                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
-                _losses[0, _i - _start] = _w * _loss
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = c**2
+                    _t1 = (np.float32(1.0)/c)
+                    _t2 = y_pred - y_true
+                    _t3 = abs(_t2)
+                    _t4 = _t1*_t3
+                    _t5 = _t4 + np.float32(2)
+                    _t6 = (np.float32(1.0)/_t0)
+                    _t7 = _t2**2
+                    _t8 = _t5**(-2)
+                    _t9 = _t6*_t7*_t8
+                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _losses[0, _i - _start] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = c**2
+                    _t1 = (np.float32(1.0)/c)
+                    _t2 = y_pred - y_true
+                    _t3 = abs(_t2)
+                    _t4 = _t1*_t3
+                    _t5 = _t4 + np.float32(2)
+                    _t6 = (np.float32(1.0)/_t0)
+                    _t7 = _t2**2
+                    _t8 = _t5**(-2)
+                    _t9 = _t6*_t7*_t8
+                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _losses[0, _i - _start] = _w * _loss
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -380,52 +388,54 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = c**2
-                _t1 = (np.float32(1.0)/c)
-                _t2 = y_pred - y_true
-                _t3 = abs(_t2)
-                _t4 = _t1*_t3
-                _t5 = _t4 + np.float32(2)
-                _t6 = (np.float32(1.0)/_t0)
-                _t7 = _t2**2
-                _t8 = _t5**(-2)
-                _t9 = _t6*_t7*_t8
-                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
-                _loss_out[_i] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = c**2
-                _t1 = (np.float32(1.0)/c)
-                _t2 = y_pred - y_true
-                _t3 = abs(_t2)
-                _t4 = _t1*_t3
-                _t5 = _t4 + np.float32(2)
-                _t6 = (np.float32(1.0)/_t0)
-                _t7 = _t2**2
-                _t8 = _t5**(-2)
-                _t9 = _t6*_t7*_t8
-                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
-                _loss_out[_i] = _w * _loss
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = c**2
+                    _t1 = (np.float32(1.0)/c)
+                    _t2 = y_pred - y_true
+                    _t3 = abs(_t2)
+                    _t4 = _t1*_t3
+                    _t5 = _t4 + np.float32(2)
+                    _t6 = (np.float32(1.0)/_t0)
+                    _t7 = _t2**2
+                    _t8 = _t5**(-2)
+                    _t9 = _t6*_t7*_t8
+                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _loss_out[_i] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = c**2
+                    _t1 = (np.float32(1.0)/c)
+                    _t2 = y_pred - y_true
+                    _t3 = abs(_t2)
+                    _t4 = _t1*_t3
+                    _t5 = _t4 + np.float32(2)
+                    _t6 = (np.float32(1.0)/_t0)
+                    _t7 = _t2**2
+                    _t8 = _t5**(-2)
+                    _t9 = _t6*_t7*_t8
+                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _loss_out[_i] = _w * _loss
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
@@ -438,63 +448,65 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # Bound by exp/log arithmetic: 512-bit vectors (see _prefer_wide_vectors). Loops of a few
         # operations, bound by memory, keep LLVM's choice: 512-bit vectors made huber, pinball and
         # smooth_l1 4-13% slower.
         _prefer_wide_vectors()
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = c**2
-                _t1 = (np.float32(1.0)/c)
-                _t2 = y_pred - y_true
-                _t3 = abs(_t2)
-                _t4 = _t1*_t3
-                _t5 = _t4 + np.float32(2)
-                _t6 = (np.float32(1.0)/_t0)
-                _t7 = _t2**2
-                _t8 = _t5**(-2)
-                _t9 = _t6*_t7*_t8
-                _t10 = _t3 + c
-                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
-                _grad = _t2*c/_t10
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = c**2
-                _t1 = (np.float32(1.0)/c)
-                _t2 = y_pred - y_true
-                _t3 = abs(_t2)
-                _t4 = _t1*_t3
-                _t5 = _t4 + np.float32(2)
-                _t6 = (np.float32(1.0)/_t0)
-                _t7 = _t2**2
-                _t8 = _t5**(-2)
-                _t9 = _t6*_t7*_t8
-                _t10 = _t3 + c
-                _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
-                _grad = _t2*c/_t10
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = c**2
+                    _t1 = (np.float32(1.0)/c)
+                    _t2 = y_pred - y_true
+                    _t3 = abs(_t2)
+                    _t4 = _t1*_t3
+                    _t5 = _t4 + np.float32(2)
+                    _t6 = (np.float32(1.0)/_t0)
+                    _t7 = _t2**2
+                    _t8 = _t5**(-2)
+                    _t9 = _t6*_t7*_t8
+                    _t10 = _t3 + c
+                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _grad = _t2*c/_t10
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = c**2
+                    _t1 = (np.float32(1.0)/c)
+                    _t2 = y_pred - y_true
+                    _t3 = abs(_t2)
+                    _t4 = _t1*_t3
+                    _t5 = _t4 + np.float32(2)
+                    _t6 = (np.float32(1.0)/_t0)
+                    _t7 = _t2**2
+                    _t8 = _t5**(-2)
+                    _t9 = _t6*_t7*_t8
+                    _t10 = _t3 + c
+                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _grad = _t2*c/_t10
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -511,34 +523,36 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t2 = y_pred - y_true
-                _t3 = abs(_t2)
-                _t10 = _t3 + c
-                _grad = _t2*c/_t10
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t2 = y_pred - y_true
-                _t3 = abs(_t2)
-                _t10 = _t3 + c
-                _grad = _t2*c/_t10
-                _grad_out[_i] = _scale * _w * _grad
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t2 = y_pred - y_true
+                    _t3 = abs(_t2)
+                    _t10 = _t3 + c
+                    _grad = _t2*c/_t10
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t2 = y_pred - y_true
+                    _t3 = abs(_t2)
+                    _t10 = _t3 + c
+                    _grad = _t2*c/_t10
+                    _grad_out[_i] = _scale * _w * _grad
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
@@ -550,36 +564,38 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = c**2
-                _t2 = y_pred - y_true
-                _t3 = abs(_t2)
-                _t10 = _t3 + c
-                _hess = _t0/_t10**2
-                _hess_out[_i] = _scale * _w * _hess
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = c**2
-                _t2 = y_pred - y_true
-                _t3 = abs(_t2)
-                _t10 = _t3 + c
-                _hess = _t0/_t10**2
-                _hess_out[_i] = _scale * _w * _hess
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = c**2
+                    _t2 = y_pred - y_true
+                    _t3 = abs(_t2)
+                    _t10 = _t3 + c
+                    _hess = _t0/_t10**2
+                    _hess_out[_i] = _scale * _w * _hess
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = c**2
+                    _t2 = y_pred - y_true
+                    _t3 = abs(_t2)
+                    _t10 = _t3 + c
+                    _hess = _t0/_t10**2
+                    _hess_out[_i] = _scale * _w * _hess
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]

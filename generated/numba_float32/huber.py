@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: ab120f01c3817b7b
-# lossgen-content-sha256: ddd57d9f69634368c86d5493c3704110cf956fb9cbfa5f0a0ff92f703e6a8446
+# lossgen-generator: e6cdadca69ef9881
+# lossgen-content-sha256: 588dc2b870856cf1b425459d1739b5db6fe83b87ea4a0c1a542df24243fe67b7
 """Numba kernels for ``huber`` (Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -60,6 +60,12 @@ _RANGE_LOW_BITS = np.uint32(0x217FFFFF)  # the bits of 2**-60, less 1 (as the lo
 #: Elements per chunk of the parallel loops (the unit of the deterministic reduction); a chunk's
 #: losses fit in L1 (16 KiB) between the element loop and their sum.
 CHUNK = 2048
+#: The parallel loops run over tasks of up to CHUNKS_PER_TASK chunks, and of fewer where that
+#: leaves under MIN_TASKS tasks to share among the threads. A task allocates its loss buffer once
+#: for all its chunks: allocated per chunk, it made huber's float32 loss_and_grad at N = 1e7 1.14
+#: times slower. How chunks are grouped into tasks does not change any result.
+CHUNKS_PER_TASK = 16
+MIN_TASKS = 64
 
 
 # 512-bit vectors. LLVM's tuning for most AVX-512 processors prefers 256-bit vectors (it guards
@@ -315,39 +321,41 @@ def loss_sum(_pred, _target, _weight, delta):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = y_pred - y_true
-                _t1 = abs(_t0)
-                _t2 = (delta >= _t1)
-                _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
-                _losses[0, _i - _start] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = y_pred - y_true
-                _t1 = abs(_t0)
-                _t2 = (delta >= _t1)
-                _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
-                _losses[0, _i - _start] = _w * _loss
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = y_pred - y_true
+                    _t1 = abs(_t0)
+                    _t2 = (delta >= _t1)
+                    _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
+                    _losses[0, _i - _start] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = y_pred - y_true
+                    _t1 = abs(_t0)
+                    _t2 = (delta >= _t1)
+                    _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
+                    _losses[0, _i - _start] = _w * _loss
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -364,34 +372,36 @@ def loss_elements(_pred, _target, _weight, delta, _loss_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = y_pred - y_true
-                _t1 = abs(_t0)
-                _t2 = (delta >= _t1)
-                _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
-                _loss_out[_i] = _w * _loss
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = y_pred - y_true
-                _t1 = abs(_t0)
-                _t2 = (delta >= _t1)
-                _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
-                _loss_out[_i] = _w * _loss
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = y_pred - y_true
+                    _t1 = abs(_t0)
+                    _t2 = (delta >= _t1)
+                    _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
+                    _loss_out[_i] = _w * _loss
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = y_pred - y_true
+                    _t1 = abs(_t0)
+                    _t2 = (delta >= _t1)
+                    _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
+                    _loss_out[_i] = _w * _loss
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
@@ -404,43 +414,45 @@ def loss_and_grad(_pred, _target, _weight, delta, _scale, _grad_out):
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
         # In the input's dtype: storing float32 lets LLVM vectorize 16 elements at a time, two
         # independent float64 halves whose exp/log chains overlap (bce_with_logits: 4.7 -> 3.8 ns
         # per element). The float32 losses are then summed in float64 lanes.
         _losses = np.empty((1, CHUNK), _pred.dtype)
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = y_pred - y_true
-                _t1 = abs(_t0)
-                _t2 = (delta >= _t1)
-                _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
-                _grad = (_t0 if _t2 else delta*(np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0))))
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = y_pred - y_true
-                _t1 = abs(_t0)
-                _t2 = (delta >= _t1)
-                _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
-                _grad = (_t0 if _t2 else delta*(np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0))))
-                _losses[0, _i - _start] = _w * _loss
-                _grad_out[_i] = _scale * _w * _grad
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
-        _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = y_pred - y_true
+                    _t1 = abs(_t0)
+                    _t2 = (delta >= _t1)
+                    _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
+                    _grad = (_t0 if _t2 else delta*(np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0))))
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = y_pred - y_true
+                    _t1 = abs(_t0)
+                    _t2 = (delta >= _t1)
+                    _loss = ((np.float32(0.5))*_t0**2 if _t2 else delta*(_t1 - np.float32(0.5)*delta))
+                    _grad = (_t0 if _t2 else delta*(np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0))))
+                    _losses[0, _i - _start] = _w * _loss
+                    _grad_out[_i] = _scale * _w * _grad
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+            _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
     # reduction whose rounding depends on the thread count.
     _total = 0.0
@@ -457,34 +469,36 @@ def grad(_pred, _target, _weight, delta, _scale, _grad_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = y_pred - y_true
-                _t1 = abs(_t0)
-                _t2 = (delta >= _t1)
-                _grad = (_t0 if _t2 else delta*(np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0))))
-                _grad_out[_i] = _scale * _w * _grad
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = y_pred - y_true
-                _t1 = abs(_t0)
-                _t2 = (delta >= _t1)
-                _grad = (_t0 if _t2 else delta*(np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0))))
-                _grad_out[_i] = _scale * _w * _grad
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = y_pred - y_true
+                    _t1 = abs(_t0)
+                    _t2 = (delta >= _t1)
+                    _grad = (_t0 if _t2 else delta*(np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0))))
+                    _grad_out[_i] = _scale * _w * _grad
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = y_pred - y_true
+                    _t1 = abs(_t0)
+                    _t2 = (delta >= _t1)
+                    _grad = (_t0 if _t2 else delta*(np.float32(1) if (_t0 > np.float32(0)) else (np.float32(-1) if (_t0 < np.float32(0)) else np.float32(0))))
+                    _grad_out[_i] = _scale * _w * _grad
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]
@@ -496,34 +510,36 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _outside = np.zeros(_chunks, np.int64)
-    for _c in prange(_chunks):
-        # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
-        # wraparound for negative indices keeps the loop from being vectorized (3x slower).
-        _start = np.uint64(_c * CHUNK)
-        _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
-        # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
-        if _weight.shape[0] == 0:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(1.0)
-                _t0 = y_pred - y_true
-                _t1 = abs(_t0)
-                _t2 = (delta >= _t1)
-                _hess = (np.float32(1) if _t2 else np.float32(0))
-                _hess_out[_i] = _scale * _w * _hess
-        else:
-            for _i in range(_start, _stop):
-                y_pred = np.float32(_pred[_i])
-                y_true = np.float32(_target[_i])
-                _w = np.float32(_weight[_i])
-                _t0 = y_pred - y_true
-                _t1 = abs(_t0)
-                _t2 = (delta >= _t1)
-                _hess = (np.float32(1) if _t2 else np.float32(0))
-                _hess_out[_i] = _scale * _w * _hess
-        _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
-        _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
+    _per_task = max(1, min(CHUNKS_PER_TASK, _chunks // MIN_TASKS))
+    for _task in prange((_chunks + _per_task - 1) // _per_task):
+        for _c in range(_task * _per_task, min(_chunks, _task * _per_task + _per_task)):
+            # Unsigned bounds: a signed index may be negative as far as LLVM knows, and Numba's
+            # wraparound for negative indices keeps the loop from being vectorized (3x slower).
+            _start = np.uint64(_c * CHUNK)
+            _stop = np.uint64(min(_n, _c * CHUNK + CHUNK))
+            # Without weights, a loop of its own: w = 1 is then a constant LLVM folds away.
+            if _weight.shape[0] == 0:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(1.0)
+                    _t0 = y_pred - y_true
+                    _t1 = abs(_t0)
+                    _t2 = (delta >= _t1)
+                    _hess = (np.float32(1) if _t2 else np.float32(0))
+                    _hess_out[_i] = _scale * _w * _hess
+            else:
+                for _i in range(_start, _stop):
+                    y_pred = np.float32(_pred[_i])
+                    y_true = np.float32(_target[_i])
+                    _w = np.float32(_weight[_i])
+                    _t0 = y_pred - y_true
+                    _t1 = abs(_t0)
+                    _t2 = (delta >= _t1)
+                    _hess = (np.float32(1) if _t2 else np.float32(0))
+                    _hess_out[_i] = _scale * _w * _hess
+            _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
+            _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
     _chunks_outside = 0
     for _c in range(_chunks):
         _chunks_outside += _outside[_c]

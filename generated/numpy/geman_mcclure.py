@@ -1,6 +1,6 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: ab120f01c3817b7b
+# lossgen-generator: e6cdadca69ef9881
 # lossgen-content-sha256: 89a39254f5c59edc93f5bea49ef8ce931456261734f68a3f27133c18523664a4
 """NumPy kernels for ``geman_mcclure`` (Geman-McClure loss): vectorized, element-wise, float64.
 

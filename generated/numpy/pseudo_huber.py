@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: ab120f01c3817b7b
+# lossgen-generator: e6cdadca69ef9881
 # lossgen-content-sha256: 70571832f7c7193e69d2828fd67f8d320fd281c58eba2842dc222a72c645d76d
 """NumPy kernels for ``pseudo_huber`` (Pseudo-Huber loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: ab120f01c3817b7b
+# lossgen-generator: e6cdadca69ef9881
 # lossgen-content-sha256: a58d62169bea12a251c926b5edfca6905a4c04ee0b11fa9b6dc8b723f047447a
 """NumPy kernels for ``sigmoid_focal`` (Sigmoid focal loss): vectorized, element-wise, float64.
 
