@@ -103,6 +103,30 @@ def test_cse_programs_compute_the_derived_quantities(name):
                     assert abs(a - b) <= mpmath.mpf(10) ** -40 * max(1, abs(b)), (program.name, out_name)
 
 
+def _square_roots(program):
+    exprs = [e for _, e in program.assignments + program.outputs]
+    return sum(1 for e in exprs for p in e.atoms(sp.Pow) if p.exp in (sp.S.Half, -sp.S.Half))
+
+
+def test_loss_and_gradient_forms_are_chosen_to_share_work():
+    """Pseudo-Huber's stabilized loss has two equally short forms; the one chosen shares its square
+    root with the gradient, so loss_and_grad computes one square root per element, not two."""
+    d = derivation("pseudo_huber")
+    assert _square_roots(d.programs["grad"]) == 1
+    assert _square_roots(d.programs["loss_and_grad"]) == 1
+
+
+def test_weighted_cost_orders_operations_by_what_they_cost():
+    """Divisions, square roots and calls cost more than additions in the count that breaks ties."""
+    from lossgen.derive import _weighted_cost
+
+    x, y = sp.symbols("x y", real=True)
+    add, div, root = _weighted_cost(x + y), _weighted_cost(x / y), _weighted_cost(sp.sqrt(x))
+    assert add < div < root < _weighted_cost(sp.exp(x)) < _weighted_cost(x**y)
+    assert _weighted_cost(x**4) == 2  # repeated squaring
+    assert _weighted_cost(x / (y * (x + y))) == div + 2  # one denominator, one division
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_derivation_is_deterministic_and_fully_lowered(name):
     first, second = derive(PROJECT.load(name)), derivation(name)

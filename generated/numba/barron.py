@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 5dce5c60e3ca026e1b211f2e7e9607a09ca19bdd15c458609aad445b7c9d1673
 """Numba kernels for ``barron`` (Barron's general robust loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 9929f17ed908de043a6f37185fc789c41eb7c762b5cea20adce8f6990d5f670b
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

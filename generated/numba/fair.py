@@ -1,6 +1,6 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: b6621dd0f8f7cb5097e21eb82581453c0a24e726488faa4d6ae2026409e9937f
 """Numba kernels for ``fair`` (Fair loss).
 

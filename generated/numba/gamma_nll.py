@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: c871873ffb790f083a4ed8d9ef4ae6eea1e0f6bb9b9639a89ed8cb72696940b1
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 63df1607cf1b738fe5d1f0cc5f4ae4711ff0767c4445f2a846a30a46044371a7
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: e6cdadca69ef9881
-# lossgen-content-sha256: ed331a8aad453ad9995ee16e631f10f17f26b2be13a7939aabf3e2a94d5fde8b
+# lossgen-generator: 4f8b8faba1889f01
+# lossgen-content-sha256: 2162fffab18f7a16e49b42f27167838be1d1435755fb84bcae8766b5c08cf2c1
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -252,7 +252,7 @@ def _lane_max(rows, row, start, count):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, c):
-    """Sum of w·loss over all elements (8 operations per element)."""
+    """Sum of w·loss over all elements (7 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
@@ -276,7 +276,8 @@ def loss_sum(_pred, _target, _weight, c):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _loss = _t0*_t2/(2*_t0 + 2*_t2)
+                    _t3 = _t0 + _t2
+                    _loss = (0.5)*_t0*_t2/_t3
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -286,7 +287,8 @@ def loss_sum(_pred, _target, _weight, c):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _loss = _t0*_t2/(2*_t0 + 2*_t2)
+                    _t3 = _t0 + _t2
+                    _loss = (0.5)*_t0*_t2/_t3
                     _losses[0, _i - _start] = _w * _loss
             _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -317,7 +319,8 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _loss = _t0*_t2/(2*_t0 + 2*_t2)
+                    _t3 = _t0 + _t2
+                    _loss = (0.5)*_t0*_t2/_t3
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -327,7 +330,8 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _loss = _t0*_t2/(2*_t0 + 2*_t2)
+                    _t3 = _t0 + _t2
+                    _loss = (0.5)*_t0*_t2/_t3
                     _loss_out[_i] = _w * _loss
     return 0.0, 0, 0
 
@@ -357,10 +361,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _loss = _t0*_t2/(2*_t0 + 2*_t2)
-                    _grad = _t1*_t3/_t4**2
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _loss = (0.5)*_t0*_t2/_t3
+                    _grad = _t1*_t4/_t3**2
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -371,10 +375,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _loss = _t0*_t2/(2*_t0 + 2*_t2)
-                    _grad = _t1*_t3/_t4**2
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _loss = (0.5)*_t0*_t2/_t3
+                    _grad = _t1*_t4/_t3**2
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
@@ -406,9 +410,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _grad = _t1*_t3/_t4**2
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _grad = _t1*_t4/_t3**2
                     _grad_out[_i] = _scale * _w * _grad
             else:
                 for _i in range(_start, _stop):
@@ -418,9 +422,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _grad = _t1*_t3/_t4**2
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _grad = _t1*_t4/_t3**2
                     _grad_out[_i] = _scale * _w * _grad
     return 0.0, 0, 0
 
@@ -445,9 +449,9 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _hess = _t3*(_t0 - 3*_t2)/_t4**3
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _hess = _t4*(_t0 - 3*_t2)/_t3**3
                     _hess_out[_i] = _scale * _w * _hess
             else:
                 for _i in range(_start, _stop):
@@ -457,8 +461,8 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _hess = _t3*(_t0 - 3*_t2)/_t4**3
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _hess = _t4*(_t0 - 3*_t2)/_t3**3
                     _hess_out[_i] = _scale * _w * _hess
     return 0.0, 0, 0

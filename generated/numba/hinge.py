@@ -1,6 +1,6 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: bcc9d7e4d6aad921ec867da761e8db31baa06cdd5f3cd6a05cad2f7cfc59165e
 """Numba kernels for ``hinge`` (Hinge loss).
 

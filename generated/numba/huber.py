@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 9ed72e01b017b25f4f8abc15db644f91fc845341cccb5192fb4fd25d5dbc8091
 """Numba kernels for ``huber`` (Huber loss).
 

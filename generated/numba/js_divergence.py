@@ -1,6 +1,6 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 25d9af6e8bd7e9c980c64ed2967205cc05d5bc8233b6052783440c43eafba955
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 

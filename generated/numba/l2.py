@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: b9e66c5a06f9978685daf2490ef5c7409120bd07ed356188c60ee5d6b78de1b0
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 4d50901ed510732ff0945c285a9b56ff7489400a0836c34a857fe341b8778c17
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 

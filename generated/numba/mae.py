@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: c4256e2dc7bb808ba459ce3fe15eae0622e5d077ebae4a4fbccfe9954ed9f39b
 """Numba kernels for ``mae`` (Mean absolute error).
 

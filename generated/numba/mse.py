@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 16ef8a0211a127626a5954cb8f4b10389e43b07d1a49dce8e7bf457e748e043f
 """Numba kernels for ``mse`` (Mean squared error).
 

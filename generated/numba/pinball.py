@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 3be9af4e5ae2f4163009a482c87aef4d76d6fc63301b20a69f6ca4a12f947504
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

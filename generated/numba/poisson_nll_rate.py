@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 7600c3804323c63cd3c0e3fab612a78cfe0b05fefba9652c33501e4adc68683c
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

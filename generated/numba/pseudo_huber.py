@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: e6cdadca69ef9881
-# lossgen-content-sha256: 6bedebf4ee40f7e8ab06bab7d72edfdbac81f323decbf976ddb3ad8d87b0a474
+# lossgen-generator: 4f8b8faba1889f01
+# lossgen-content-sha256: 594a9d80d604f42e115436e5efa6a65bf68758d4dd2846d6894cac0f205265ef
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -275,8 +275,9 @@ def loss_sum(_pred, _target, _weight, delta):
                     _w = 1.0
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + 1) + 1)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -285,8 +286,9 @@ def loss_sum(_pred, _target, _weight, delta):
                     _w = np.float64(_weight[_i])
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + 1) + 1)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
                     _losses[0, _i - _start] = _w * _loss
             _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -316,8 +318,9 @@ def loss_elements(_pred, _target, _weight, delta, _loss_out):
                     _w = 1.0
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + 1) + 1)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -326,8 +329,9 @@ def loss_elements(_pred, _target, _weight, delta, _loss_out):
                     _w = np.float64(_weight[_i])
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + 1) + 1)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
                     _loss_out[_i] = _w * _loss
     return 0.0, 0, 0
 
@@ -356,10 +360,10 @@ def loss_and_grad(_pred, _target, _weight, delta, _scale, _grad_out):
                     _w = 1.0
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + 1) + 1)
-                    _grad = _t0*delta/math.sqrt(_t3)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
+                    _grad = _t0*delta/_t3
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -369,10 +373,10 @@ def loss_and_grad(_pred, _target, _weight, delta, _scale, _grad_out):
                     _w = np.float64(_weight[_i])
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + 1) + 1)
-                    _grad = _t0*delta/math.sqrt(_t3)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
+                    _grad = _t0*delta/_t3
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
@@ -403,9 +407,9 @@ def grad(_pred, _target, _weight, delta, _scale, _grad_out):
                     _w = 1.0
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _grad = _t0*delta/math.sqrt(_t3)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _grad = _t0*delta/_t3
                     _grad_out[_i] = _scale * _w * _grad
             else:
                 for _i in range(_start, _stop):
@@ -414,9 +418,9 @@ def grad(_pred, _target, _weight, delta, _scale, _grad_out):
                     _w = np.float64(_weight[_i])
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _grad = _t0*delta/math.sqrt(_t3)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _grad = _t0*delta/_t3
                     _grad_out[_i] = _scale * _w * _grad
     return 0.0, 0, 0
 
@@ -440,9 +444,8 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
                     _w = 1.0
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _hess = delta**3/_t3**(1.5)
+                    _t2 = _t1 + delta**2
+                    _hess = delta**3/_t2**(1.5)
                     _hess_out[_i] = _scale * _w * _hess
             else:
                 for _i in range(_start, _stop):
@@ -451,8 +454,7 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
                     _w = np.float64(_weight[_i])
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _hess = delta**3/_t3**(1.5)
+                    _t2 = _t1 + delta**2
+                    _hess = delta**3/_t2**(1.5)
                     _hess_out[_i] = _scale * _w * _hess
     return 0.0, 0, 0

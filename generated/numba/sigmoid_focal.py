@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: e6cdadca69ef9881
-# lossgen-content-sha256: b87cdf42cb42d844d904c46f3afc526ad9b97537cf642d65f72d5730af722929
+# lossgen-generator: 4f8b8faba1889f01
+# lossgen-content-sha256: 2bfb732b366b12941f100d8ad92c7afaacda35e91dcce9cde00bd35635299e8d
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -273,7 +273,7 @@ def _chunk_checks(_pred, _target, _start, _stop):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, gamma, alpha):
-    """Sum of w·loss over all elements (29 operations per element)."""
+    """Sum of w·loss over all elements (28 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
@@ -299,40 +299,40 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
                     x = np.float64(_pred[_i])
                     y = np.float64(_target[_i])
                     _w = 1.0
-                    _t0 = alpha*y
-                    _t1 = alpha - 1
-                    _t2 = y - 1
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(0, -x))
-                    _t7 = _t5 + max(0, x)
-                    _t8 = 1/(_t4 + 1)
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= 0) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= 0) else _t9)
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                    _t0 = y - 1
+                    _t1 = _t0*(alpha - 1) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
+                    _t5 = 1/(_t2 + 1)
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= 0) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= 0) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _loss = _t1*_t12*_t4
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
                     x = np.float64(_pred[_i])
                     y = np.float64(_target[_i])
                     _w = np.float64(_weight[_i])
-                    _t0 = alpha*y
-                    _t1 = alpha - 1
-                    _t2 = y - 1
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(0, -x))
-                    _t7 = _t5 + max(0, x)
-                    _t8 = 1/(_t4 + 1)
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= 0) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= 0) else _t9)
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                    _t0 = y - 1
+                    _t1 = _t0*(alpha - 1) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
+                    _t5 = 1/(_t2 + 1)
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= 0) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= 0) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _loss = _t1*_t12*_t4
                     _losses[0, _i - _start] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _domain[_c] = _chunk_outside_domain
@@ -370,40 +370,40 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
                     x = np.float64(_pred[_i])
                     y = np.float64(_target[_i])
                     _w = 1.0
-                    _t0 = alpha*y
-                    _t1 = alpha - 1
-                    _t2 = y - 1
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(0, -x))
-                    _t7 = _t5 + max(0, x)
-                    _t8 = 1/(_t4 + 1)
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= 0) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= 0) else _t9)
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                    _t0 = y - 1
+                    _t1 = _t0*(alpha - 1) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
+                    _t5 = 1/(_t2 + 1)
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= 0) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= 0) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _loss = _t1*_t12*_t4
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
                     x = np.float64(_pred[_i])
                     y = np.float64(_target[_i])
                     _w = np.float64(_weight[_i])
-                    _t0 = alpha*y
-                    _t1 = alpha - 1
-                    _t2 = y - 1
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(0, -x))
-                    _t7 = _t5 + max(0, x)
-                    _t8 = 1/(_t4 + 1)
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= 0) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= 0) else _t9)
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                    _t0 = y - 1
+                    _t1 = _t0*(alpha - 1) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
+                    _t5 = 1/(_t2 + 1)
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= 0) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= 0) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _loss = _t1*_t12*_t4
                     _loss_out[_i] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _domain[_c] = _chunk_outside_domain
@@ -440,32 +440,27 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     x = np.float64(_pred[_i])
                     y = np.float64(_target[_i])
                     _w = 1.0
-                    _t0 = alpha*y
-                    _t1 = alpha - 1
-                    _t2 = y - 1
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(0, -x))
-                    _t7 = _t5 + max(0, x)
-                    _t8 = 1/(_t4 + 1)
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= 0) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= 0) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma - 1
-                    _t21 = 2*y - 1
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
-                    _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                    _t0 = y - 1
+                    _t1 = _t0*(alpha - 1) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
+                    _t5 = 1/(_t2 + 1)
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= 0) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= 0) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma - 1
+                    _t16 = 2*y - 1
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _loss = _t1*_t12*_t4
+                    _grad = _t1*(-_t12*_t13 - _t14*_t18)
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -473,32 +468,27 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     x = np.float64(_pred[_i])
                     y = np.float64(_target[_i])
                     _w = np.float64(_weight[_i])
-                    _t0 = alpha*y
-                    _t1 = alpha - 1
-                    _t2 = y - 1
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(0, -x))
-                    _t7 = _t5 + max(0, x)
-                    _t8 = 1/(_t4 + 1)
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= 0) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= 0) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma - 1
-                    _t21 = 2*y - 1
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
-                    _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                    _t0 = y - 1
+                    _t1 = _t0*(alpha - 1) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
+                    _t5 = 1/(_t2 + 1)
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= 0) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= 0) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma - 1
+                    _t16 = 2*y - 1
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _loss = _t1*_t12*_t4
+                    _grad = _t1*(-_t12*_t13 - _t14*_t18)
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
@@ -537,60 +527,52 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     x = np.float64(_pred[_i])
                     y = np.float64(_target[_i])
                     _w = 1.0
-                    _t0 = alpha*y
-                    _t1 = alpha - 1
-                    _t2 = y - 1
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(0, -x))
-                    _t7 = _t5 + max(0, x)
-                    _t8 = 1/(_t4 + 1)
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= 0) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= 0) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma - 1
-                    _t21 = 2*y - 1
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                    _t0 = y - 1
+                    _t1 = _t0*(alpha - 1) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
+                    _t5 = 1/(_t2 + 1)
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= 0) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= 0) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma - 1
+                    _t16 = 2*y - 1
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _grad = _t1*(-_t12*_t13 - _t14*_t18)
                     _grad_out[_i] = _scale * _w * _grad
             else:
                 for _i in range(_start, _stop):
                     x = np.float64(_pred[_i])
                     y = np.float64(_target[_i])
                     _w = np.float64(_weight[_i])
-                    _t0 = alpha*y
-                    _t1 = alpha - 1
-                    _t2 = y - 1
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(0, -x))
-                    _t7 = _t5 + max(0, x)
-                    _t8 = 1/(_t4 + 1)
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= 0) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= 0) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma - 1
-                    _t21 = 2*y - 1
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                    _t0 = y - 1
+                    _t1 = _t0*(alpha - 1) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
+                    _t5 = 1/(_t2 + 1)
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= 0) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= 0) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma - 1
+                    _t16 = 2*y - 1
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _grad = _t1*(-_t12*_t13 - _t14*_t18)
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _domain[_c] = _chunk_outside_domain
@@ -622,60 +604,52 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
                     x = np.float64(_pred[_i])
                     y = np.float64(_target[_i])
                     _w = 1.0
-                    _t0 = alpha*y
-                    _t1 = alpha - 1
-                    _t2 = y - 1
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(0, -x))
-                    _t7 = _t5 + max(0, x)
-                    _t8 = 1/(_t4 + 1)
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= 0) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= 0) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma - 1
-                    _t21 = 2*y - 1
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + 2*_t15*_t22 + _t16**(gamma - 2)*_t18*_t19*_t20*_t21**2*gamma + _t17)
+                    _t0 = y - 1
+                    _t1 = _t0*(alpha - 1) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
+                    _t5 = 1/(_t2 + 1)
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= 0) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= 0) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma - 1
+                    _t16 = 2*y - 1
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _hess = _t1*_t14*(_t11**(gamma - 2)*_t14*_t15*_t16**2*_t4*gamma + _t12 + 2*_t13*_t17 - _t18*_t7 + _t18*_t9)
                     _hess_out[_i] = _scale * _w * _hess
             else:
                 for _i in range(_start, _stop):
                     x = np.float64(_pred[_i])
                     y = np.float64(_target[_i])
                     _w = np.float64(_weight[_i])
-                    _t0 = alpha*y
-                    _t1 = alpha - 1
-                    _t2 = y - 1
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(0, -x))
-                    _t7 = _t5 + max(0, x)
-                    _t8 = 1/(_t4 + 1)
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= 0) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= 0) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma - 1
-                    _t21 = 2*y - 1
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + 2*_t15*_t22 + _t16**(gamma - 2)*_t18*_t19*_t20*_t21**2*gamma + _t17)
+                    _t0 = y - 1
+                    _t1 = _t0*(alpha - 1) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
+                    _t5 = 1/(_t2 + 1)
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= 0) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= 0) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma - 1
+                    _t16 = 2*y - 1
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _hess = _t1*_t14*(_t11**(gamma - 2)*_t14*_t15*_t16**2*_t4*gamma + _t12 + 2*_t13*_t17 - _t18*_t7 + _t18*_t9)
                     _hess_out[_i] = _scale * _w * _hess
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _domain[_c] = _chunk_outside_domain

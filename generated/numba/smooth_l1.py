@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: c021352d766c3eb83ea5251f8ac0ad0d190e67f362d75b56241a16efc0970535
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: a3640ba9b19984a412ad3dbfdd1ef8f1f0bcf5558b7693e1bb988debc5148f51
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

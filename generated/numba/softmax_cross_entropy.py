@@ -1,6 +1,6 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 1794e24ba1f6615f6558cead474a7fa65a4b5529d3134482a33509c097b7b49c
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 

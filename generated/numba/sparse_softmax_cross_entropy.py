@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: ddf2c2aabaf57fd69f3eb2409f3e06d99ac05dbd9083cda361a3180dbaff1cff
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: cf518816be5ff83b9395ccd3f36e2aa965b30057b40f8796475a4b0a9cb1022a
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 

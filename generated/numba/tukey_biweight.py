@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: d1ac00842bfdfa8dc4e10f3ccd84855add17872077d83d4464f8848b0ac71d40
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: e25d629e0cfa928311956ccf110b2ee76bc92e1d574172056bb998b4fc26d4dc
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: fe027284df96975dc1ee6402cf75dcd461d5f262149c88a9a220e3620f4022dc
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 

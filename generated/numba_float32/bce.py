@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 0b5f57228518d8ae0b7fb7ffb99cdd5228106832797b974da6edbd19ad12122b
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

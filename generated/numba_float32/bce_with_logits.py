@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 73ada8d9ce3c4e646cfbfb5a5479d396074b36f0845b0932f1104439f8b1f0d9
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: a691e0ceeb80bcf99fb5560a5c192efd4fe6825f30ebdd9496b2b3694285cfa3
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: af0df6d9f51cedc9ee8bd8de279f3eaee72828e70fbd7b6f43b868401a9eac01
 """Numba kernels for ``fair`` (Fair loss).
 

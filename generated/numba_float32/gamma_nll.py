@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 4c37f898dfab4ec6c39d8fa18a6b876c92525c0dcd4d6e540d0d5a63f95b1726
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: e6cdadca69ef9881
-# lossgen-content-sha256: 8cf2e89f9c4ee2fd89ea39b5bf9dfe20273fd7d4c349412c5b745dcb5e8cf95a
+# lossgen-generator: 4f8b8faba1889f01
+# lossgen-content-sha256: 724bdbea010af5f80a7e511f22825fe46d7b0e030e49cdb10daefd8d6aa72575
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -311,7 +311,7 @@ def _outside_range(values, start, stop):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, c):
-    """Sum of w·loss over all elements (8 operations per element)."""
+    """Sum of w·loss over all elements (7 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
@@ -336,7 +336,8 @@ def loss_sum(_pred, _target, _weight, c):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _loss = _t0*_t2/(np.float32(2)*_t0 + np.float32(2)*_t2)
+                    _t3 = _t0 + _t2
+                    _loss = (np.float32(0.5))*_t0*_t2/_t3
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -346,7 +347,8 @@ def loss_sum(_pred, _target, _weight, c):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _loss = _t0*_t2/(np.float32(2)*_t0 + np.float32(2)*_t2)
+                    _t3 = _t0 + _t2
+                    _loss = (np.float32(0.5))*_t0*_t2/_t3
                     _losses[0, _i - _start] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -383,7 +385,8 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _loss = _t0*_t2/(np.float32(2)*_t0 + np.float32(2)*_t2)
+                    _t3 = _t0 + _t2
+                    _loss = (np.float32(0.5))*_t0*_t2/_t3
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -393,7 +396,8 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _loss = _t0*_t2/(np.float32(2)*_t0 + np.float32(2)*_t2)
+                    _t3 = _t0 + _t2
+                    _loss = (np.float32(0.5))*_t0*_t2/_t3
                     _loss_out[_i] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -429,10 +433,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _loss = _t0*_t2/(np.float32(2)*_t0 + np.float32(2)*_t2)
-                    _grad = _t1*_t3/_t4**2
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _loss = (np.float32(0.5))*_t0*_t2/_t3
+                    _grad = _t1*_t4/_t3**2
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -443,10 +447,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _loss = _t0*_t2/(np.float32(2)*_t0 + np.float32(2)*_t2)
-                    _grad = _t1*_t3/_t4**2
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _loss = (np.float32(0.5))*_t0*_t2/_t3
+                    _grad = _t1*_t4/_t3**2
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
@@ -484,9 +488,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _grad = _t1*_t3/_t4**2
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _grad = _t1*_t4/_t3**2
                     _grad_out[_i] = _scale * _w * _grad
             else:
                 for _i in range(_start, _stop):
@@ -496,9 +500,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _grad = _t1*_t3/_t4**2
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _grad = _t1*_t4/_t3**2
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -529,9 +533,9 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _hess = _t3*(_t0 - np.float32(3)*_t2)/_t4**3
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _hess = _t4*(_t0 - np.float32(3)*_t2)/_t3**3
                     _hess_out[_i] = _scale * _w * _hess
             else:
                 for _i in range(_start, _stop):
@@ -541,9 +545,9 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                     _t0 = c**2
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
-                    _t3 = c**4
-                    _t4 = _t0 + _t2
-                    _hess = _t3*(_t0 - np.float32(3)*_t2)/_t4**3
+                    _t3 = _t0 + _t2
+                    _t4 = c**4
+                    _hess = _t4*(_t0 - np.float32(3)*_t2)/_t3**3
                     _hess_out[_i] = _scale * _w * _hess
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: cc843f8331645649bcf12a777149f344c0ff60fe08613a24a0a723667e407936
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 

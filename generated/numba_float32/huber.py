@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 588dc2b870856cf1b425459d1739b5db6fe83b87ea4a0c1a542df24243fe67b7
 """Numba kernels for ``huber`` (Huber loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 2f819c2820cfae3cc56f895f5d8facd50b4acbf8f68f9ec6f6d5f768674c3cee
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 452109ef428c14345f71b7b2c69a7a3d8e4a159cbe659db7329e6e5e7447d219
 """Numba kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities).
 

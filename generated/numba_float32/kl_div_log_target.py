@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 05cacf9f2c0bc9c382c172aa58ba222f7ff30b185452276481653baead4c8fa5
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: bdaaa26802728bcfdf1bf4e30b7920b5fc7481ca8332ecc16a304031df4e5bbb
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 

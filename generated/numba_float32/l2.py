@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 294d2c399865e80ac7a1f387a16c307ed79a2cfc0f492de3ed90b0e69e4b398f
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 

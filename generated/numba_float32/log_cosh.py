@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: defa3a7cd1a53a0f33433182eb2b573de87e4026e142654170a54096579a78ac
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 6c0f881edea93de3e48081c030b155ff8716f4bbced7bbc7b31c5b15d707fabb
 """Numba kernels for ``mae`` (Mean absolute error).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 13d01e1b7365d3bb80b97fcd7864dbabc104548f35162765486568285c2ee90f
 """Numba kernels for ``mse`` (Mean squared error).
 

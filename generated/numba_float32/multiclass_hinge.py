@@ -1,6 +1,6 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 39f000fc982b8db1791ade8d4b657283169056759ec3e9bb56efca58daa9b739
 """Numba kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 9cedd625a68ae8d2b2dead9548378628858d89c90f065317f5932653b39882e3
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: ac9b377e95983ec1f74cc225f4527828a12382748aff6c902f8e3a378af77fa4
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 

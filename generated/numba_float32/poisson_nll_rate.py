@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: a7f5740d1872f9f45cc9ebd69aaa20f3d645fbb4df0023548989b209daa112a7
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

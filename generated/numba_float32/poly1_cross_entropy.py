@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 471cb41064d06d8b710a2b0850f654475eb59c974982781b2efe44cb1adb962b
 """Numba kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy).
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: e6cdadca69ef9881
-# lossgen-content-sha256: 37dd5ea1eddfeb1be3826352605a14f5a5366bc30b02227b3ca9503bb6ff8921
+# lossgen-generator: 4f8b8faba1889f01
+# lossgen-content-sha256: 068b1f4cb5393cb472ce0a6fa141db363a983d6cca4f6de4ea76d8c103f61c38
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -335,8 +335,9 @@ def loss_sum(_pred, _target, _weight, delta):
                     _w = np.float32(1.0)
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + np.float32(1)) + np.float32(1))
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -345,8 +346,9 @@ def loss_sum(_pred, _target, _weight, delta):
                     _w = np.float32(_weight[_i])
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + np.float32(1)) + np.float32(1))
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
                     _losses[0, _i - _start] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -382,8 +384,9 @@ def loss_elements(_pred, _target, _weight, delta, _loss_out):
                     _w = np.float32(1.0)
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + np.float32(1)) + np.float32(1))
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -392,8 +395,9 @@ def loss_elements(_pred, _target, _weight, delta, _loss_out):
                     _w = np.float32(_weight[_i])
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + np.float32(1)) + np.float32(1))
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
                     _loss_out[_i] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -428,10 +432,10 @@ def loss_and_grad(_pred, _target, _weight, delta, _scale, _grad_out):
                     _w = np.float32(1.0)
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + np.float32(1)) + np.float32(1))
-                    _grad = _t0*delta/math.sqrt(_t3)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
+                    _grad = _t0*delta/_t3
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -441,10 +445,10 @@ def loss_and_grad(_pred, _target, _weight, delta, _scale, _grad_out):
                     _w = np.float32(_weight[_i])
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _loss = _t1/(math.sqrt(_t1/_t2 + np.float32(1)) + np.float32(1))
-                    _grad = _t0*delta/math.sqrt(_t3)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _loss = _t1*delta/(_t3 + delta)
+                    _grad = _t0*delta/_t3
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
@@ -481,9 +485,9 @@ def grad(_pred, _target, _weight, delta, _scale, _grad_out):
                     _w = np.float32(1.0)
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _grad = _t0*delta/math.sqrt(_t3)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _grad = _t0*delta/_t3
                     _grad_out[_i] = _scale * _w * _grad
             else:
                 for _i in range(_start, _stop):
@@ -492,9 +496,9 @@ def grad(_pred, _target, _weight, delta, _scale, _grad_out):
                     _w = np.float32(_weight[_i])
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _grad = _t0*delta/math.sqrt(_t3)
+                    _t2 = _t1 + delta**2
+                    _t3 = math.sqrt(_t2)
+                    _grad = _t0*delta/_t3
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -524,9 +528,8 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
                     _w = np.float32(1.0)
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _hess = delta**3/_t3**(np.float32(1.5))
+                    _t2 = _t1 + delta**2
+                    _hess = delta**3/_t2**(np.float32(1.5))
                     _hess_out[_i] = _scale * _w * _hess
             else:
                 for _i in range(_start, _stop):
@@ -535,9 +538,8 @@ def hess(_pred, _target, _weight, delta, _scale, _hess_out):
                     _w = np.float32(_weight[_i])
                     _t0 = y_pred - y_true
                     _t1 = _t0**2
-                    _t2 = delta**2
-                    _t3 = _t1 + _t2
-                    _hess = delta**3/_t3**(np.float32(1.5))
+                    _t2 = _t1 + delta**2
+                    _hess = delta**3/_t2**(np.float32(1.5))
                     _hess_out[_i] = _scale * _w * _hess
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: e6cdadca69ef9881
-# lossgen-content-sha256: e17a69fdf2104e4f85f48a33f2df375bd6272748d674527d833c8e8bd236fc3a
+# lossgen-generator: 4f8b8faba1889f01
+# lossgen-content-sha256: 8cb0fb055e7b5e023f51387ffeaa39cb3015ad457ee0e48b41393550d45e8aca
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -317,7 +317,7 @@ def _outside_range(values, start, stop):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, gamma, alpha):
-    """Sum of w·loss over all elements (29 operations per element)."""
+    """Sum of w·loss over all elements (28 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
@@ -344,40 +344,40 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
                     x = np.float32(_pred[_i])
                     y = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _t0 = alpha*y
-                    _t1 = alpha + np.float32(-1)
-                    _t2 = y + np.float32(-1)
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(np.float32(0), -x))
-                    _t7 = _t5 + max(np.float32(0), x)
-                    _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                    _t0 = y + np.float32(-1)
+                    _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
+                    _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= np.float32(0)) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= np.float32(0)) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _loss = _t1*_t12*_t4
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
                     x = np.float32(_pred[_i])
                     y = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _t0 = alpha*y
-                    _t1 = alpha + np.float32(-1)
-                    _t2 = y + np.float32(-1)
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(np.float32(0), -x))
-                    _t7 = _t5 + max(np.float32(0), x)
-                    _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                    _t0 = y + np.float32(-1)
+                    _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
+                    _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= np.float32(0)) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= np.float32(0)) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _loss = _t1*_t12*_t4
                     _losses[0, _i - _start] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _domain[_c] = _chunk_outside_domain
@@ -420,40 +420,40 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
                     x = np.float32(_pred[_i])
                     y = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _t0 = alpha*y
-                    _t1 = alpha + np.float32(-1)
-                    _t2 = y + np.float32(-1)
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(np.float32(0), -x))
-                    _t7 = _t5 + max(np.float32(0), x)
-                    _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                    _t0 = y + np.float32(-1)
+                    _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
+                    _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= np.float32(0)) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= np.float32(0)) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _loss = _t1*_t12*_t4
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
                     x = np.float32(_pred[_i])
                     y = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _t0 = alpha*y
-                    _t1 = alpha + np.float32(-1)
-                    _t2 = y + np.float32(-1)
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(np.float32(0), -x))
-                    _t7 = _t5 + max(np.float32(0), x)
-                    _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
+                    _t0 = y + np.float32(-1)
+                    _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
+                    _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= np.float32(0)) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= np.float32(0)) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _loss = _t1*_t12*_t4
                     _loss_out[_i] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _domain[_c] = _chunk_outside_domain
@@ -495,32 +495,27 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     x = np.float32(_pred[_i])
                     y = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _t0 = alpha*y
-                    _t1 = alpha + np.float32(-1)
-                    _t2 = y + np.float32(-1)
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(np.float32(0), -x))
-                    _t7 = _t5 + max(np.float32(0), x)
-                    _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma + np.float32(-1)
-                    _t21 = np.float32(2)*y + np.float32(-1)
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
-                    _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                    _t0 = y + np.float32(-1)
+                    _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
+                    _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= np.float32(0)) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= np.float32(0)) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma + np.float32(-1)
+                    _t16 = np.float32(2)*y + np.float32(-1)
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _loss = _t1*_t12*_t4
+                    _grad = _t1*(-_t12*_t13 - _t14*_t18)
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -528,32 +523,27 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     x = np.float32(_pred[_i])
                     y = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _t0 = alpha*y
-                    _t1 = alpha + np.float32(-1)
-                    _t2 = y + np.float32(-1)
-                    _t3 = -_t2
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(np.float32(0), -x))
-                    _t7 = _t5 + max(np.float32(0), x)
-                    _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma + np.float32(-1)
-                    _t21 = np.float32(2)*y + np.float32(-1)
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _loss = (_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6)
-                    _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                    _t0 = y + np.float32(-1)
+                    _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
+                    _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= np.float32(0)) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= np.float32(0)) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma + np.float32(-1)
+                    _t16 = np.float32(2)*y + np.float32(-1)
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _loss = _t1*_t12*_t4
+                    _grad = _t1*(-_t12*_t13 - _t14*_t18)
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
@@ -597,60 +587,52 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     x = np.float32(_pred[_i])
                     y = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _t0 = alpha*y
-                    _t1 = alpha + np.float32(-1)
-                    _t2 = y + np.float32(-1)
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(np.float32(0), -x))
-                    _t7 = _t5 + max(np.float32(0), x)
-                    _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma + np.float32(-1)
-                    _t21 = np.float32(2)*y + np.float32(-1)
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                    _t0 = y + np.float32(-1)
+                    _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
+                    _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= np.float32(0)) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= np.float32(0)) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma + np.float32(-1)
+                    _t16 = np.float32(2)*y + np.float32(-1)
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _grad = _t1*(-_t12*_t13 - _t14*_t18)
                     _grad_out[_i] = _scale * _w * _grad
             else:
                 for _i in range(_start, _stop):
                     x = np.float32(_pred[_i])
                     y = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _t0 = alpha*y
-                    _t1 = alpha + np.float32(-1)
-                    _t2 = y + np.float32(-1)
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(np.float32(0), -x))
-                    _t7 = _t5 + max(np.float32(0), x)
-                    _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma + np.float32(-1)
-                    _t21 = np.float32(2)*y + np.float32(-1)
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _grad = _t13*(-_t15*_t17 - _t18*_t23)
+                    _t0 = y + np.float32(-1)
+                    _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
+                    _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= np.float32(0)) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= np.float32(0)) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma + np.float32(-1)
+                    _t16 = np.float32(2)*y + np.float32(-1)
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _grad = _t1*(-_t12*_t13 - _t14*_t18)
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _domain[_c] = _chunk_outside_domain
@@ -687,60 +669,52 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
                     x = np.float32(_pred[_i])
                     y = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _t0 = alpha*y
-                    _t1 = alpha + np.float32(-1)
-                    _t2 = y + np.float32(-1)
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(np.float32(0), -x))
-                    _t7 = _t5 + max(np.float32(0), x)
-                    _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma + np.float32(-1)
-                    _t21 = np.float32(2)*y + np.float32(-1)
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + np.float32(2)*_t15*_t22 + _t16**(gamma + np.float32(-2))*_t18*_t19*_t20*_t21**2*gamma + _t17)
+                    _t0 = y + np.float32(-1)
+                    _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
+                    _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= np.float32(0)) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= np.float32(0)) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma + np.float32(-1)
+                    _t16 = np.float32(2)*y + np.float32(-1)
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _hess = _t1*_t14*(_t11**(gamma + np.float32(-2))*_t14*_t15*_t16**2*_t4*gamma + _t12 + np.float32(2)*_t13*_t17 - _t18*_t7 + _t18*_t9)
                     _hess_out[_i] = _scale * _w * _hess
             else:
                 for _i in range(_start, _stop):
                     x = np.float32(_pred[_i])
                     y = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _t0 = alpha*y
-                    _t1 = alpha + np.float32(-1)
-                    _t2 = y + np.float32(-1)
-                    _t4 = _exp(-abs(x))
-                    _t5 = _log1p(_t4)
-                    _t6 = y*(_t5 + max(np.float32(0), -x))
-                    _t7 = _t5 + max(np.float32(0), x)
-                    _t8 = (np.float32(1.0)/(_t4 + np.float32(1)))
-                    _t9 = _t4*_t8
-                    _t10 = (_t8 if (x <= np.float32(0)) else _t9)
-                    _t11 = _t10*y
-                    _t12 = (_t8 if (x >= np.float32(0)) else _t9)
-                    _t13 = _t0 + _t1*_t2
-                    _t14 = _t12*_t2
-                    _t15 = _t11 + _t14
-                    _t16 = _t11 - _t14
-                    _t17 = _t16**gamma
-                    _t18 = _t10*_t12
-                    _t19 = -_t2*_t7 + _t6
-                    _t20 = gamma + np.float32(-1)
-                    _t21 = np.float32(2)*y + np.float32(-1)
-                    _t22 = _t16**_t20*_t21*gamma
-                    _t23 = _t19*_t22
-                    _hess = _t13*_t18*(-_t10*_t23 + _t12*_t23 + np.float32(2)*_t15*_t22 + _t16**(gamma + np.float32(-2))*_t18*_t19*_t20*_t21**2*gamma + _t17)
+                    _t0 = y + np.float32(-1)
+                    _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
+                    _t2 = _exp(-abs(x))
+                    _t3 = _log1p(_t2)
+                    _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
+                    _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
+                    _t6 = _t2*_t5
+                    _t7 = (_t5 if (x <= np.float32(0)) else _t6)
+                    _t8 = _t7*y
+                    _t9 = (_t5 if (x >= np.float32(0)) else _t6)
+                    _t10 = _t0*_t9
+                    _t11 = -_t10 + _t8
+                    _t12 = _t11**gamma
+                    _t13 = _t10 + _t8
+                    _t14 = _t7*_t9
+                    _t15 = gamma + np.float32(-1)
+                    _t16 = np.float32(2)*y + np.float32(-1)
+                    _t17 = _t11**_t15*_t16*gamma
+                    _t18 = _t17*_t4
+                    _hess = _t1*_t14*(_t11**(gamma + np.float32(-2))*_t14*_t15*_t16**2*_t4*gamma + _t12 + np.float32(2)*_t13*_t17 - _t18*_t7 + _t18*_t9)
                     _hess_out[_i] = _scale * _w * _hess
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _domain[_c] = _chunk_outside_domain

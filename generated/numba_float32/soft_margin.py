@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: d39523bff3509aeb80a7e981d5be31a6b202a6560c22f17076e0f0f2cd3978c0
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

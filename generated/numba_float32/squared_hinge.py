@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 4eb316bf9f2a6d73d81da562a5aa09dc2dd51a400020664e79ea274771d2fee0
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 

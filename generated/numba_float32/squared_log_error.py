@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: c9b08b039031b746d54a9c23f918b5665697340b703cb63f6533757193088b4e
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 

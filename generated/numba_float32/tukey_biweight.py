@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: fe0383b424c92f3d48078491c7bcb97112eb4a2882a28442fd46efe7187a19c7
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 0d5e2364f578d1c3721f7ff45cb1603eb3abf8bc5405efdfd63f01ac1379457b
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

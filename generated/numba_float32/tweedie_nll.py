@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 2af8256571b52a25ac6871f7c4c93a0072515aee4e83f24dbc87183ec40da281
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: ce1af3ed754724dafd090d84abaa06f769f2089c80312d0bb9513608cec4fe6f
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 

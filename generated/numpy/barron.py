@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 99d13cd66cd9f82de028bb5db72f4ebb51740e30906e32ccb35d8287dc32ceb3
 """NumPy kernels for ``barron`` (Barron's general robust loss): vectorized, element-wise, float64.
 

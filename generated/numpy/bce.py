@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 21eb7df98c93a7fa29f9edb6eae707b4e08cd6b298f07da3a97194725a1397f0
 """NumPy kernels for ``bce`` (Binary cross-entropy on probabilities): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 95751a10e5cc22694c481dac01eabfe471b6defd0fab612b2745241d76109f2b
 """NumPy kernels for ``bce_with_logits`` (Binary cross-entropy on logits): vectorized, element-wise, float64.
 

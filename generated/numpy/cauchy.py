@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: c66c66cbe7be08dff4425163b6694ee09e709e91b4ee38709a0a6caed224c915
 """NumPy kernels for ``cauchy`` (Cauchy (Lorentzian) loss): vectorized, element-wise, float64.
 

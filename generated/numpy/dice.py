@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: e55f0dcfce60e5470df6f98dc96e5578ce862bd32f607b94e3d29ec1b5cb073a
 """NumPy kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)): vectorized over rows, float64.
 

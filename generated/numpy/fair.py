@@ -1,6 +1,6 @@
 # lossgen: generated from specs/fair.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: c78ede4fc24e727acbd2773b57a3ced92724b8cf4f48a1ea292a6c55d4682c15
 """NumPy kernels for ``fair`` (Fair loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: a8df18665c463ad0cf1f758d30fa0de3bf839eff7e8f2cd1a6f57e35cf41b602
 """NumPy kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)): vectorized, element-wise, float64.
 

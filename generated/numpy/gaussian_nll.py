@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 83fd7724864a2dac9f54c507dc493f0158d9af89601f2eefd410a503afeeffc0
 """NumPy kernels for ``gaussian_nll`` (Gaussian negative log-likelihood): vectorized, element-wise, float64.
 

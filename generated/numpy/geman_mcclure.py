@@ -1,7 +1,7 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: e6cdadca69ef9881
-# lossgen-content-sha256: 89a39254f5c59edc93f5bea49ef8ce931456261734f68a3f27133c18523664a4
+# lossgen-generator: 4f8b8faba1889f01
+# lossgen-content-sha256: 52475bfbd4ff1422ff693a5df667a2c1496f1a216e5b57bf793cfcd63bafa1d9
 """NumPy kernels for ``geman_mcclure`` (Geman-McClure loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -28,25 +28,26 @@ def _shaped(value, like):
 
 
 def loss(y_pred, y_true, c):
-    """Per-element loss (8 operations after CSE)."""
+    """Per-element loss (7 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = c**2
         _t1 = y_pred - y_true
         _t2 = _t1**2
-        return _shaped(_t0*_t2/(2*_t0 + 2*_t2), y_pred)
+        _t3 = _t0 + _t2
+        return _shaped((0.5)*_t0*_t2/_t3, y_pred)
 
 
 def loss_and_grad(y_pred, y_true, c):
-    """Per-element loss and gradient (13 operations after CSE)."""
+    """Per-element loss and gradient (11 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = c**2
         _t1 = y_pred - y_true
         _t2 = _t1**2
-        _t3 = c**4
-        _t4 = _t0 + _t2
+        _t3 = _t0 + _t2
+        _t4 = c**4
         return (
-            _shaped(_t0*_t2/(2*_t0 + 2*_t2), y_pred),
-            _shaped(_t1*_t3/_t4**2, y_pred),
+            _shaped((0.5)*_t0*_t2/_t3, y_pred),
+            _shaped(_t1*_t4/_t3**2, y_pred),
         )
 
 
@@ -56,9 +57,9 @@ def grad(y_pred, y_true, c):
         _t0 = c**2
         _t1 = y_pred - y_true
         _t2 = _t1**2
-        _t3 = c**4
-        _t4 = _t0 + _t2
-        return _shaped(_t1*_t3/_t4**2, y_pred)
+        _t3 = _t0 + _t2
+        _t4 = c**4
+        return _shaped(_t1*_t4/_t3**2, y_pred)
 
 
 def hess(y_pred, y_true, c):
@@ -67,6 +68,6 @@ def hess(y_pred, y_true, c):
         _t0 = c**2
         _t1 = y_pred - y_true
         _t2 = _t1**2
-        _t3 = c**4
-        _t4 = _t0 + _t2
-        return _shaped(_t3*(_t0 - 3*_t2)/_t4**3, y_pred)
+        _t3 = _t0 + _t2
+        _t4 = c**4
+        return _shaped(_t4*(_t0 - 3*_t2)/_t3**3, y_pred)

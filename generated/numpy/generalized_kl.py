@@ -1,6 +1,6 @@
 # lossgen: generated from specs/generalized_kl.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 30ddaa605268f9f16bafa5d8ee46360898cd709e65c998f0e1f4674de0ec07e3
 """NumPy kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/hinge.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 6c648f73b779a1d700d944032016a60d01e99a9abd1a0f4e5b65611d4bf9b200
 """NumPy kernels for ``hinge`` (Hinge loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 1fa94b7f0eee2b5f89a3941a28ecf1e84101f62c614faca6a0d39a89060defa4
 """NumPy kernels for ``huber`` (Huber loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/js_divergence.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: b6597bb49d5d119f247ef96e74bd6e3ce9202ed72b853f0e605251eef60455f7
 """NumPy kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits): vectorized over rows, float64.
 

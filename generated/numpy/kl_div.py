@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 573f64165f618717e037ca2118655992fc4f24ce76afa8d566c10b6e3ea35eab
 """NumPy kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: c45f8d2b00425ecdc23dd3a0a6251667b0411b89e04c1385f740998b1ce82204
 """NumPy kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets): vectorized over rows, float64.
 

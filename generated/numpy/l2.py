@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: bb87c2ad4d4e4f0783a8e6f3f0d905795d02d87525b03a7b9d2ce7aed0d07e91
 """NumPy kernels for ``l2`` (L2 loss (half squared error)): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 8f6a33c7daf5160cdf0ef6df05da6e9881e2ddd8b035f5e53598ed0888cf200e
 """NumPy kernels for ``log_cosh`` (Log-cosh loss): vectorized, element-wise, float64.
 

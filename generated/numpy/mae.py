@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: d774199bfefe675eb2391c3ce72a9cd99090194e39218bf55e050d680356b739
 """NumPy kernels for ``mae`` (Mean absolute error): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mse.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 900be024b13e0739f285372ac6e67aed3ebb14c6ada1f43e4c6684372d3f368d
 """NumPy kernels for ``mse`` (Mean squared error): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: a81cd89fa723904d63dbe18075e7ac1e82a8a0c6fca0304cf4f6cb783dee339b
 """NumPy kernels for ``pinball`` (Pinball (quantile) loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: b571ceff111a311ae64e905ed0760c048214cb3f830c654ada9d34227229eb9f
 """NumPy kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 2cd33b32fcbe178f08c5db962c4935ddc5e2c57cca08cc64c130753194192ec7
 """NumPy kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: ae68285d8f6685197a5fa95e7c1719840fb41b6751d951841dbffd26c84ae39f
 """NumPy kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy): vectorized over rows, float64.
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: e6cdadca69ef9881
-# lossgen-content-sha256: 70571832f7c7193e69d2828fd67f8d320fd281c58eba2842dc222a72c645d76d
+# lossgen-generator: 4f8b8faba1889f01
+# lossgen-content-sha256: 547d16cd84ed81922eca11cc482d437f1c7b59100a09530c7f4efca78339545d
 """NumPy kernels for ``pseudo_huber`` (Pseudo-Huber loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -32,20 +32,21 @@ def loss(y_pred, y_true, delta):
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
         _t1 = _t0**2
-        _t2 = delta**2
-        return _shaped(_t1/(np.sqrt(_t1/_t2 + 1) + 1), y_pred)
+        _t2 = _t1 + delta**2
+        _t3 = np.sqrt(_t2)
+        return _shaped(_t1*delta/(_t3 + delta), y_pred)
 
 
 def loss_and_grad(y_pred, y_true, delta):
-    """Per-element loss and gradient (14 operations after CSE)."""
+    """Per-element loss and gradient (11 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
         _t1 = _t0**2
-        _t2 = delta**2
-        _t3 = _t1 + _t2
+        _t2 = _t1 + delta**2
+        _t3 = np.sqrt(_t2)
         return (
-            _shaped(_t1/(np.sqrt(_t1/_t2 + 1) + 1), y_pred),
-            _shaped(_t0*delta/np.sqrt(_t3), y_pred),
+            _shaped(_t1*delta/(_t3 + delta), y_pred),
+            _shaped(_t0*delta/_t3, y_pred),
         )
 
 
@@ -54,9 +55,9 @@ def grad(y_pred, y_true, delta):
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
         _t1 = _t0**2
-        _t2 = delta**2
-        _t3 = _t1 + _t2
-        return _shaped(_t0*delta/np.sqrt(_t3), y_pred)
+        _t2 = _t1 + delta**2
+        _t3 = np.sqrt(_t2)
+        return _shaped(_t0*delta/_t3, y_pred)
 
 
 def hess(y_pred, y_true, delta):
@@ -64,6 +65,5 @@ def hess(y_pred, y_true, delta):
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
         _t1 = _t0**2
-        _t2 = delta**2
-        _t3 = _t1 + _t2
-        return _shaped(delta**3/_t3**(1.5), y_pred)
+        _t2 = _t1 + delta**2
+        return _shaped(delta**3/_t2**(1.5), y_pred)

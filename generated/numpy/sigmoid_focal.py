@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: e6cdadca69ef9881
-# lossgen-content-sha256: a58d62169bea12a251c926b5edfca6905a4c04ee0b11fa9b6dc8b723f047447a
+# lossgen-generator: 4f8b8faba1889f01
+# lossgen-content-sha256: d6c5f2ceebba842b404023ea5f4a7476344c9248149772a19f1be2c312e1c833
 """NumPy kernels for ``sigmoid_focal`` (Sigmoid focal loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -28,110 +28,97 @@ def _shaped(value, like):
 
 
 def loss(x, y, gamma, alpha):
-    """Per-element loss (29 operations after CSE)."""
+    """Per-element loss (28 operations after CSE)."""
     with np.errstate(all="ignore"):
-        _t0 = alpha*y
-        _t1 = alpha - 1
-        _t2 = y - 1
-        _t3 = -_t2
-        _t4 = np.exp(-abs(x))
-        _t5 = np.log1p(_t4)
-        _t6 = y*(_t5 + np.maximum(0, -x))
-        _t7 = _t5 + np.maximum(0, x)
-        _t8 = 1/(_t4 + 1)
-        _t9 = _t4*_t8
-        _t10 = np.where(np.less_equal(x, 0), _t8, _t9)
-        _t11 = _t10*y
-        _t12 = np.where(np.greater_equal(x, 0), _t8, _t9)
-        return _shaped((_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6), x)
+        _t0 = y - 1
+        _t1 = _t0*(alpha - 1) + alpha*y
+        _t2 = np.exp(-abs(x))
+        _t3 = np.log1p(_t2)
+        _t4 = -_t0*(_t3 + np.maximum(0, x)) + y*(_t3 + np.maximum(0, -x))
+        _t5 = 1/(_t2 + 1)
+        _t6 = _t2*_t5
+        _t7 = np.where(np.less_equal(x, 0), _t5, _t6)
+        _t8 = _t7*y
+        _t9 = np.where(np.greater_equal(x, 0), _t5, _t6)
+        _t10 = _t0*_t9
+        _t11 = -_t10 + _t8
+        _t12 = _t11**gamma
+        return _shaped(_t1*_t12*_t4, x)
 
 
 def loss_and_grad(x, y, gamma, alpha):
-    """Per-element loss and gradient (50 operations after CSE)."""
+    """Per-element loss and gradient (42 operations after CSE)."""
     with np.errstate(all="ignore"):
-        _t0 = alpha*y
-        _t1 = alpha - 1
-        _t2 = y - 1
-        _t3 = -_t2
-        _t4 = np.exp(-abs(x))
-        _t5 = np.log1p(_t4)
-        _t6 = y*(_t5 + np.maximum(0, -x))
-        _t7 = _t5 + np.maximum(0, x)
-        _t8 = 1/(_t4 + 1)
-        _t9 = _t4*_t8
-        _t10 = np.where(np.less_equal(x, 0), _t8, _t9)
-        _t11 = _t10*y
-        _t12 = np.where(np.greater_equal(x, 0), _t8, _t9)
-        _t13 = _t0 + _t1*_t2
-        _t14 = _t12*_t2
-        _t15 = _t11 + _t14
-        _t16 = _t11 - _t14
-        _t17 = _t16**gamma
-        _t18 = _t10*_t12
-        _t19 = -_t2*_t7 + _t6
-        _t20 = gamma - 1
-        _t21 = 2*y - 1
-        _t22 = _t16**_t20*_t21*gamma
-        _t23 = _t19*_t22
+        _t0 = y - 1
+        _t1 = _t0*(alpha - 1) + alpha*y
+        _t2 = np.exp(-abs(x))
+        _t3 = np.log1p(_t2)
+        _t4 = -_t0*(_t3 + np.maximum(0, x)) + y*(_t3 + np.maximum(0, -x))
+        _t5 = 1/(_t2 + 1)
+        _t6 = _t2*_t5
+        _t7 = np.where(np.less_equal(x, 0), _t5, _t6)
+        _t8 = _t7*y
+        _t9 = np.where(np.greater_equal(x, 0), _t5, _t6)
+        _t10 = _t0*_t9
+        _t11 = -_t10 + _t8
+        _t12 = _t11**gamma
+        _t13 = _t10 + _t8
+        _t14 = _t7*_t9
+        _t15 = gamma - 1
+        _t16 = 2*y - 1
+        _t17 = _t11**_t15*_t16*gamma
+        _t18 = _t17*_t4
         return (
-            _shaped((_t0 - _t1*_t3)*(_t11 + _t12*_t3)**gamma*(_t3*_t7 + _t6), x),
-            _shaped(_t13*(-_t15*_t17 - _t18*_t23), x),
+            _shaped(_t1*_t12*_t4, x),
+            _shaped(_t1*(-_t12*_t13 - _t14*_t18), x),
         )
 
 
 def grad(x, y, gamma, alpha):
     """Per-element gradient with respect to the prediction (40 operations after CSE)."""
     with np.errstate(all="ignore"):
-        _t0 = alpha*y
-        _t1 = alpha - 1
-        _t2 = y - 1
-        _t4 = np.exp(-abs(x))
-        _t5 = np.log1p(_t4)
-        _t6 = y*(_t5 + np.maximum(0, -x))
-        _t7 = _t5 + np.maximum(0, x)
-        _t8 = 1/(_t4 + 1)
-        _t9 = _t4*_t8
-        _t10 = np.where(np.less_equal(x, 0), _t8, _t9)
-        _t11 = _t10*y
-        _t12 = np.where(np.greater_equal(x, 0), _t8, _t9)
-        _t13 = _t0 + _t1*_t2
-        _t14 = _t12*_t2
-        _t15 = _t11 + _t14
-        _t16 = _t11 - _t14
-        _t17 = _t16**gamma
-        _t18 = _t10*_t12
-        _t19 = -_t2*_t7 + _t6
-        _t20 = gamma - 1
-        _t21 = 2*y - 1
-        _t22 = _t16**_t20*_t21*gamma
-        _t23 = _t19*_t22
-        return _shaped(_t13*(-_t15*_t17 - _t18*_t23), x)
+        _t0 = y - 1
+        _t1 = _t0*(alpha - 1) + alpha*y
+        _t2 = np.exp(-abs(x))
+        _t3 = np.log1p(_t2)
+        _t4 = -_t0*(_t3 + np.maximum(0, x)) + y*(_t3 + np.maximum(0, -x))
+        _t5 = 1/(_t2 + 1)
+        _t6 = _t2*_t5
+        _t7 = np.where(np.less_equal(x, 0), _t5, _t6)
+        _t8 = _t7*y
+        _t9 = np.where(np.greater_equal(x, 0), _t5, _t6)
+        _t10 = _t0*_t9
+        _t11 = -_t10 + _t8
+        _t12 = _t11**gamma
+        _t13 = _t10 + _t8
+        _t14 = _t7*_t9
+        _t15 = gamma - 1
+        _t16 = 2*y - 1
+        _t17 = _t11**_t15*_t16*gamma
+        _t18 = _t17*_t4
+        return _shaped(_t1*(-_t12*_t13 - _t14*_t18), x)
 
 
 def hess(x, y, gamma, alpha):
     """Per-element second derivative with respect to the prediction (Hessian diagonal) (53 operations after CSE)."""
     with np.errstate(all="ignore"):
-        _t0 = alpha*y
-        _t1 = alpha - 1
-        _t2 = y - 1
-        _t4 = np.exp(-abs(x))
-        _t5 = np.log1p(_t4)
-        _t6 = y*(_t5 + np.maximum(0, -x))
-        _t7 = _t5 + np.maximum(0, x)
-        _t8 = 1/(_t4 + 1)
-        _t9 = _t4*_t8
-        _t10 = np.where(np.less_equal(x, 0), _t8, _t9)
-        _t11 = _t10*y
-        _t12 = np.where(np.greater_equal(x, 0), _t8, _t9)
-        _t13 = _t0 + _t1*_t2
-        _t14 = _t12*_t2
-        _t15 = _t11 + _t14
-        _t16 = _t11 - _t14
-        _t17 = _t16**gamma
-        _t18 = _t10*_t12
-        _t19 = -_t2*_t7 + _t6
-        _t20 = gamma - 1
-        _t21 = 2*y - 1
-        _t22 = _t16**_t20*_t21*gamma
-        _t23 = _t19*_t22
-        return _shaped(_t13*_t18*(-_t10*_t23 + _t12*_t23 + 2*_t15*_t22 + _t16**(gamma - 2)*_t18*_t19*_t20*_t21**2*gamma + _t17), x)
+        _t0 = y - 1
+        _t1 = _t0*(alpha - 1) + alpha*y
+        _t2 = np.exp(-abs(x))
+        _t3 = np.log1p(_t2)
+        _t4 = -_t0*(_t3 + np.maximum(0, x)) + y*(_t3 + np.maximum(0, -x))
+        _t5 = 1/(_t2 + 1)
+        _t6 = _t2*_t5
+        _t7 = np.where(np.less_equal(x, 0), _t5, _t6)
+        _t8 = _t7*y
+        _t9 = np.where(np.greater_equal(x, 0), _t5, _t6)
+        _t10 = _t0*_t9
+        _t11 = -_t10 + _t8
+        _t12 = _t11**gamma
+        _t13 = _t10 + _t8
+        _t14 = _t7*_t9
+        _t15 = gamma - 1
+        _t16 = 2*y - 1
+        _t17 = _t11**_t15*_t16*gamma
+        _t18 = _t17*_t4
+        return _shaped(_t1*_t14*(_t11**(gamma - 2)*_t14*_t15*_t16**2*_t4*gamma + _t12 + 2*_t13*_t17 - _t18*_t7 + _t18*_t9), x)

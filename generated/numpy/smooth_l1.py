@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 7f3e84b777507355d0beb95645c503df8e13a779db367bbc96756096b4dfd7af
 """NumPy kernels for ``smooth_l1`` (Smooth L1 loss): vectorized, element-wise, float64.
 

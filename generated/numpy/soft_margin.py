@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 3856b541cea1174bbf97d66c4aba47383a658e320f10ace65a51c81c3c714b3e
 """NumPy kernels for ``soft_margin`` (Soft margin (logistic) loss): vectorized, element-wise, float64.
 

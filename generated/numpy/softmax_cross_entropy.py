@@ -1,6 +1,6 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: e27fe028c335cd985368db75fbc54c727b9d1f37e0ea9e5a8a97dabad92be65c
 """NumPy kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets): vectorized over rows, float64.
 

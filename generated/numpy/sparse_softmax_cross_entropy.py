@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 6e3103752df449c9d2cbab9edea8b280aec2c57ac59a91f937d5b3e27ff1c1ee
 """NumPy kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets): vectorized over rows, float64.
 

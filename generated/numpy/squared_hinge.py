@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 4786a1abb3fbb7d939b0568ccff902953ce76b03f07c3be391ecd2714cf149f3
 """NumPy kernels for ``squared_hinge`` (Squared hinge loss): vectorized, element-wise, float64.
 

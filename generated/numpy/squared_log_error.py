@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: cd39d26902f590145f25cf1d868c6758ee4f7c275a14724edf36ba23baf6ae42
 """NumPy kernels for ``squared_log_error`` (Squared logarithmic error): vectorized, element-wise, float64.
 

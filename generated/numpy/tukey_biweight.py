@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 3768b177ed7d45d16551568e3baad8d16b3c1184deb30b35cce13b1e5aa26a26
 """NumPy kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: f6d3a0a8a2539289650a7262f90ee8e8209321e6504b8969b9e15fb0be330207
 """NumPy kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)): vectorized over rows, float64.
 

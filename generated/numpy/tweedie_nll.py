@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 2eb99383f8db9191f188e28c28951f0db7a91591208b3d77a3bfd7f4f4dafa41
 """NumPy kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: e6cdadca69ef9881
+# lossgen-generator: 4f8b8faba1889f01
 # lossgen-content-sha256: 6cf173f4b0e5e906a4c2c829730ef0ff02cb61024a8e2cef566e65b71515d7f6
 """NumPy kernels for ``welsch`` (Welsch (Leclerc) loss): vectorized, element-wise, float64.
 
