@@ -185,10 +185,6 @@ def torch_figures(derivation, inputs):
         return None
     if not spec.rowwise:
         pred, target = inputs
-        # The stress grid also probes predictions outside their domain (bce's p < 0 or > 1), where
-        # the truth is undefined and PyTorch raises: the library column covers the domain only.
-        inside = np.array([spec.prediction.domain.contains(p) for p in pred], dtype=bool)
-        pred, target = pred[inside], target[inside]
         theirs = _torch_call(spec, equivalent, pred, target)
         return {
             q: Figure(

@@ -10,6 +10,7 @@ dtype.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -326,7 +327,9 @@ def kink_points(derivation: Derivation, target: float, params: Mapping[str, floa
 def stress_points(derivation: Derivation, dtype=np.float64, seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """A fixed stress grid of (prediction, target) pairs by kind: random, kinks, tiny, large.
 
-    Targets follow the spec's target domain; every value is exactly representable in ``dtype``.
+    Targets follow the spec's target domain and predictions stay inside the prediction's (the
+    kernels raise outside it), whose finite bounds and their neighbours join the kinks; every
+    value is exactly representable in ``dtype``.
     """
     spec = derivation.spec
     rng = np.random.default_rng(seed)
@@ -363,10 +366,18 @@ def stress_points(derivation: Derivation, dtype=np.float64, seed: int = 0) -> di
         ]
         for large in (1e3, 1e4, 1e6, 1e15):
             grid["large"] += [(sign * large, t) for sign in (1.0, -1.0)]
+    pred_domain = spec.prediction.domain
+    for t in targets[:4] if pred_domain.name != "real" else ():
+        for bound in (pred_domain.low, pred_domain.high):
+            if math.isfinite(bound):
+                b = dtype(bound)
+                neighbours = (np.nextafter(b, dtype(np.inf)), np.nextafter(b, dtype(-np.inf)))
+                grid["kinks"] += [(float(p), t) for p in (b, *neighbours)]
     result = {}
     for kind, pairs in grid.items():
+        pairs = [(p, t) for p, t in pairs if pred_domain.contains(p)]
         if not pairs:
-            pairs = [(0.0, float(targets[0]))]
+            pairs = [(next(p for p in (0.0, 1.0, 0.5) if pred_domain.contains(p)), float(targets[0]))]
         pred, target = (np.array(column, dtype=np.float64).astype(dtype) for column in zip(*pairs))
         result[kind] = (pred, target)
     return result

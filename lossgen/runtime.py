@@ -283,6 +283,7 @@ class Kernel:
             p: int(default) if domain == "integer" else float(default) for p, default, domain in module.PARAMS
         }
         self.param_domains = {p: DOMAINS[domain] for p, _, domain in module.PARAMS}
+        self.prediction_domain = DOMAINS[module.PREDICTION_DOMAIN]
         self.target_domain = DOMAINS[module.TARGET_DOMAIN]
         self.rowwise = getattr(module, "SHAPE", "elementwise") == "rowwise"
         self.label_target = getattr(module, "TARGET_KIND", "") == "label"
@@ -368,6 +369,7 @@ class Kernel:
             else:
                 self._check_domain(array, domain, argument)
 
+        check_domain(pred, self.prediction_domain, "y_pred")
         if self.label_target:
             labels = np.asarray(y_true)
             if labels.dtype.kind not in "iu":

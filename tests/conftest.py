@@ -66,7 +66,13 @@ def sample_inputs(name: str, n: int = 64, seed: int = 0, dtype=np.float64, class
         target = rng.lognormal(size=n)
     else:
         target = rng.normal(size=n)
-    pred = target + rng.normal(scale=2.0, size=n)
+    pred_domain = spec.prediction.domain.name
+    if pred_domain in ("unit_interval", "open_unit_interval"):  # bce's probabilities
+        pred = rng.uniform(0.01, 0.99, size=n)
+    elif pred_domain in ("positive", "nonnegative"):
+        pred = rng.lognormal(size=n)
+    else:
+        pred = target + rng.normal(scale=2.0, size=n)
     return pred.astype(dtype), target.astype(dtype)
 
 

@@ -219,33 +219,33 @@ def _outside(domain) -> float:
 @pytest.mark.parametrize("name", [n for n in NAMES if kernel(n, "numba").module.DOMAIN_CHECKED])
 def test_numba_kernels_check_input_domains(name):
     """Every input the Numba kernels check (DOMAIN_CHECKED: each floating-point input of bounded
-    domain) raises the error naming the value from every method, in both arithmetics, for a value
-    in a later chunk; also where out= is that input (checked before the kernel overwrites it). A
-    NaN there is no error."""
+    domain, the prediction included) raises the error naming the value from every method, in both
+    arithmetics, for a value in a later chunk; also where out= is that input (checked before the
+    kernel overwrites it). A NaN there is no error."""
     k, fast = kernel(name, "numba"), float32_arithmetic_kernel(name)
     assert set(k.module.DOMAIN_CHECKED) == set(fast._impl.float32_module.DOMAIN_CHECKED)
-    domains = {"y_true": k.target_domain, **k.auxiliary}
+    domains = {"y_pred": k.prediction_domain, "y_true": k.target_domain, **k.auxiliary}
     for variant, dtype in ((k, np.float64), (fast, np.float32)):
         pred, target = sample_inputs(name, n=5000 if not k.rowwise else 2000, dtype=dtype)
         extra = extras(name, pred)
         for argument in k.module.DOMAIN_CHECKED:
-            inputs = {"y_true": target.copy(), **{key: value.copy() for key, value in extra.items()}}
+            inputs = {"y_pred": pred.copy(), "y_true": target.copy(), **{key: v.copy() for key, v in extra.items()}}
             index = np.unravel_index(4321, pred.shape)
             bad = _outside(domains[argument])
             inputs[argument][index] = bad
             message = rf"{argument} must lie in .*e.g. {argument}\[{', '.join(map(str, index))}\] = {bad!r}"
-            y_true, kwargs = inputs.pop("y_true"), inputs
+            y_pred, y_true, kwargs = inputs.pop("y_pred"), inputs.pop("y_true"), inputs
             for method in ("loss", "grad", "loss_and_grad", "hess"):
                 for reduction in ("mean", "none"):
                     with pytest.raises(ValueError, match=message):
-                        getattr(variant, method)(pred, y_true, reduction=reduction, **kwargs)
-            aliased = y_true if argument == "y_true" else kwargs[argument]
+                        getattr(variant, method)(y_pred, y_true, reduction=reduction, **kwargs)
+            aliased = {"y_pred": y_pred, "y_true": y_true, **kwargs}[argument]
             if aliased.shape == pred.shape:
                 with pytest.raises(ValueError, match=message):
-                    variant.grad(pred, y_true, out=aliased, **kwargs)
+                    variant.grad(y_pred, y_true, out=aliased, **kwargs)
                 assert aliased[index] == bad  # nothing was written
             aliased[index] = np.nan
-            variant.loss(pred, y_true, **kwargs)  # no error (whether NaN propagates is the loss's business)
+            variant.loss(y_pred, y_true, **kwargs)  # no error (whether NaN propagates is the loss's business)
 
 
 def test_unknown_backend_and_loss():

@@ -248,7 +248,8 @@ def test_float32_kernels_find_values_outside_the_range(name):
     extra = extras(name, pred)
     weight = np.linspace(0.5, 2.0, num=pred[..., 0].size if k.rowwise else pred.size, dtype=np.float32)
     weight = weight.reshape(pred.shape[:-1] if k.rowwise else pred.shape)
-    for array, bad in ((pred, 3e7), (weight, 1e-30), (None, None)):
+    pred_bad = 3e7 if k.prediction_domain.contains(3e7) else 1e-30  # bce's probabilities: a tiny one
+    for array, bad in ((pred, pred_bad), (weight, 1e-30), (None, None)):
         p, w = pred.copy(), weight.copy()
         if array is not None:
             (p if array is pred else w).reshape(-1)[5] = bad

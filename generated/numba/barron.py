@@ -1,7 +1,7 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 5dce5c60e3ca026e1b211f2e7e9607a09ca19bdd15c458609aad445b7c9d1673
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 3692890e0c4ac51fd65afff75c7ec9ac974426020e8d32ba1a3672936162aa96
 """Numba kernels for ``barron`` (Barron's general robust loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -30,6 +30,7 @@ from numba.extending import intrinsic
 NAME = 'barron'
 SPEC_SHA256 = 'edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 9929f17ed908de043a6f37185fc789c41eb7c762b5cea20adce8f6990d5f670b
+# lossgen-spec-sha256: eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 70f0b996ceb35d2669af2769749f49adad8bee0338ad09a197e3a9018020c004
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -28,8 +28,9 @@ from numba import njit, prange, types
 from numba.extending import intrinsic
 
 NAME = 'bce'
-SPEC_SHA256 = 'b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8'
+SPEC_SHA256 = 'eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73'
 PREDICTION = 'p'
+PREDICTION_DOMAIN = 'unit_interval'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
@@ -42,7 +43,9 @@ UNWEIGHTED = "empty"
 #: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
 #: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
 #: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
-DOMAIN_CHECKED = ('y_true',)
+DOMAIN_CHECKED = ('y_pred', 'y_true')
+_DOMAIN_LOW_p = np.int64(-1)
+_DOMAIN_HIGH_p = np.int64(4607182418800017408)
 _DOMAIN_LOW_y = np.int64(-1)
 _DOMAIN_HIGH_y = np.int64(4607182418800017408)
 
@@ -266,14 +269,18 @@ def _chunk_checks(_pred, _target, _start, _stop):
     """(Whether the inputs' elements [start, stop) hold a value outside an input's domain,
     whether one outside float32 arithmetic's range): see DOMAIN_CHECKED and RANGE_CHECKED."""
     _prefer_wide_vectors()
+    _low_p = _MAGNITUDE  # the smallest key of a value of p seen (NaN: none)
+    _high_p = -_MAGNITUDE  # the largest
     _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
     _high_y = -_MAGNITUDE  # the largest
     for _i in range(_start, _stop):
         p = np.float64(_pred[_i])
         y = np.float64(_target[_i])
+        _low_p = min(_low_p, _key_nan_high(p))
+        _high_p = max(_high_p, _key_nan_low(p))
         _low_y = min(_low_y, _key_nan_high(y))
         _high_y = max(_high_y, _key_nan_low(y))
-    return (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y), False
+    return (_low_p < _DOMAIN_LOW_p) | (_high_p > _DOMAIN_HIGH_p) | (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y), False
 
 @_kernel
 def loss_sum(_pred, _target, _weight):

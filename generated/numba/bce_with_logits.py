@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 97fcf78539d991a17989298973fec2e6ab929a91fada0426613f6c785d161859
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: a93ff3ea205da0bea1c185293137179b8c3f8e96f575a56445259c63b0fb791c
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'bce_with_logits'
 SPEC_SHA256 = '97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

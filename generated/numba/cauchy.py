@@ -1,7 +1,7 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: ca4e22340ce81cfd33113ef52a2ec0d6143aa6f74703a3983990cbb10c6f0934
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 640b9eed3d579768610bff563ae22a9461e067d1feea0b944e49c7b239928944
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'cauchy'
 SPEC_SHA256 = '9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

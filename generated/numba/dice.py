@@ -1,7 +1,7 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 5d9e29e1d5476e751327e6bd03e29bddda50053e340ce262f12edcabb66cf234
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b854bb2e795f2e99cee5497d83f8228ca9122f8d50a3d119aa083e364e809d14
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -39,6 +39,7 @@ from numba.extending import intrinsic
 NAME = 'dice'
 SPEC_SHA256 = 'e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 't'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

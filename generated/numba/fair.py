@@ -1,7 +1,7 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: b6621dd0f8f7cb5097e21eb82581453c0a24e726488faa4d6ae2026409e9937f
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: f14c4b4629369b4df4d5597e9319a184e10c8d6b496a8055dbd8b9f8bbb00b8a
 """Numba kernels for ``fair`` (Fair loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'fair'
 SPEC_SHA256 = 'a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: c871873ffb790f083a4ed8d9ef4ae6eea1e0f6bb9b9639a89ed8cb72696940b1
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 894e6134e55e766654d1537aa4d2a2c4cf8cb6d0822eb0dd4f23eec33778ba82
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'gamma_nll'
 SPEC_SHA256 = '98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'positive'
 #: (name, default, domain) of each keyword parameter, in declaration order.

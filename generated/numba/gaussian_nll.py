@@ -1,7 +1,7 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 63df1607cf1b738fe5d1f0cc5f4ae4711ff0767c4445f2a846a30a46044371a7
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 4a29c9bb905a1963cbd14cbe10e841b13858a150369bd446b4301e87cfff8192
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'gaussian_nll'
 SPEC_SHA256 = '144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 2162fffab18f7a16e49b42f27167838be1d1435755fb84bcae8766b5c08cf2c1
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 9829ee866b3d9e60c4810ed3a0191ec4edd36fef9e0f2ce9409536a2977dc1be
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'geman_mcclure'
 SPEC_SHA256 = 'a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 511d0ea8949b47f518d16803099a99a45a6f61e6c470e88e2e5898f67e0409c9
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: d2859c0ab2774836981aeaa588649583896e751f4f436e1091ea707872a047f8
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -39,6 +39,7 @@ from numba.extending import intrinsic
 NAME = 'generalized_kl'
 SPEC_SHA256 = 'b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

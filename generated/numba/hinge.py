@@ -1,7 +1,7 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: bcc9d7e4d6aad921ec867da761e8db31baa06cdd5f3cd6a05cad2f7cfc59165e
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 53b63172073960f914c6ede466426c0cb3dd7e8c0bd7dd85966fb32d589f9513
 """Numba kernels for ``hinge`` (Hinge loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'hinge'
 SPEC_SHA256 = '8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 9ed72e01b017b25f4f8abc15db644f91fc845341cccb5192fb4fd25d5dbc8091
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 4784d6731491e509959fcc9cb6f60e236ed31b4659a08b7f216cdfa5c08bd6a5
 """Numba kernels for ``huber`` (Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -31,6 +31,7 @@ from numba.extending import intrinsic
 NAME = 'huber'
 SPEC_SHA256 = '58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 25d9af6e8bd7e9c980c64ed2967205cc05d5bc8233b6052783440c43eafba955
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b533e2cd40b6f8c1ac72f007ea3196dea570653460609ea2aa8228642bcd97f1
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'js_divergence'
 SPEC_SHA256 = '05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 49f4ba7731f6c56f3fbe9423a52a52da1122c8e418c342b53862d89d3de794ae
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: d0f79831fec7b7ef77299b76d0e55fa14241688aeddbc880dc017479d0df3395
 """Numba kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -39,6 +39,7 @@ from numba.extending import intrinsic
 NAME = 'kl_div'
 SPEC_SHA256 = 'd08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291'
 PREDICTION = 'q'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 68690072bdb257b5292e0c5aaac7ebb11055dff6eb4ff1d5ea1b5d97aa43ee1e
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b179178dff8f6c04e56edfe524e6f5e3d34b0407782348b87f68679643f605f7
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -39,6 +39,7 @@ from numba.extending import intrinsic
 NAME = 'kl_div_log_target'
 SPEC_SHA256 = '3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db'
 PREDICTION = 'q'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'lp'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

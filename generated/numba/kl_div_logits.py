@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 11d4310cc99be68bfce11059a3139eb7940f51b46e2d5a53c7c8979d76f76db9
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: ddc58fdb9ab4b4ba048cdf220f51f95b9f6b2456fd9c61b5b54c44ca4cf22300
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -39,6 +39,7 @@ from numba.extending import intrinsic
 NAME = 'kl_div_logits'
 SPEC_SHA256 = 'cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

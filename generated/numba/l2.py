@@ -1,7 +1,7 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: b9e66c5a06f9978685daf2490ef5c7409120bd07ed356188c60ee5d6b78de1b0
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 042258fe851b43dd7013b3c8dabcd32175deb786767ba38f6b88d99410bfda52
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'l2'
 SPEC_SHA256 = 'ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

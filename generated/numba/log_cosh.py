@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 4d50901ed510732ff0945c285a9b56ff7489400a0836c34a857fe341b8778c17
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b2b15e01f6311d3c69d6ea18235830fb845a9b38990bbd78ec20669cc5a18c5f
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'log_cosh'
 SPEC_SHA256 = '3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

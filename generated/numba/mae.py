@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: c4256e2dc7bb808ba459ce3fe15eae0622e5d077ebae4a4fbccfe9954ed9f39b
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: a8be11fefddb97a8a7ffb2f4fbea14a2106b9b1b227b7535ac3d03630771414e
 """Numba kernels for ``mae`` (Mean absolute error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -30,6 +30,7 @@ from numba.extending import intrinsic
 NAME = 'mae'
 SPEC_SHA256 = '5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

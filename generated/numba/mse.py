@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 16ef8a0211a127626a5954cb8f4b10389e43b07d1a49dce8e7bf457e748e043f
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 2a3371d5f8ec47481fa085ba931a5b4351cf85ad569199fbe48ed2892ca9cc40
 """Numba kernels for ``mse`` (Mean squared error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'mse'
 SPEC_SHA256 = '17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 1ae992de09ba10038f2514635dec3081a4a143c727150c2b43dbcad5b96060b1
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 3402cb82a28fb8b7441beacb7ca6385adf34bc32bf42a2311395b7862fa36a61
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'multi_margin'
 SPEC_SHA256 = '1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

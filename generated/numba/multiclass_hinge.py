@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: dc024284d6c4be06c0cb717c79a605e7b71a1d14fdd1301200a4f07821773b4f
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 0179e46244162073148efef538c89aff4cd842dc5a47eb5971edcea1c02f7375
 """Numba kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -39,6 +39,7 @@ from numba.extending import intrinsic
 NAME = 'multiclass_hinge'
 SPEC_SHA256 = 'ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

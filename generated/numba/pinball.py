@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 3be9af4e5ae2f4163009a482c87aef4d76d6fc63301b20a69f6ca4a12f947504
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 054456b3de98ab0bba619c4e971c8a562c225eeaa311409c0ec339fa6bb2de59
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -30,6 +30,7 @@ from numba.extending import intrinsic
 NAME = 'pinball'
 SPEC_SHA256 = '59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

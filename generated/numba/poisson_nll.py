@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: d4a0be0173f41d88564a78066409a22a6febc00f78e3fa386a36e1453b8aef18
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 8f8bcfd8f5588dedfc7cd7f4a69e7dea88cbf0efedba04a2cae823439c53fa31
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'poisson_nll'
 SPEC_SHA256 = '8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

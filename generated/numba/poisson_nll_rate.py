@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 7600c3804323c63cd3c0e3fab612a78cfe0b05fefba9652c33501e4adc68683c
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 70b0fd7ab064b50825de64522e049971a2fabf4428de9e87c279cbd719d33643
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -30,6 +30,7 @@ from numba.extending import intrinsic
 NAME = 'poisson_nll_rate'
 SPEC_SHA256 = 'cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701'
 PREDICTION = 'lam'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 9b7e0f23f9139cd4e89c93420037a2ef15a4f752ac13871ae3987699a7b3f613
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 465179202e619e509c41d16f39b7faf5c56662b6d890389eac15ce2c1364b91b
 """Numba kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -39,6 +39,7 @@ from numba.extending import intrinsic
 NAME = 'poly1_cross_entropy'
 SPEC_SHA256 = 'ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

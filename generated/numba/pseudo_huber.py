@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 594a9d80d604f42e115436e5efa6a65bf68758d4dd2846d6894cac0f205265ef
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 88fe8d3ce8cdb9ba6df6545c74a5368cb905638962751d00fea24b3ac27b3528
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'pseudo_huber'
 SPEC_SHA256 = 'f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

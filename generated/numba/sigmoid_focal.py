@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 2bfb732b366b12941f100d8ad92c7afaacda35e91dcce9cde00bd35635299e8d
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 5964caa44ec473b5cb2a3ba3561899569951af68380e29403d019f9c3072903e
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'sigmoid_focal'
 SPEC_SHA256 = '92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: c021352d766c3eb83ea5251f8ac0ad0d190e67f362d75b56241a16efc0970535
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 3dc9c7974a3cdcfa40772a92bcc3492908fa2dbe26d0a98a2766c17ce8cf0af4
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -31,6 +31,7 @@ from numba.extending import intrinsic
 NAME = 'smooth_l1'
 SPEC_SHA256 = '2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: a3640ba9b19984a412ad3dbfdd1ef8f1f0bcf5558b7693e1bb988debc5148f51
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b13f941188a1d7de69803ba40753cf033a6fbb9a20d683e284b6c6143ca3d604
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'soft_margin'
 SPEC_SHA256 = '3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 1794e24ba1f6615f6558cead474a7fa65a4b5529d3134482a33509c097b7b49c
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: e9f8e119a25ecb12a3fae50becd9873c1ec7385b734e0d3e7e9cd84345885a4f
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -39,6 +39,7 @@ from numba.extending import intrinsic
 NAME = 'softmax_cross_entropy'
 SPEC_SHA256 = 'b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: ddf2c2aabaf57fd69f3eb2409f3e06d99ac05dbd9083cda361a3180dbaff1cff
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 87696129ed3aa80dd435163167cb0a9c45562f4d5123d46c4835a17bfe659eed
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -39,6 +39,7 @@ from numba.extending import intrinsic
 NAME = 'sparse_softmax_cross_entropy'
 SPEC_SHA256 = '291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

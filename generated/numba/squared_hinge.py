@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: cf518816be5ff83b9395ccd3f36e2aa965b30057b40f8796475a4b0a9cb1022a
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 7f625e11d64cb61bc3e2282a354ad34bbef56826267784e5bb78f03aef466555
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'squared_hinge'
 SPEC_SHA256 = '7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

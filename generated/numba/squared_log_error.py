@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 217edbb87ea5a65480e717abaf5d6955b2a24a9becb241d3c6b50707fe254563
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: ef2849612c545cb008b11c5c044197723e746a5140d26e7fce04fcdecfbf8d7a
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -32,6 +32,7 @@ from numba.extending import intrinsic
 NAME = 'squared_log_error'
 SPEC_SHA256 = 'd3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

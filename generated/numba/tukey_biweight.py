@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: d1ac00842bfdfa8dc4e10f3ccd84855add17872077d83d4464f8848b0ac71d40
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 0f931b04e04e1194826795ce513861636544dd0e67d52dcb0838720c68ddfec0
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -30,6 +30,7 @@ from numba.extending import intrinsic
 NAME = 'tukey_biweight'
 SPEC_SHA256 = '933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: e25d629e0cfa928311956ccf110b2ee76bc92e1d574172056bb998b4fc26d4dc
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 0c4c1539144edc1b020d0d0d85a62c2bb41319f20666775c6039d01272547293
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -39,6 +39,7 @@ from numba.extending import intrinsic
 NAME = 'tversky'
 SPEC_SHA256 = '76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 't'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: b3a80c050a647622e26aa809c0db944a105f6df4ffe60a6c8a8688acbfbcd716
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: ebcf318d3f84e4d3c55cfc2f0b27d74c8450bf24f96e76f6b4a021c71b5c2c56
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'tweedie_nll'
 SPEC_SHA256 = '11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: fe027284df96975dc1ee6402cf75dcd461d5f262149c88a9a220e3620f4022dc
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: de5d527621010d11b3f47638b03281e55b7c2c59200f4cb7373675b7c78bfdbc
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -26,6 +26,7 @@ from numba.extending import intrinsic
 NAME = 'welsch'
 SPEC_SHA256 = 'd247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

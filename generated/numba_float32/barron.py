@@ -1,7 +1,7 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 24817c619c5620165db49b965b6d0d1bc712abe143d0f9a77cd3a428ca460147
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 21df4551d32c374d34f053b6d12f8cc10920471606c3d9f59a0801f4b5a54124
 """Numba kernels for ``barron`` (Barron's general robust loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -33,6 +33,7 @@ from numba.extending import intrinsic
 NAME = 'barron'
 SPEC_SHA256 = 'edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

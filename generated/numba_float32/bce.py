@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 0b5f57228518d8ae0b7fb7ffb99cdd5228106832797b974da6edbd19ad12122b
+# lossgen-spec-sha256: eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 6f5c2a0c06361ad2b0c73d8450120774db06c84746d6a2ad658b9f3dd17e6c30
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -31,8 +31,9 @@ from numba import njit, prange, types
 from numba.extending import intrinsic
 
 NAME = 'bce'
-SPEC_SHA256 = 'b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8'
+SPEC_SHA256 = 'eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73'
 PREDICTION = 'p'
+PREDICTION_DOMAIN = 'unit_interval'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.
@@ -45,7 +46,9 @@ UNWEIGHTED = "empty"
 #: The inputs whose domain the kernels check, in the loops that read them: every kernel counts
 #: the chunks holding a value outside (NaN is not: it propagates), and the runtime then finds it
 #: and raises. Each has the keys (see _key_nan_high) of its smallest and largest allowed value.
-DOMAIN_CHECKED = ('y_true',)
+DOMAIN_CHECKED = ('y_pred', 'y_true')
+_DOMAIN_LOW_p = np.int32(-1)
+_DOMAIN_HIGH_p = np.int32(1065353216)
 _DOMAIN_LOW_y = np.int32(-1)
 _DOMAIN_HIGH_y = np.int32(1065353216)
 
@@ -270,6 +273,8 @@ def _chunk_checks(_pred, _target, _start, _stop):
     _prefer_wide_vectors()
     _umax = np.uint32(0)  # the largest bits of an |x| seen
     _umin = np.uint32(0xFFFFFFFF)  # the smallest bits of an |x|, less 1: 0 wraps around, never the least
+    _low_p = _MAGNITUDE  # the smallest key of a value of p seen (NaN: none)
+    _high_p = -_MAGNITUDE  # the largest
     _low_y = _MAGNITUDE  # the smallest key of a value of y seen (NaN: none)
     _high_y = -_MAGNITUDE  # the largest
     for _i in range(_start, _stop):
@@ -279,9 +284,11 @@ def _chunk_checks(_pred, _target, _start, _stop):
         _umin = min(_umin, _magnitude_bits_less_one(p))
         _umax = max(_umax, _magnitude_bits(y))
         _umin = min(_umin, _magnitude_bits_less_one(y))
+        _low_p = min(_low_p, _key_nan_high(p))
+        _high_p = max(_high_p, _key_nan_low(p))
         _low_y = min(_low_y, _key_nan_high(y))
         _high_y = max(_high_y, _key_nan_low(y))
-    return (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y), (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
+    return (_low_p < _DOMAIN_LOW_p) | (_high_p > _DOMAIN_HIGH_p) | (_low_y < _DOMAIN_LOW_y) | (_high_y > _DOMAIN_HIGH_y), (_umax > _RANGE_HIGH_BITS) | (_umin < _RANGE_LOW_BITS)
 
 
 def _magnitude_codegen(less_one):

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 73ada8d9ce3c4e646cfbfb5a5479d396074b36f0845b0932f1104439f8b1f0d9
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: dcf938f49f400e18767144e44014ed67a17e529058d389e7f0f57754e7c6e0f9
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'bce_with_logits'
 SPEC_SHA256 = '97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

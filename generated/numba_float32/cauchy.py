@@ -1,7 +1,7 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: a691e0ceeb80bcf99fb5560a5c192efd4fe6825f30ebdd9496b2b3694285cfa3
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 2880c86451b834144fc8c3bb0a30c166b035d0b4c29144df667bfea26ca38c83
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'cauchy'
 SPEC_SHA256 = '9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: b623070b205d381ef185872b36317e2d7aa3ca75f99e0ee53fcbe8366e6a2065
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 91afd5af6dbf6161f16bf93c34726fe4f69dc2d03ba765da2bf4ae92ea70ac04
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'dice'
 SPEC_SHA256 = 'e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 't'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: af0df6d9f51cedc9ee8bd8de279f3eaee72828e70fbd7b6f43b868401a9eac01
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 8bda1823d6284b0cce289881eb03dc3c5c42ac7b8efd58c7cca7dfab035c972f
 """Numba kernels for ``fair`` (Fair loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -32,6 +32,7 @@ from numba.extending import intrinsic
 NAME = 'fair'
 SPEC_SHA256 = 'a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

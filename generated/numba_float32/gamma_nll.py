@@ -1,7 +1,7 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 4c37f898dfab4ec6c39d8fa18a6b876c92525c0dcd4d6e540d0d5a63f95b1726
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: ccdf3c237ad4a16cdfa770fecbb1f67f89bc25afa1d6b15aa5c01541abcad3ba
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'gamma_nll'
 SPEC_SHA256 = '98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'positive'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: a3d45d640acf61faae8e88833548c8b326f13c54849adcc179de4a9776176c64
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 2a8c93632e28b9ef454ecd7bee7ff6656ed41a204b28138f44ae96361fd5707c
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -32,6 +32,7 @@ from numba.extending import intrinsic
 NAME = 'gaussian_nll'
 SPEC_SHA256 = '144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 724bdbea010af5f80a7e511f22825fe46d7b0e030e49cdb10daefd8d6aa72575
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: f36e031df1c2e144db944e03f372fdbb7c5914a4c08adfe8963b218622cb49ac
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'geman_mcclure'
 SPEC_SHA256 = 'a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

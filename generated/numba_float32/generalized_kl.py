@@ -1,7 +1,7 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: cc843f8331645649bcf12a777149f344c0ff60fe08613a24a0a723667e407936
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 2e6be9a4a9567f2f0c8174a43f4bffe4a927729c88118505b313944c53795905
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'generalized_kl'
 SPEC_SHA256 = 'b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: e3b1288c7271418c06f4abfcd2d24301367671c5f493a74a8cc07df9c125d026
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: cff1ad414436722202cb44c46ea63cc5032a1dea741b0a81f189dc209e5a956e
 """Numba kernels for ``hinge`` (Hinge loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -32,6 +32,7 @@ from numba.extending import intrinsic
 NAME = 'hinge'
 SPEC_SHA256 = '8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

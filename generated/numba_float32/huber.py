@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 588dc2b870856cf1b425459d1739b5db6fe83b87ea4a0c1a542df24243fe67b7
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: a68b457db50390bcd8bac33629fb8794310a7c8f122d2b52dd5626c48c223d17
 """Numba kernels for ``huber`` (Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -34,6 +34,7 @@ from numba.extending import intrinsic
 NAME = 'huber'
 SPEC_SHA256 = '58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 2f819c2820cfae3cc56f895f5d8facd50b4acbf8f68f9ec6f6d5f768674c3cee
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 5fa2c65f0d699bfa59b2ff1e4421c7ee8289eb65cc02b62edf18c4bad114a48d
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -45,6 +45,7 @@ from numba.extending import intrinsic
 NAME = 'js_divergence'
 SPEC_SHA256 = '05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

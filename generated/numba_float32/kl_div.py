@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 452109ef428c14345f71b7b2c69a7a3d8e4a159cbe659db7329e6e5e7447d219
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 5201cfca7bebcc535d8c3c79794a6c33772693e81e5daf5336a30b73adb21afd
 """Numba kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'kl_div'
 SPEC_SHA256 = 'd08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291'
 PREDICTION = 'q'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 05cacf9f2c0bc9c382c172aa58ba222f7ff30b185452276481653baead4c8fa5
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 1aad232579af51c6de075bae6469aca44c5ba70ffdb252f711855cc1955394d1
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'kl_div_log_target'
 SPEC_SHA256 = '3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db'
 PREDICTION = 'q'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'lp'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: bdaaa26802728bcfdf1bf4e30b7920b5fc7481ca8332ecc16a304031df4e5bbb
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: a60974a1065916f380dbd178f86373ecd21b3e0576d62156b41923c978a5582f
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'kl_div_logits'
 SPEC_SHA256 = 'cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 294d2c399865e80ac7a1f387a16c307ed79a2cfc0f492de3ed90b0e69e4b398f
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 4696e01f1b3acc3750a8f68b2d0ba5d1bc7ac7eca0621e011968ed788f473b48
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'l2'
 SPEC_SHA256 = 'ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

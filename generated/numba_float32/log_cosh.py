@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: defa3a7cd1a53a0f33433182eb2b573de87e4026e142654170a54096579a78ac
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 745eb7cf40ca5bedb8d8e62893f31e13bd57186b5d1bcb466b8621578d753d05
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'log_cosh'
 SPEC_SHA256 = '3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 6c0f881edea93de3e48081c030b155ff8716f4bbced7bbc7b31c5b15d707fabb
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 859ad4b9f2913e0e4dfc5e5b39bee9e26f61650b461e208db4f8a2e00b387d6f
 """Numba kernels for ``mae`` (Mean absolute error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -33,6 +33,7 @@ from numba.extending import intrinsic
 NAME = 'mae'
 SPEC_SHA256 = '5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

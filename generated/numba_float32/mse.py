@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 13d01e1b7365d3bb80b97fcd7864dbabc104548f35162765486568285c2ee90f
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 209bd207fba3762f9409924a1240a109f73073f9cfe8f20240abd3bcac282939
 """Numba kernels for ``mse`` (Mean squared error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'mse'
 SPEC_SHA256 = '17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 48e0cf3548d9b92ad60e22871543c7264449910796f2e6c4743efb5544c29849
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 5d33d0600f870351ac7169b037ef5d296f44e3528caf49d99a15c4afe4eb76f7
 """Numba kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -45,6 +45,7 @@ from numba.extending import intrinsic
 NAME = 'multi_margin'
 SPEC_SHA256 = '1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 39f000fc982b8db1791ade8d4b657283169056759ec3e9bb56efca58daa9b739
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 713fea48911dbc9f758af35f4a7bbfcc204a87033af68def88bf30db41d51703
 """Numba kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'multiclass_hinge'
 SPEC_SHA256 = 'ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

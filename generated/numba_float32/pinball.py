@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 9cedd625a68ae8d2b2dead9548378628858d89c90f065317f5932653b39882e3
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 2c545d408ad5603f933c1e6702c1a2a4479688903c14a517ade63bba72cc03dc
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -33,6 +33,7 @@ from numba.extending import intrinsic
 NAME = 'pinball'
 SPEC_SHA256 = '59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: ac9b377e95983ec1f74cc225f4527828a12382748aff6c902f8e3a378af77fa4
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 6e81c0634ed090518b3342d848047661394457b859045324a4c7b2e2654913db
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'poisson_nll'
 SPEC_SHA256 = '8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: a7f5740d1872f9f45cc9ebd69aaa20f3d645fbb4df0023548989b209daa112a7
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: d30e9dbaebcdd3804746b7c295a02dd645ffdb8f7692d8cc9cc776518333bc53
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -33,6 +33,7 @@ from numba.extending import intrinsic
 NAME = 'poisson_nll_rate'
 SPEC_SHA256 = 'cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701'
 PREDICTION = 'lam'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 471cb41064d06d8b710a2b0850f654475eb59c974982781b2efe44cb1adb962b
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 38d1eb24b1776a3ef42e5d0994fef70a60f718378f9125b429d547eacb951ac9
 """Numba kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'poly1_cross_entropy'
 SPEC_SHA256 = 'ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 068b1f4cb5393cb472ce0a6fa141db363a983d6cca4f6de4ea76d8c103f61c38
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b07e1424f5a6b48203a0d538c04a23fc48ad7978a7564cd4f73bff8c4f51e655
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'pseudo_huber'
 SPEC_SHA256 = 'f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 8cb0fb055e7b5e023f51387ffeaa39cb3015ad457ee0e48b41393550d45e8aca
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 8c65377656c8a11ba07c52e41d513b52d9e0ba244d72f1414c9e24d82105334e
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'sigmoid_focal'
 SPEC_SHA256 = '92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

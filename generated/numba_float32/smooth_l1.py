@@ -1,7 +1,7 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 540735234eef512f9c34d1dba7985732157a38237b33f7b8a983ae4340d7c1c1
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 90fa8c5db3451f771bfe954a5a7019e432a537684a01a3565c43008e3c0e43be
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -34,6 +34,7 @@ from numba.extending import intrinsic
 NAME = 'smooth_l1'
 SPEC_SHA256 = '2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

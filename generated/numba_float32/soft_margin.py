@@ -1,7 +1,7 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: d39523bff3509aeb80a7e981d5be31a6b202a6560c22f17076e0f0f2cd3978c0
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 92ac591139852cc7751244a5829e2d911460d31130c7221cf8ffe99aeb800509
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'soft_margin'
 SPEC_SHA256 = '3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

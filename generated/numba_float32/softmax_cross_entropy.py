@@ -1,7 +1,7 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 6326b6216dd2332c4f91cc8a653d63e0bc4805a26cc2193a2bd2bc1cfdf3457d
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 9cd57ae06d3b6a01f9d6aa2491c41f797eb6594e088ef3c528be2c0ec7701258
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'softmax_cross_entropy'
 SPEC_SHA256 = 'b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

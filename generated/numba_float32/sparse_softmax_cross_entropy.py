@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 7e3ad3751c31d15a5a706f0aecbdf9583684b2b78997180a4a0fbcddc8aeeffb
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 47e41877cdaa121426af00591828024634ede4d26cc3cb74e5d38bdc294bfd74
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'sparse_softmax_cross_entropy'
 SPEC_SHA256 = '291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 4eb316bf9f2a6d73d81da562a5aa09dc2dd51a400020664e79ea274771d2fee0
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b456852e3650f651d9ac5f6f9b8384d00264cafe93d55b9c668a2ee37744d070
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -32,6 +32,7 @@ from numba.extending import intrinsic
 NAME = 'squared_hinge'
 SPEC_SHA256 = '7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: c9b08b039031b746d54a9c23f918b5665697340b703cb63f6533757193088b4e
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: d390e4a3af472945a94e78d9be48345ec92572f2048f7807f705311f114dac77
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -35,6 +35,7 @@ from numba.extending import intrinsic
 NAME = 'squared_log_error'
 SPEC_SHA256 = 'd3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: fe0383b424c92f3d48078491c7bcb97112eb4a2882a28442fd46efe7187a19c7
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 6a61a1812d4a3ac6f6dd445e53f77703f0134e4e76ecb1430f361543b6a83aae
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -33,6 +33,7 @@ from numba.extending import intrinsic
 NAME = 'tukey_biweight'
 SPEC_SHA256 = '933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

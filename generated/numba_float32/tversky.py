@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 0d5e2364f578d1c3721f7ff45cb1603eb3abf8bc5405efdfd63f01ac1379457b
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 8f6da0160e92e9414c38868e30c4c87a50ba1cad838b6a55ddce85c9b7e51faf
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -42,6 +42,7 @@ from numba.extending import intrinsic
 NAME = 'tversky'
 SPEC_SHA256 = '76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 't'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

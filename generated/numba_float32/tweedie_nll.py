@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 2af8256571b52a25ac6871f7c4c93a0072515aee4e83f24dbc87183ec40da281
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: cfc988867693bb5d15c009ee6aa1ca76e16032181683f792f701ebeeefa50bcc
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -32,6 +32,7 @@ from numba.extending import intrinsic
 NAME = 'tweedie_nll'
 SPEC_SHA256 = '11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

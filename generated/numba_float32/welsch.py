@@ -1,7 +1,7 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: ce1af3ed754724dafd090d84abaa06f769f2089c80312d0bb9513608cec4fe6f
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b1c03acb02e91461c0a57402b63c2a0f876e57072af3de5e555a49e477c8d38a
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 NAME = 'welsch'
 SPEC_SHA256 = 'd247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

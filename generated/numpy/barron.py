@@ -1,7 +1,7 @@
 # lossgen: generated from specs/barron.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 99d13cd66cd9f82de028bb5db72f4ebb51740e30906e32ccb35d8287dc32ceb3
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 4fe461b175f3718463e683b1e8739d1d5a1a77a7e7654be0a4c539c36fd9892e
 """NumPy kernels for ``barron`` (Barron's general robust loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -17,6 +17,7 @@ import numpy as np
 NAME = 'barron'
 SPEC_SHA256 = 'edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

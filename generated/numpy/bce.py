@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce.toml with template numpy_module.py.jinja; do not edit by hand.
-# lossgen-spec-sha256: b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 21eb7df98c93a7fa29f9edb6eae707b4e08cd6b298f07da3a97194725a1397f0
+# lossgen-spec-sha256: eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 3218cc3ae5cc49a30760bbc0960fc6d679829d80b202425b8c3ec56ab9459800
 """NumPy kernels for ``bce`` (Binary cross-entropy on probabilities): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -15,8 +15,9 @@ Conventions:
 import numpy as np
 
 NAME = 'bce'
-SPEC_SHA256 = 'b6c93861d24366fea235463ddc5d6d252cf9d9943f46eefebd7844fb5bdaf6f8'
+SPEC_SHA256 = 'eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73'
 PREDICTION = 'p'
+PREDICTION_DOMAIN = 'unit_interval'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

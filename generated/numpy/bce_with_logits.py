@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 95751a10e5cc22694c481dac01eabfe471b6defd0fab612b2745241d76109f2b
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 9716bc8d9b8f5ebc8c6d6a4dae0fb5f7c7c81430f6271b47607a7c94c3f345bb
 """NumPy kernels for ``bce_with_logits`` (Binary cross-entropy on logits): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'bce_with_logits'
 SPEC_SHA256 = '97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/cauchy.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: c66c66cbe7be08dff4425163b6694ee09e709e91b4ee38709a0a6caed224c915
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 5dac4246f87bca2faa858088488057a12b22e9866323c24acdec0057eb50fe6c
 """NumPy kernels for ``cauchy`` (Cauchy (Lorentzian) loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'cauchy'
 SPEC_SHA256 = '9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

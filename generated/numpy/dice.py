@@ -1,7 +1,7 @@
 # lossgen: generated from specs/dice.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: e55f0dcfce60e5470df6f98dc96e5578ce862bd32f607b94e3d29ec1b5cb073a
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: ad96c62095c1e8abb3d751f19fb9a02a8ebb7a1d6c6ccd1150cae80673ca90a5
 """NumPy kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -14,6 +14,7 @@ import numpy as np
 NAME = 'dice'
 SPEC_SHA256 = 'e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 't'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

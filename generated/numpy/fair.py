@@ -1,7 +1,7 @@
 # lossgen: generated from specs/fair.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: c78ede4fc24e727acbd2773b57a3ced92724b8cf4f48a1ea292a6c55d4682c15
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: ecf8be19a828d21d7f2d41557b60a1fadaf2808090204769f67398167931bf5a
 """NumPy kernels for ``fair`` (Fair loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -16,6 +16,7 @@ import numpy as np
 NAME = 'fair'
 SPEC_SHA256 = 'a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/gamma_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: a8df18665c463ad0cf1f758d30fa0de3bf839eff7e8f2cd1a6f57e35cf41b602
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: aeb5bab70220bb6ee5b25f2327f621e3bebfa5827223b5fc6eb7639dae885889
 """NumPy kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'gamma_nll'
 SPEC_SHA256 = '98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'positive'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 83fd7724864a2dac9f54c507dc493f0158d9af89601f2eefd410a503afeeffc0
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: bb5b7a45092cbe458de1c084842b8e7a224f48288492aa68dd91526727f4274f
 """NumPy kernels for ``gaussian_nll`` (Gaussian negative log-likelihood): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -16,6 +16,7 @@ import numpy as np
 NAME = 'gaussian_nll'
 SPEC_SHA256 = '144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

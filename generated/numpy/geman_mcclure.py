@@ -1,7 +1,7 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 52475bfbd4ff1422ff693a5df667a2c1496f1a216e5b57bf793cfcd63bafa1d9
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: bbced5a1872697245b31cf1b33fb5d9ddbb6a77aa2c4bd40060e904d965bd981
 """NumPy kernels for ``geman_mcclure`` (Geman-McClure loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'geman_mcclure'
 SPEC_SHA256 = 'a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

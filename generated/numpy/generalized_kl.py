@@ -1,7 +1,7 @@
 # lossgen: generated from specs/generalized_kl.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 30ddaa605268f9f16bafa5d8ee46360898cd709e65c998f0e1f4674de0ec07e3
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 1c8feb5965284f75cc1a285f9d46cf222414b18d52debe12801d06c0d266ddde
 """NumPy kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -14,6 +14,7 @@ import numpy as np
 NAME = 'generalized_kl'
 SPEC_SHA256 = 'b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

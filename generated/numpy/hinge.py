@@ -1,7 +1,7 @@
 # lossgen: generated from specs/hinge.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 6c648f73b779a1d700d944032016a60d01e99a9abd1a0f4e5b65611d4bf9b200
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 2535872a348e28c0dd0288aa3c722ac6c37db1ccb14ecd0a0589cefff3c54130
 """NumPy kernels for ``hinge`` (Hinge loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -16,6 +16,7 @@ import numpy as np
 NAME = 'hinge'
 SPEC_SHA256 = '8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 1fa94b7f0eee2b5f89a3941a28ecf1e84101f62c614faca6a0d39a89060defa4
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 7c84ee74ee222276eca415189831a25631ef4916d6b94ced732ea1a299d420ed
 """NumPy kernels for ``huber`` (Huber loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -18,6 +18,7 @@ import numpy as np
 NAME = 'huber'
 SPEC_SHA256 = '58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/js_divergence.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: b6597bb49d5d119f247ef96e74bd6e3ce9202ed72b853f0e605251eef60455f7
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: d6d553e1d36b4654df87756253748668e65ef22f353bd14d0adb34835e054900
 """NumPy kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -17,6 +17,7 @@ import numpy as np
 NAME = 'js_divergence'
 SPEC_SHA256 = '05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 573f64165f618717e037ca2118655992fc4f24ce76afa8d566c10b6e3ea35eab
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b17183da12b5f504932f3766ea03f59a7718a31a246d5bd9f4f5c07fe743ef1d
 """NumPy kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -14,6 +14,7 @@ import numpy as np
 NAME = 'kl_div'
 SPEC_SHA256 = 'd08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291'
 PREDICTION = 'q'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: c45f8d2b00425ecdc23dd3a0a6251667b0411b89e04c1385f740998b1ce82204
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 8626964cf131ae15debad22e8772ef891321c151fcab8e5460adcd2ad233d1dc
 """NumPy kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -14,6 +14,7 @@ import numpy as np
 NAME = 'kl_div_log_target'
 SPEC_SHA256 = '3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db'
 PREDICTION = 'q'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'lp'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

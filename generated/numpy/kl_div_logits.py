@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 972b60a0c11947ea6f1517c2db683ef5e2f31ff577b5c4fc60ac2831d73e2bf2
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: c601be36de57c54dc22188850dd0513a394b39755ee5ecf51b64ea9324244880
 """NumPy kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -14,6 +14,7 @@ import numpy as np
 NAME = 'kl_div_logits'
 SPEC_SHA256 = 'cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/l2.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: bb87c2ad4d4e4f0783a8e6f3f0d905795d02d87525b03a7b9d2ce7aed0d07e91
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b72e9df4ed039090aaa84cf9e9a7da72b066ba69392a7bedeb62eaa5383af893
 """NumPy kernels for ``l2`` (L2 loss (half squared error)): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'l2'
 SPEC_SHA256 = 'ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 8f6a33c7daf5160cdf0ef6df05da6e9881e2ddd8b035f5e53598ed0888cf200e
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 40e9a6c83bca97bbfd256d4366c191ac5ae3cf272579983dcdccab996bfc4f74
 """NumPy kernels for ``log_cosh`` (Log-cosh loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'log_cosh'
 SPEC_SHA256 = '3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mae.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: d774199bfefe675eb2391c3ce72a9cd99090194e39218bf55e050d680356b739
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 649e638a3780035d93faee3d1198541f8edd8ec853bb62155e439f6a3067e3a7
 """NumPy kernels for ``mae`` (Mean absolute error): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -17,6 +17,7 @@ import numpy as np
 NAME = 'mae'
 SPEC_SHA256 = '5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 900be024b13e0739f285372ac6e67aed3ebb14c6ada1f43e4c6684372d3f368d
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 4149a833d1998f94045de4784dbf62f110bf47b9a28ef4ee1e03a5372a9881b5
 """NumPy kernels for ``mse`` (Mean squared error): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'mse'
 SPEC_SHA256 = '17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

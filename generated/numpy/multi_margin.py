@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multi_margin.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 9216746a68293a29b0b8df939fc3af19ff6dfa395dd38ce7a9434ad331817180
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: fae4d5b3e80c25b6e84a7dd7f3c2949aabc3cd40612a7d661cb7e8bc391b244c
 """NumPy kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -17,6 +17,7 @@ import numpy as np
 NAME = 'multi_margin'
 SPEC_SHA256 = '1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 3a73b94eb0ab99cb02acd1bd291e6592e6fe0a157a834419cc3c7cbbead6fb40
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: c5e0fc126f01f5a71a78076fdaecceadeb3ead8a298cd4673c86ee026e7d8140
 """NumPy kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -14,6 +14,7 @@ import numpy as np
 NAME = 'multiclass_hinge'
 SPEC_SHA256 = 'ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

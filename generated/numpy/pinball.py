@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pinball.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: a81cd89fa723904d63dbe18075e7ac1e82a8a0c6fca0304cf4f6cb783dee339b
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: d644f7b9efffc13adeaedbfbecefbc6706f85c1d8f88bfff30dc916f6b08281e
 """NumPy kernels for ``pinball`` (Pinball (quantile) loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -17,6 +17,7 @@ import numpy as np
 NAME = 'pinball'
 SPEC_SHA256 = '59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: b571ceff111a311ae64e905ed0760c048214cb3f830c654ada9d34227229eb9f
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 37186fceea367e60b227dc950dfcb16e241012f41271aebf5cd77ef26f9b29f2
 """NumPy kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'poisson_nll'
 SPEC_SHA256 = '8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 2cd33b32fcbe178f08c5db962c4935ddc5e2c57cca08cc64c130753194192ec7
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: cbafa0fde2791c5aea86a6512d0931e8e18605bcb60e08cad960019f07b06520
 """NumPy kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -17,6 +17,7 @@ import numpy as np
 NAME = 'poisson_nll_rate'
 SPEC_SHA256 = 'cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701'
 PREDICTION = 'lam'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

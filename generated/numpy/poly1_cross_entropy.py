@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: ae68285d8f6685197a5fa95e7c1719840fb41b6751d951841dbffd26c84ae39f
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 3f7b59c2eca95059763381d35a27ec58979623f0debea442dbbda880231867f1
 """NumPy kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -14,6 +14,7 @@ import numpy as np
 NAME = 'poly1_cross_entropy'
 SPEC_SHA256 = 'ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

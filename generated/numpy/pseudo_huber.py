@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 547d16cd84ed81922eca11cc482d437f1c7b59100a09530c7f4efca78339545d
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 6c748330f9417ef4c7a6e0164843d2527bb19a04b39f60a1a4c0f45e12ffc870
 """NumPy kernels for ``pseudo_huber`` (Pseudo-Huber loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'pseudo_huber'
 SPEC_SHA256 = 'f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: d6c5f2ceebba842b404023ea5f4a7476344c9248149772a19f1be2c312e1c833
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: f514fb247e5cd2bed58f60448fa18ed2a869eac903612d67035b36359ec5d0a2
 """NumPy kernels for ``sigmoid_focal`` (Sigmoid focal loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'sigmoid_focal'
 SPEC_SHA256 = '92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/smooth_l1.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 7f3e84b777507355d0beb95645c503df8e13a779db367bbc96756096b4dfd7af
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: bd40b3801ba1c9cd872ccddd3e094e823a255c57838f0656d70de0aecd0ba57d
 """NumPy kernels for ``smooth_l1`` (Smooth L1 loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -18,6 +18,7 @@ import numpy as np
 NAME = 'smooth_l1'
 SPEC_SHA256 = '2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

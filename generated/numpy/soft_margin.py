@@ -1,7 +1,7 @@
 # lossgen: generated from specs/soft_margin.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 3856b541cea1174bbf97d66c4aba47383a658e320f10ace65a51c81c3c714b3e
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 314d644497b4b09de19b21bade712893ca0ccb252c522b7c6d7cb95f3e95969a
 """NumPy kernels for ``soft_margin`` (Soft margin (logistic) loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'soft_margin'
 SPEC_SHA256 = '3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

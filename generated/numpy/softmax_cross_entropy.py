@@ -1,7 +1,7 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: e27fe028c335cd985368db75fbc54c727b9d1f37e0ea9e5a8a97dabad92be65c
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 6b97919d027c3053fbb4025887e16ee66c7af9695463d72080c70613fe78ddc6
 """NumPy kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -14,6 +14,7 @@ import numpy as np
 NAME = 'softmax_cross_entropy'
 SPEC_SHA256 = 'b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'p'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

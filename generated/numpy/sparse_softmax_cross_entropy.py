@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 6e3103752df449c9d2cbab9edea8b280aec2c57ac59a91f937d5b3e27ff1c1ee
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b88ff2289b22c9a86bfa370b76df91d6393a49c86a42d9df4a7638fcf79ca4a0
 """NumPy kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -14,6 +14,7 @@ import numpy as np
 NAME = 'sparse_softmax_cross_entropy'
 SPEC_SHA256 = '291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

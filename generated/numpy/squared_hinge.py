@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_hinge.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 4786a1abb3fbb7d939b0568ccff902953ce76b03f07c3be391ecd2714cf149f3
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 0e58be935233a876606c83805a82d8178c90a56bc838c45dc7b3fd56cba75aab
 """NumPy kernels for ``squared_hinge`` (Squared hinge loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -16,6 +16,7 @@ import numpy as np
 NAME = 'squared_hinge'
 SPEC_SHA256 = '7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_log_error.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: cd39d26902f590145f25cf1d868c6758ee4f7c275a14724edf36ba23baf6ae42
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 522237f157d4f3645da1323a28de2fbe41628ff5cff60963bbaf270ce50cb7f2
 """NumPy kernels for ``squared_log_error`` (Squared logarithmic error): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -19,6 +19,7 @@ import numpy as np
 NAME = 'squared_log_error'
 SPEC_SHA256 = 'd3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 3768b177ed7d45d16551568e3baad8d16b3c1184deb30b35cce13b1e5aa26a26
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 4e78ef67a44b52554b19ebd832ff6068ce89f7dd5990df4d4a1daa5cf86e6f81
 """NumPy kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -17,6 +17,7 @@ import numpy as np
 NAME = 'tukey_biweight'
 SPEC_SHA256 = '933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tversky.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: f6d3a0a8a2539289650a7262f90ee8e8209321e6504b8969b9e15fb0be330207
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: ce196eeb4f398be804febea5bbb59f9f3c3e1f26a7301177e84e340a0ffedf1f
 """NumPy kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)): vectorized over rows, float64.
 
 Each function takes the prediction and target as (N, K) float64 arrays (a label target as its
@@ -14,6 +14,7 @@ import numpy as np
 NAME = 'tversky'
 SPEC_SHA256 = '76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba'
 PREDICTION = 'z'
+PREDICTION_DOMAIN = 'real'
 TARGET = 't'
 TARGET_DOMAIN = 'unit_interval'
 #: (name, default, domain) of each keyword parameter, in declaration order.

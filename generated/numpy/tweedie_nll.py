@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 2eb99383f8db9191f188e28c28951f0db7a91591208b3d77a3bfd7f4f4dafa41
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: 318deffc99e21435fc3af94882b1a2e69e4a35d04917733b96e314738363410c
 """NumPy kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -16,6 +16,7 @@ import numpy as np
 NAME = 'tweedie_nll'
 SPEC_SHA256 = '11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7'
 PREDICTION = 'x'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y'
 TARGET_DOMAIN = 'nonnegative'
 #: (name, default, domain) of each keyword parameter, in declaration order.

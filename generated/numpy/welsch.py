@@ -1,7 +1,7 @@
 # lossgen: generated from specs/welsch.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 4f8b8faba1889f01
-# lossgen-content-sha256: 6cf173f4b0e5e906a4c2c829730ef0ff02cb61024a8e2cef566e65b71515d7f6
+# lossgen-generator: cdd4128c35a35301
+# lossgen-content-sha256: b93ff57579a6f3bff36d19c630dae3d08a433da386095636d9470555b443726a
 """NumPy kernels for ``welsch`` (Welsch (Leclerc) loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -13,6 +13,7 @@ import numpy as np
 NAME = 'welsch'
 SPEC_SHA256 = 'd247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d'
 PREDICTION = 'y_pred'
+PREDICTION_DOMAIN = 'real'
 TARGET = 'y_true'
 TARGET_DOMAIN = 'real'
 #: (name, default, domain) of each keyword parameter, in declaration order.

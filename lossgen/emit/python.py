@@ -194,10 +194,11 @@ def _input_checks(spec, ftype: str) -> dict:
     """What the Numba kernels check on the way, in the loops that read the values (a scan of its
     own would read every input a second time):
 
-    - the domain of every floating-point input other than the prediction whose domain is bounded
-      (``domain_checks``: the name in the kernel, the name the runtime gives it, the smallest and
-      largest key inside); every kernel counts the chunks holding a value outside, and the runtime
-      then looks for it and raises;
+    - the domain of every floating-point input whose domain is bounded, the prediction included
+      (bce's probabilities: a p of 1.5 would give a negative loss) (``domain_checks``: the name in
+      the kernel, the name the runtime gives it, the array a row-wise kernel reads it from, the
+      smallest and largest key inside); every kernel counts the chunks holding a value outside,
+      and the runtime then looks for it and raises;
     - in the float32 modules, float32 arithmetic's range (``range_checked``): y_pred, every
       floating-point input, and in element-wise kernels the weights (a row-wise kernel's row
       weights, one value per K elements, are scanned by the runtime).
@@ -206,9 +207,10 @@ def _input_checks(spec, ftype: str) -> dict:
     if not spec.rowwise:
         inputs += list(spec.auxiliary)
     api_names = ["y_true" if i is spec.target else i.name for i in inputs]  # as the runtime names them
+    named = [(spec.prediction, "y_pred", "_pred"), *((i, api, "_target") for i, api in zip(inputs, api_names))]
     checks = [
-        SimpleNamespace(name=i.name, api=api, keys=_domain_keys(i.domain, ftype))
-        for i, api in zip(inputs, api_names)
+        SimpleNamespace(name=i.name, api=api, array=array, keys=_domain_keys(i.domain, ftype))
+        for i, api, array in named
         if i.domain.name != "real"
     ]
     return dict(
@@ -229,6 +231,7 @@ def _context(derivation: Derivation, ftype: str = "float64") -> SimpleNamespace:
         title=spec.title,
         spec_sha256=spec.sha256,
         prediction=spec.prediction.name,
+        prediction_domain=spec.prediction.domain.name,
         target=spec.target.name,
         target_domain=spec.target.domain.name,
         target_kind=spec.target.kind,
