@@ -300,8 +300,88 @@ def _conventions(spec: Spec, raw_derivatives: list[sp.Expr]) -> tuple[str, ...]:
     return tuple(found) + spec.conventions
 
 
-def _programs(quantities: Mapping[str, sp.Expr]) -> dict[str, Program]:
-    """CSE once over loss, gradient and Hessian together, then prune per program.
+def _negative_powers(expr: sp.Expr) -> dict[sp.Expr, set[sp.Pow]]:
+    """The powers of ``expr`` with a negative integer exponent (divisions), by base."""
+    found: dict[sp.Expr, set[sp.Pow]] = {}
+    for power in expr.atoms(sp.Pow):
+        if power.exp.is_Integer and power.exp < 0:
+            found.setdefault(power.base, set()).add(power)
+    return found
+
+
+def _share_reciprocals(
+    replacements: list[tuple[sp.Symbol, sp.Expr]],
+    names: tuple[str, ...],
+    outputs: list[sp.Expr],
+    invariant: set[sp.Symbol],
+) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+    """One division per denominator and kernel: where a program (``PROGRAM_OUTPUTS``; ``names``
+    are the quantities ``outputs`` compute) divides by the same base in two or more expressions
+    (Geman-McClure's loss_and_grad: the loss by d, the gradient by d²), the expressions that
+    program computes take r = 1/d, computed once, and multiply by r (r² for d², ...).
+
+    Divisions are what the element loops wait on (8 float64 lanes take 16 cycles on AVX-512), and
+    LLVM may not turn a/d, b/d² into one division without fast-math's "arcp". Each quantity then
+    takes one more rounding, so nothing changes where no kernel would divide less: Poisson's
+    gradient 1 − y/λ and Hessian y/λ² are separate kernels (1 − (1/λ)·y lost digits where y ≈ λ),
+    and Geman-McClure's Hessian keeps its own division. Bases that depend on the parameters only
+    (``invariant``) are left alone: their divisions are hoisted out of the loop.
+    """
+    defined = dict(replacements)
+    index = {symbol: i for i, (symbol, _) in enumerate(replacements)}
+
+    def depends_on_elements(expr: sp.Expr) -> bool:
+        return any(depends_on_elements(defined[s]) if s in defined else s not in invariant for s in expr.free_symbols)
+
+    def needed(expr: sp.Expr) -> set[int]:
+        """Indices of the temporaries ``expr`` reads, directly or not."""
+        found: set[int] = set()
+        pending = [s for s in expr.free_symbols if s in index]
+        while pending:
+            i = index[pending.pop()]
+            if i not in found:
+                found.add(i)
+                pending += [s for s in replacements[i][1].free_symbols if s in index]
+        return found
+
+    reciprocals = {value.base: symbol for symbol, value in replacements if value.is_Pow and value.exp == -1}
+    by_output = dict(zip(names, outputs))
+    powers: dict[sp.Expr, set[sp.Pow]] = {}
+    first: dict[sp.Expr, int] = {}  # base -> first expression dividing by it (for a stable order)
+    rewritten: dict[sp.Expr, set] = {}  # base -> temporaries and output names that take 1/base
+    for wanted in PROGRAM_OUTPUTS.values():
+        temporaries = sorted(set().union(*(needed(by_output[name]) for name in wanted)))
+        exprs = [(i, replacements[i][0], replacements[i][1]) for i in temporaries]
+        exprs += [(len(replacements) + k, name, by_output[name]) for k, name in enumerate(wanted)]
+        counts: dict[sp.Expr, list[int]] = {}
+        for position, _, expr in exprs:
+            for base, found in _negative_powers(expr).items():
+                if expr != 1 / base:  # a temporary that is already the reciprocal
+                    counts.setdefault(base, []).append(position)
+                    powers.setdefault(base, set()).update(found)
+        for base, positions in counts.items():
+            if (len(positions) >= 2 or base in reciprocals) and depends_on_elements(base):
+                first[base] = min(first.get(base, positions[0]), positions[0])
+                rewritten.setdefault(base, set()).update(key for _, key, _ in exprs)
+    if not first:
+        return replacements, list(outputs)
+    symbols = sp.numbered_symbols("_r", real=True)
+    replacements, outputs = list(replacements), list(outputs)
+    for base in sorted(first, key=lambda b: (first[b], sp.default_sort_key(b))):
+        reciprocal = reciprocals.get(base)
+        if reciprocal is None:
+            reciprocal = next(symbols)
+            after = max((i for i, (s, _) in enumerate(replacements) if s in base.free_symbols), default=-1)
+            replacements.insert(after + 1, (reciprocal, 1 / base))
+        mapping = {power: reciprocal ** (-power.exp) for power in powers[base]}
+        replacements = [(s, v.xreplace(mapping) if s in rewritten[base] else v) for s, v in replacements]
+        outputs = [e.xreplace(mapping) if name in rewritten[base] else e for name, e in zip(names, outputs)]
+    return replacements, outputs
+
+
+def _programs(quantities: Mapping[str, sp.Expr], invariant: set[sp.Symbol]) -> dict[str, Program]:
+    """CSE once over loss, gradient and Hessian together (with shared reciprocals: see
+    ``_share_reciprocals``; ``invariant``: the parameters), then prune per program.
 
     Sharing one CSE means every program computes a quantity with exactly the same operations,
     so ``loss_and_grad`` returns bit-for-bit what ``loss`` and ``grad`` return separately.
@@ -309,6 +389,7 @@ def _programs(quantities: Mapping[str, sp.Expr]) -> dict[str, Program]:
     names = tuple(quantities)
     lowered = [lower_primitives(quantities[n]) for n in names]
     replacements, reduced = sp.cse(lowered, symbols=sp.numbered_symbols("_t", real=True))
+    replacements, reduced = _share_reciprocals(replacements, names, reduced, invariant)
     shared = Program("all", tuple(replacements), tuple(zip(names, reduced)))
     return {program_name: _prune(shared, program_name, wanted) for program_name, wanted in PROGRAM_OUTPUTS.items()}
 
@@ -368,7 +449,7 @@ def derive(spec: Spec) -> Derivation:
         display_grad=display_grad,
         display_hess=display_hess,
         conventions=_conventions(spec, [raw_grad, raw_hess]),
-        programs=MappingProxyType(_programs(quantities)),
+        programs=MappingProxyType(_programs(quantities, {p.symbol for p in spec.params})),
     )
 
 

@@ -116,6 +116,33 @@ def test_loss_and_gradient_forms_are_chosen_to_share_work():
     assert _square_roots(d.programs["loss_and_grad"]) == 1
 
 
+def _divisions(program) -> dict:
+    """For each base a program divides by (a negative integer power), in how many expressions."""
+    counts: dict = {}
+    for _, expr in program.hoisted + program.assignments + program.outputs:
+        for base in {p.base for p in expr.atoms(sp.Pow) if p.exp.is_Integer and p.exp < 0}:
+            counts[base] = counts.get(base, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_each_denominator_is_divided_by_once(name):
+    """Where several quantities divide by the same element-dependent base, the program computes its
+    reciprocal once (Geman-McClure: loss by d, gradient by d²; a division per element saved)."""
+    d = derivation(name)
+    params = {p.symbol for p in d.spec.params}
+
+    def varying(expr, defined) -> bool:
+        return any(varying(defined[s], defined) if s in defined else s not in params for s in expr.free_symbols)
+
+    for program in d.programs.values():
+        defined = dict(program.hoisted + program.assignments)
+        repeated = {base: n for base, n in _divisions(program).items() if n > 1 and varying(base, defined)}
+        assert not repeated, (program.name, repeated)
+    if name == "geman_mcclure":
+        assert list(_divisions(d.programs["loss_and_grad"]).values()) == [1]
+
+
 def test_weighted_cost_orders_operations_by_what_they_cost():
     """Divisions, square roots and calls cost more than additions in the count that breaks ties."""
     from lossgen.derive import _weighted_cost

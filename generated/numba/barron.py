@@ -1,7 +1,7 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: cdd4128c35a35301
-# lossgen-content-sha256: 3692890e0c4ac51fd65afff75c7ec9ac974426020e8d32ba1a3672936162aa96
+# lossgen-generator: 5ddd4d6eba980889
+# lossgen-content-sha256: 036aa52c1183c6b99b3b33606fc04fd74366d2f3a69f78c7f7648e9e780d8de3
 """Numba kernels for ``barron`` (Barron's general robust loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -415,12 +415,14 @@ def loss_and_grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
                     _t9 = (0.5)*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + 1
-                    _t12 = _t0/_t11
+                    _r0 = 1/_t11
+                    _t12 = _r0*_t0
                     _t13 = 2*y_pred - 2*y_true
                     _t14 = (0.5)*_t13
                     _t15 = _t8 + 1
+                    _r1 = 1/_t15
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
                     _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
                     _losses[0, _i - _start] = _w * _loss
@@ -442,12 +444,14 @@ def loss_and_grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
                     _t9 = (0.5)*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + 1
-                    _t12 = _t0/_t11
+                    _r0 = 1/_t11
+                    _t12 = _r0*_t0
                     _t13 = 2*y_pred - 2*y_true
                     _t14 = (0.5)*_t13
                     _t15 = _t8 + 1
+                    _r1 = 1/_t15
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
                     _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
                     _losses[0, _i - _start] = _w * _loss
@@ -494,12 +498,14 @@ def grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
                     _t9 = (0.5)*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + 1
-                    _t12 = _t0/_t11
+                    _r0 = 1/_t11
+                    _t12 = _r0*_t0
                     _t13 = 2*y_pred - 2*y_true
                     _t14 = (0.5)*_t13
                     _t15 = _t8 + 1
+                    _r1 = 1/_t15
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -519,12 +525,14 @@ def grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
                     _t9 = (0.5)*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + 1
-                    _t12 = _t0/_t11
+                    _r0 = 1/_t11
+                    _t12 = _r0*_t0
                     _t13 = 2*y_pred - 2*y_true
                     _t14 = (0.5)*_t13
                     _t15 = _t8 + 1
+                    _r1 = 1/_t15
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
                     _grad_out[_i] = _scale * _w * _grad
     return 0.0, 0, 0
@@ -563,15 +571,17 @@ def hess(_pred, _target, _weight, alpha, c, _scale, _hess_out):
                     _t9 = (0.5)*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + 1
-                    _t12 = _t0/_t11
+                    _r0 = 1/_t11
+                    _t12 = _r0*_t0
                     _t13 = 2*y_pred - 2*y_true
                     _t15 = _t8 + 1
+                    _r1 = 1/_t15
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _t18 = _t13**2/c**4
                     _t19 = (0.25)*_t18
-                    _t20 = _t16*_t7/_t15**2
-                    _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
+                    _t20 = _r1**2*_t16*_t7
+                    _hess = (-_r0**2*_t19 + _t12 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
                     _hess_out[_i] = _scale * _w * _hess
             else:
                 for _i in range(_start, _stop):
@@ -590,14 +600,16 @@ def hess(_pred, _target, _weight, alpha, c, _scale, _hess_out):
                     _t9 = (0.5)*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + 1
-                    _t12 = _t0/_t11
+                    _r0 = 1/_t11
+                    _t12 = _r0*_t0
                     _t13 = 2*y_pred - 2*y_true
                     _t15 = _t8 + 1
+                    _r1 = 1/_t15
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _t18 = _t13**2/c**4
                     _t19 = (0.25)*_t18
-                    _t20 = _t16*_t7/_t15**2
-                    _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
+                    _t20 = _r1**2*_t16*_t7
+                    _hess = (-_r0**2*_t19 + _t12 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
                     _hess_out[_i] = _scale * _w * _hess
     return 0.0, 0, 0

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: cdd4128c35a35301
-# lossgen-content-sha256: 9829ee866b3d9e60c4810ed3a0191ec4edd36fef9e0f2ce9409536a2977dc1be
+# lossgen-generator: 5ddd4d6eba980889
+# lossgen-content-sha256: 90eb92c47e3ed8b6f18f5aff143a33bcd728a02419fe2b0993af3ddaf79b1a1d
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -253,7 +253,7 @@ def _lane_max(rows, row, start, count):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, c):
-    """Sum of w·loss over all elements (7 operations per element)."""
+    """Sum of w·loss over all elements (8 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
@@ -278,7 +278,8 @@ def loss_sum(_pred, _target, _weight, c):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
-                    _loss = (0.5)*_t0*_t2/_t3
+                    _r0 = 1/_t3
+                    _loss = (0.5)*_r0*_t0*_t2
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -289,7 +290,8 @@ def loss_sum(_pred, _target, _weight, c):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
-                    _loss = (0.5)*_t0*_t2/_t3
+                    _r0 = 1/_t3
+                    _loss = (0.5)*_r0*_t0*_t2
                     _losses[0, _i - _start] = _w * _loss
             _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -321,7 +323,8 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
-                    _loss = (0.5)*_t0*_t2/_t3
+                    _r0 = 1/_t3
+                    _loss = (0.5)*_r0*_t0*_t2
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -332,7 +335,8 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
-                    _loss = (0.5)*_t0*_t2/_t3
+                    _r0 = 1/_t3
+                    _loss = (0.5)*_r0*_t0*_t2
                     _loss_out[_i] = _w * _loss
     return 0.0, 0, 0
 
@@ -363,9 +367,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
+                    _r0 = 1/_t3
                     _t4 = c**4
-                    _loss = (0.5)*_t0*_t2/_t3
-                    _grad = _t1*_t4/_t3**2
+                    _loss = (0.5)*_r0*_t0*_t2
+                    _grad = _r0**2*_t1*_t4
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -377,9 +382,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
+                    _r0 = 1/_t3
                     _t4 = c**4
-                    _loss = (0.5)*_t0*_t2/_t3
-                    _grad = _t1*_t4/_t3**2
+                    _loss = (0.5)*_r0*_t0*_t2
+                    _grad = _r0**2*_t1*_t4
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
@@ -412,8 +418,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
+                    _r0 = 1/_t3
                     _t4 = c**4
-                    _grad = _t1*_t4/_t3**2
+                    _grad = _r0**2*_t1*_t4
                     _grad_out[_i] = _scale * _w * _grad
             else:
                 for _i in range(_start, _stop):
@@ -424,8 +431,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
+                    _r0 = 1/_t3
                     _t4 = c**4
-                    _grad = _t1*_t4/_t3**2
+                    _grad = _r0**2*_t1*_t4
                     _grad_out[_i] = _scale * _w * _grad
     return 0.0, 0, 0
 

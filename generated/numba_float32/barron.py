@@ -1,7 +1,7 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: cdd4128c35a35301
-# lossgen-content-sha256: 21df4551d32c374d34f053b6d12f8cc10920471606c3d9f59a0801f4b5a54124
+# lossgen-generator: 5ddd4d6eba980889
+# lossgen-content-sha256: 89ee1ec1eb4fd8b34f6918fe39d4b73754c5f07625930f14794506941839225e
 """Numba kernels for ``barron`` (Barron's general robust loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -487,12 +487,14 @@ def loss_and_grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
                     _t9 = (np.float32(0.5))*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + np.float32(1)
-                    _t12 = _t0/_t11
+                    _r0 = (np.float32(1.0)/_t11)
+                    _t12 = _r0*_t0
                     _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
                     _t14 = (np.float32(0.5))*_t13
                     _t15 = _t8 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t15)
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
                     _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
                     _losses[0, _i - _start] = _w * _loss
@@ -514,12 +516,14 @@ def loss_and_grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
                     _t9 = (np.float32(0.5))*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + np.float32(1)
-                    _t12 = _t0/_t11
+                    _r0 = (np.float32(1.0)/_t11)
+                    _t12 = _r0*_t0
                     _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
                     _t14 = (np.float32(0.5))*_t13
                     _t15 = _t8 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t15)
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
                     _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
                     _losses[0, _i - _start] = _w * _loss
@@ -572,12 +576,14 @@ def grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
                     _t9 = (np.float32(0.5))*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + np.float32(1)
-                    _t12 = _t0/_t11
+                    _r0 = (np.float32(1.0)/_t11)
+                    _t12 = _r0*_t0
                     _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
                     _t14 = (np.float32(0.5))*_t13
                     _t15 = _t8 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t15)
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -597,12 +603,14 @@ def grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
                     _t9 = (np.float32(0.5))*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + np.float32(1)
-                    _t12 = _t0/_t11
+                    _r0 = (np.float32(1.0)/_t11)
+                    _t12 = _r0*_t0
                     _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
                     _t14 = (np.float32(0.5))*_t13
                     _t15 = _t8 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t15)
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
@@ -647,15 +655,17 @@ def hess(_pred, _target, _weight, alpha, c, _scale, _hess_out):
                     _t9 = (np.float32(0.5))*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + np.float32(1)
-                    _t12 = _t0/_t11
+                    _r0 = (np.float32(1.0)/_t11)
+                    _t12 = _r0*_t0
                     _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
                     _t15 = _t8 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t15)
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _t18 = _t13**2/c**4
                     _t19 = (np.float32(0.25))*_t18
-                    _t20 = _t16*_t7/_t15**2
-                    _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
+                    _t20 = _r1**2*_t16*_t7
+                    _hess = (-_r0**2*_t19 + _t12 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
                     _hess_out[_i] = _scale * _w * _hess
             else:
                 for _i in range(_start, _stop):
@@ -674,15 +684,17 @@ def hess(_pred, _target, _weight, alpha, c, _scale, _hess_out):
                     _t9 = (np.float32(0.5))*alpha
                     _t10 = _t9*_log1p(_t8)
                     _t11 = _t2 + np.float32(1)
-                    _t12 = _t0/_t11
+                    _r0 = (np.float32(1.0)/_t11)
+                    _t12 = _r0*_t0
                     _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
                     _t15 = _t8 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t15)
                     _t16 = _t5*_exp(_t10)
-                    _t17 = _t0*_t16/_t15
+                    _t17 = _r1*_t0*_t16
                     _t18 = _t13**2/c**4
                     _t19 = (np.float32(0.25))*_t18
-                    _t20 = _t16*_t7/_t15**2
-                    _hess = (_t12 - _t19/_t11**2 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
+                    _t20 = _r1**2*_t16*_t7
+                    _hess = (-_r0**2*_t19 + _t12 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
                     _hess_out[_i] = _scale * _w * _hess
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: cdd4128c35a35301
-# lossgen-content-sha256: 8bda1823d6284b0cce289881eb03dc3c5c42ac7b8efd58c7cca7dfab035c972f
+# lossgen-generator: 5ddd4d6eba980889
+# lossgen-content-sha256: dffddd253cb41b1bd741bc53fd2bc13925ffba11c8963a4fbd0d9a3071186c30
 """Numba kernels for ``fair`` (Fair loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -347,11 +347,12 @@ def loss_sum(_pred, _target, _weight, c):
                     _t3 = abs(_t2)
                     _t4 = _t1*_t3
                     _t5 = _t4 + np.float32(2)
+                    _r0 = (np.float32(1.0)/_t5)
                     _t6 = (np.float32(1.0)/_t0)
                     _t7 = _t2**2
-                    _t8 = _t5**(-2)
+                    _t8 = _r0**2
                     _t9 = _t6*_t7*_t8
-                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _loss = -_t0*(_r0*_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0)))) if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -364,11 +365,12 @@ def loss_sum(_pred, _target, _weight, c):
                     _t3 = abs(_t2)
                     _t4 = _t1*_t3
                     _t5 = _t4 + np.float32(2)
+                    _r0 = (np.float32(1.0)/_t5)
                     _t6 = (np.float32(1.0)/_t0)
                     _t7 = _t2**2
-                    _t8 = _t5**(-2)
+                    _t8 = _r0**2
                     _t9 = _t6*_t7*_t8
-                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _loss = -_t0*(_r0*_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0)))) if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
                     _losses[0, _i - _start] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -412,11 +414,12 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t3 = abs(_t2)
                     _t4 = _t1*_t3
                     _t5 = _t4 + np.float32(2)
+                    _r0 = (np.float32(1.0)/_t5)
                     _t6 = (np.float32(1.0)/_t0)
                     _t7 = _t2**2
-                    _t8 = _t5**(-2)
+                    _t8 = _r0**2
                     _t9 = _t6*_t7*_t8
-                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _loss = -_t0*(_r0*_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0)))) if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -429,11 +432,12 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t3 = abs(_t2)
                     _t4 = _t1*_t3
                     _t5 = _t4 + np.float32(2)
+                    _r0 = (np.float32(1.0)/_t5)
                     _t6 = (np.float32(1.0)/_t0)
                     _t7 = _t2**2
-                    _t8 = _t5**(-2)
+                    _t8 = _r0**2
                     _t9 = _t6*_t7*_t8
-                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _loss = -_t0*(_r0*_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0)))) if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
                     _loss_out[_i] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -476,12 +480,13 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t3 = abs(_t2)
                     _t4 = _t1*_t3
                     _t5 = _t4 + np.float32(2)
+                    _r0 = (np.float32(1.0)/_t5)
                     _t6 = (np.float32(1.0)/_t0)
                     _t7 = _t2**2
-                    _t8 = _t5**(-2)
+                    _t8 = _r0**2
                     _t9 = _t6*_t7*_t8
                     _t10 = _t3 + c
-                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _loss = -_t0*(_r0*_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0)))) if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
                     _grad = _t2*c/_t10
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
@@ -496,12 +501,13 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t3 = abs(_t2)
                     _t4 = _t1*_t3
                     _t5 = _t4 + np.float32(2)
+                    _r0 = (np.float32(1.0)/_t5)
                     _t6 = (np.float32(1.0)/_t0)
                     _t7 = _t2**2
-                    _t8 = _t5**(-2)
+                    _t8 = _r0**2
                     _t9 = _t6*_t7*_t8
                     _t10 = _t3 + c
-                    _loss = -_t0*(_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0))))/_t5 if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
+                    _loss = -_t0*(_r0*_t4*(-_t4 + np.float32(2)*_t6*_t7*_t8*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*(_t9*((np.float32((1.0 / 61.0)))*_t9 + np.float32((1.0 / 59.0))) + np.float32((1.0 / 57.0))) + np.float32((1.0 / 55.0))) + np.float32((1.0 / 53.0))) + np.float32((1.0 / 51.0))) + np.float32((1.0 / 49.0))) + np.float32((1.0 / 47.0))) + np.float32((1.0 / 45.0))) + np.float32((1.0 / 43.0))) + np.float32((1.0 / 41.0))) + np.float32((1.0 / 39.0))) + np.float32((1.0 / 37.0))) + np.float32((1.0 / 35.0))) + np.float32((1.0 / 33.0))) + np.float32((1.0 / 31.0))) + np.float32((1.0 / 29.0))) + np.float32((1.0 / 27.0))) + np.float32((1.0 / 25.0))) + np.float32((1.0 / 23.0))) + np.float32((1.0 / 21.0))) + np.float32((1.0 / 19.0))) + np.float32((1.0 / 17.0))) + np.float32((1.0 / 15.0))) + np.float32((1.0 / 13.0))) + np.float32((1.0 / 11.0))) + np.float32((1.0 / 9.0))) + np.float32((1.0 / 7.0))) + np.float32((1.0 / 5.0))) + np.float32((1.0 / 3.0)))) if (_t1*abs(_t3) < np.float32(0.5)) else -_t4 + _log1p(_t4))
                     _grad = _t2*c/_t10
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad

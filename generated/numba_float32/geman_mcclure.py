@@ -1,7 +1,7 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: cdd4128c35a35301
-# lossgen-content-sha256: f36e031df1c2e144db944e03f372fdbb7c5914a4c08adfe8963b218622cb49ac
+# lossgen-generator: 5ddd4d6eba980889
+# lossgen-content-sha256: e2f9fc6b2748c00d467cdb965041957bc4932bc36deaeda48b58956b96c00758
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -312,7 +312,7 @@ def _outside_range(values, start, stop):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, c):
-    """Sum of w·loss over all elements (7 operations per element)."""
+    """Sum of w·loss over all elements (8 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
@@ -338,7 +338,8 @@ def loss_sum(_pred, _target, _weight, c):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
-                    _loss = (np.float32(0.5))*_t0*_t2/_t3
+                    _r0 = (np.float32(1.0)/_t3)
+                    _loss = (np.float32(0.5))*_r0*_t0*_t2
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -349,7 +350,8 @@ def loss_sum(_pred, _target, _weight, c):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
-                    _loss = (np.float32(0.5))*_t0*_t2/_t3
+                    _r0 = (np.float32(1.0)/_t3)
+                    _loss = (np.float32(0.5))*_r0*_t0*_t2
                     _losses[0, _i - _start] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -387,7 +389,8 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
-                    _loss = (np.float32(0.5))*_t0*_t2/_t3
+                    _r0 = (np.float32(1.0)/_t3)
+                    _loss = (np.float32(0.5))*_r0*_t0*_t2
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -398,7 +401,8 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
-                    _loss = (np.float32(0.5))*_t0*_t2/_t3
+                    _r0 = (np.float32(1.0)/_t3)
+                    _loss = (np.float32(0.5))*_r0*_t0*_t2
                     _loss_out[_i] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -435,9 +439,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
+                    _r0 = (np.float32(1.0)/_t3)
                     _t4 = c**4
-                    _loss = (np.float32(0.5))*_t0*_t2/_t3
-                    _grad = _t1*_t4/_t3**2
+                    _loss = (np.float32(0.5))*_r0*_t0*_t2
+                    _grad = _r0**2*_t1*_t4
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -449,9 +454,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
+                    _r0 = (np.float32(1.0)/_t3)
                     _t4 = c**4
-                    _loss = (np.float32(0.5))*_t0*_t2/_t3
-                    _grad = _t1*_t4/_t3**2
+                    _loss = (np.float32(0.5))*_r0*_t0*_t2
+                    _grad = _r0**2*_t1*_t4
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
@@ -490,8 +496,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
+                    _r0 = (np.float32(1.0)/_t3)
                     _t4 = c**4
-                    _grad = _t1*_t4/_t3**2
+                    _grad = _r0**2*_t1*_t4
                     _grad_out[_i] = _scale * _w * _grad
             else:
                 for _i in range(_start, _stop):
@@ -502,8 +509,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t1 = y_pred - y_true
                     _t2 = _t1**2
                     _t3 = _t0 + _t2
+                    _r0 = (np.float32(1.0)/_t3)
                     _t4 = c**4
-                    _grad = _t1*_t4/_t3**2
+                    _grad = _r0**2*_t1*_t4
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/barron.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: cdd4128c35a35301
-# lossgen-content-sha256: 4fe461b175f3718463e683b1e8739d1d5a1a77a7e7654be0a4c539c36fd9892e
+# lossgen-generator: 5ddd4d6eba980889
+# lossgen-content-sha256: 3f8214a4c0db4873ababdca06cd27b265e7153c451ff774dfece0d139b191649
 """NumPy kernels for ``barron`` (Barron's general robust loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -50,7 +50,7 @@ def loss(y_pred, y_true, alpha, c):
 
 
 def loss_and_grad(y_pred, y_true, alpha, c):
-    """Per-element loss and gradient (43 operations after CSE)."""
+    """Per-element loss and gradient (45 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = c**(-2.0)
         _t1 = _t0*(y_pred - y_true)**2
@@ -64,12 +64,14 @@ def loss_and_grad(y_pred, y_true, alpha, c):
         _t9 = (0.5)*alpha
         _t10 = _t9*np.log1p(_t8)
         _t11 = _t2 + 1
-        _t12 = _t0/_t11
+        _r0 = 1/(_t11)
+        _t12 = _r0*_t0
         _t13 = 2*y_pred - 2*y_true
         _t14 = (0.5)*_t13
         _t15 = _t8 + 1
+        _r1 = 1/(_t15)
         _t16 = _t5*np.exp(_t10)
-        _t17 = _t0*_t16/_t15
+        _t17 = _r1*_t0*_t16
         return (
             _shaped(np.where(_t3, np.log1p(_t2), np.where(_t4, _t2, _t5*_t6*np.expm1(_t10))), y_pred),
             _shaped(np.where(_t3, _t12*_t14, np.where(_t4, _t0*_t14, _t13*_t17*_t9)), y_pred),
@@ -77,7 +79,7 @@ def loss_and_grad(y_pred, y_true, alpha, c):
 
 
 def grad(y_pred, y_true, alpha, c):
-    """Per-element gradient with respect to the prediction (37 operations after CSE)."""
+    """Per-element gradient with respect to the prediction (39 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = c**(-2.0)
         _t1 = _t0*(y_pred - y_true)**2
@@ -91,17 +93,19 @@ def grad(y_pred, y_true, alpha, c):
         _t9 = (0.5)*alpha
         _t10 = _t9*np.log1p(_t8)
         _t11 = _t2 + 1
-        _t12 = _t0/_t11
+        _r0 = 1/(_t11)
+        _t12 = _r0*_t0
         _t13 = 2*y_pred - 2*y_true
         _t14 = (0.5)*_t13
         _t15 = _t8 + 1
+        _r1 = 1/(_t15)
         _t16 = _t5*np.exp(_t10)
-        _t17 = _t0*_t16/_t15
+        _t17 = _r1*_t0*_t16
         return _shaped(np.where(_t3, _t12*_t14, np.where(_t4, _t0*_t14, _t13*_t17*_t9)), y_pred)
 
 
 def hess(y_pred, y_true, alpha, c):
-    """Per-element second derivative with respect to the prediction (Hessian diagonal) (50 operations after CSE)."""
+    """Per-element second derivative with respect to the prediction (Hessian diagonal) (52 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = c**(-2.0)
         _t1 = _t0*(y_pred - y_true)**2
@@ -115,12 +119,14 @@ def hess(y_pred, y_true, alpha, c):
         _t9 = (0.5)*alpha
         _t10 = _t9*np.log1p(_t8)
         _t11 = _t2 + 1
-        _t12 = _t0/_t11
+        _r0 = 1/(_t11)
+        _t12 = _r0*_t0
         _t13 = 2*y_pred - 2*y_true
         _t15 = _t8 + 1
+        _r1 = 1/(_t15)
         _t16 = _t5*np.exp(_t10)
-        _t17 = _t0*_t16/_t15
+        _t17 = _r1*_t0*_t16
         _t18 = _t13**2/c**4
         _t19 = (0.25)*_t18
-        _t20 = _t16*_t7/_t15**2
-        return _shaped(np.where(_t3, _t12 - _t19/_t11**2, np.where(_t4, _t0, _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2)), y_pred)
+        _t20 = _r1**2*_t16*_t7
+        return _shaped(np.where(_t3, -_r0**2*_t19 + _t12, np.where(_t4, _t0, _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2)), y_pred)

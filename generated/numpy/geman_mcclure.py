@@ -1,7 +1,7 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: cdd4128c35a35301
-# lossgen-content-sha256: bbced5a1872697245b31cf1b33fb5d9ddbb6a77aa2c4bd40060e904d965bd981
+# lossgen-generator: 5ddd4d6eba980889
+# lossgen-content-sha256: 18d43ba34b69da3218618191ac1f35aa8a73a85fced4504bf24d671c88835304
 """NumPy kernels for ``geman_mcclure`` (Geman-McClure loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -29,38 +29,41 @@ def _shaped(value, like):
 
 
 def loss(y_pred, y_true, c):
-    """Per-element loss (7 operations after CSE)."""
+    """Per-element loss (8 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = c**2
         _t1 = y_pred - y_true
         _t2 = _t1**2
         _t3 = _t0 + _t2
-        return _shaped((0.5)*_t0*_t2/_t3, y_pred)
+        _r0 = 1/(_t3)
+        return _shaped((0.5)*_r0*_t0*_t2, y_pred)
 
 
 def loss_and_grad(y_pred, y_true, c):
-    """Per-element loss and gradient (11 operations after CSE)."""
+    """Per-element loss and gradient (12 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = c**2
         _t1 = y_pred - y_true
         _t2 = _t1**2
         _t3 = _t0 + _t2
+        _r0 = 1/(_t3)
         _t4 = c**4
         return (
-            _shaped((0.5)*_t0*_t2/_t3, y_pred),
-            _shaped(_t1*_t4/_t3**2, y_pred),
+            _shaped((0.5)*_r0*_t0*_t2, y_pred),
+            _shaped(_r0**2*_t1*_t4, y_pred),
         )
 
 
 def grad(y_pred, y_true, c):
-    """Per-element gradient with respect to the prediction (8 operations after CSE)."""
+    """Per-element gradient with respect to the prediction (9 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = c**2
         _t1 = y_pred - y_true
         _t2 = _t1**2
         _t3 = _t0 + _t2
+        _r0 = 1/(_t3)
         _t4 = c**4
-        return _shaped(_t1*_t4/_t3**2, y_pred)
+        return _shaped(_r0**2*_t1*_t4, y_pred)
 
 
 def hess(y_pred, y_true, c):
