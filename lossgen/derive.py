@@ -328,36 +328,25 @@ def _share_reciprocals(
     (``invariant``) are left alone: their divisions are hoisted out of the loop.
     """
     defined = dict(replacements)
-    index = {symbol: i for i, (symbol, _) in enumerate(replacements)}
+    position = {symbol: i for i, (symbol, _) in enumerate(replacements)}
+    position.update({name: len(replacements) + k for k, name in enumerate(names)})
 
     def depends_on_elements(expr: sp.Expr) -> bool:
         return any(depends_on_elements(defined[s]) if s in defined else s not in invariant for s in expr.free_symbols)
 
-    def needed(expr: sp.Expr) -> set[int]:
-        """Indices of the temporaries ``expr`` reads, directly or not."""
-        found: set[int] = set()
-        pending = [s for s in expr.free_symbols if s in index]
-        while pending:
-            i = index[pending.pop()]
-            if i not in found:
-                found.add(i)
-                pending += [s for s in replacements[i][1].free_symbols if s in index]
-        return found
-
     reciprocals = {value.base: symbol for symbol, value in replacements if value.is_Pow and value.exp == -1}
-    by_output = dict(zip(names, outputs))
+    shared = Program("all", tuple(replacements), tuple(zip(names, outputs)))
     powers: dict[sp.Expr, set[sp.Pow]] = {}
     first: dict[sp.Expr, int] = {}  # base -> first expression dividing by it (for a stable order)
     rewritten: dict[sp.Expr, set] = {}  # base -> temporaries and output names that take 1/base
-    for wanted in PROGRAM_OUTPUTS.values():
-        temporaries = sorted(set().union(*(needed(by_output[name]) for name in wanted)))
-        exprs = [(i, replacements[i][0], replacements[i][1]) for i in temporaries]
-        exprs += [(len(replacements) + k, name, by_output[name]) for k, name in enumerate(wanted)]
+    for program_name, wanted in PROGRAM_OUTPUTS.items():
+        program = _prune(shared, program_name, wanted)
+        exprs = [(position[key], key, expr) for key, expr in program.assignments + program.outputs]
         counts: dict[sp.Expr, list[int]] = {}
-        for position, _, expr in exprs:
+        for at, _, expr in exprs:
             for base, found in _negative_powers(expr).items():
                 if expr != 1 / base:  # a temporary that is already the reciprocal
-                    counts.setdefault(base, []).append(position)
+                    counts.setdefault(base, []).append(at)
                     powers.setdefault(base, set()).update(found)
         for base, positions in counts.items():
             if (len(positions) >= 2 or base in reciprocals) and depends_on_elements(base):

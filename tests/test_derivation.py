@@ -118,9 +118,11 @@ def test_loss_and_gradient_forms_are_chosen_to_share_work():
 
 def _divisions(program) -> dict:
     """For each base a program divides by (a negative integer power), in how many expressions."""
+    from lossgen.derive import _negative_powers
+
     counts: dict = {}
     for _, expr in program.hoisted + program.assignments + program.outputs:
-        for base in {p.base for p in expr.atoms(sp.Pow) if p.exp.is_Integer and p.exp < 0}:
+        for base in _negative_powers(expr):
             counts[base] = counts.get(base, 0) + 1
     return counts
 

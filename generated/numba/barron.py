@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 036aa52c1183c6b99b3b33606fc04fd74366d2f3a69f78c7f7648e9e780d8de3
 """Numba kernels for ``barron`` (Barron's general robust loss).
 

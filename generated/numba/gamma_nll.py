@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 894e6134e55e766654d1537aa4d2a2c4cf8cb6d0822eb0dd4f23eec33778ba82
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 4a29c9bb905a1963cbd14cbe10e841b13858a150369bd446b4301e87cfff8192
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: b2b15e01f6311d3c69d6ea18235830fb845a9b38990bbd78ec20669cc5a18c5f
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 054456b3de98ab0bba619c4e971c8a562c225eeaa311409c0ec339fa6bb2de59
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 88fe8d3ce8cdb9ba6df6545c74a5368cb905638962751d00fea24b3ac27b3528
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 3dc9c7974a3cdcfa40772a92bcc3492908fa2dbe26d0a98a2766c17ce8cf0af4
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: b13f941188a1d7de69803ba40753cf033a6fbb9a20d683e284b6c6143ca3d604
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

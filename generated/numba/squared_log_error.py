@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: ef2849612c545cb008b11c5c044197723e746a5140d26e7fce04fcdecfbf8d7a
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 0f931b04e04e1194826795ce513861636544dd0e67d52dcb0838720c68ddfec0
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 0c4c1539144edc1b020d0d0d85a62c2bb41319f20666775c6039d01272547293
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

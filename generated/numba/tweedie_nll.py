@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: ebcf318d3f84e4d3c55cfc2f0b27d74c8450bf24f96e76f6b4a021c71b5c2c56
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

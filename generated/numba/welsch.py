@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: de5d527621010d11b3f47638b03281e55b7c2c59200f4cb7373675b7c78bfdbc
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 

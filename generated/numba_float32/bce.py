@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 6f5c2a0c06361ad2b0c73d8450120774db06c84746d6a2ad658b9f3dd17e6c30
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: dcf938f49f400e18767144e44014ed67a17e529058d389e7f0f57754e7c6e0f9
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 2880c86451b834144fc8c3bb0a30c166b035d0b4c29144df667bfea26ca38c83
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

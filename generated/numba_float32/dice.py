@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 91afd5af6dbf6161f16bf93c34726fe4f69dc2d03ba765da2bf4ae92ea70ac04
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 4696e01f1b3acc3750a8f68b2d0ba5d1bc7ac7eca0621e011968ed788f473b48
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 859ad4b9f2913e0e4dfc5e5b39bee9e26f61650b461e208db4f8a2e00b387d6f
 """Numba kernels for ``mae`` (Mean absolute error).
 

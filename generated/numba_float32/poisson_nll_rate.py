@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: d30e9dbaebcdd3804746b7c295a02dd645ffdb8f7692d8cc9cc776518333bc53
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

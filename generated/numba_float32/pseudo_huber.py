@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: b07e1424f5a6b48203a0d538c04a23fc48ad7978a7564cd4f73bff8c4f51e655
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

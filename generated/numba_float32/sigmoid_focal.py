@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 8c65377656c8a11ba07c52e41d513b52d9e0ba244d72f1414c9e24d82105334e
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: b456852e3650f651d9ac5f6f9b8384d00264cafe93d55b9c668a2ee37744d070
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 

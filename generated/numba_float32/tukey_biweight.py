@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 6a61a1812d4a3ac6f6dd445e53f77703f0134e4e76ecb1430f361543b6a83aae
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

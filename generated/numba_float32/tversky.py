@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 8f6da0160e92e9414c38868e30c4c87a50ba1cad838b6a55ddce85c9b7e51faf
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

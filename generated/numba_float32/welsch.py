@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: b1c03acb02e91461c0a57402b63c2a0f876e57072af3de5e555a49e477c8d38a
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 3f8214a4c0db4873ababdca06cd27b265e7153c451ff774dfece0d139b191649
 """NumPy kernels for ``barron`` (Barron's general robust loss): vectorized, element-wise, float64.
 

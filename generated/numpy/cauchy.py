@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 5dac4246f87bca2faa858088488057a12b22e9866323c24acdec0057eb50fe6c
 """NumPy kernels for ``cauchy`` (Cauchy (Lorentzian) loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mse.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 4149a833d1998f94045de4784dbf62f110bf47b9a28ef4ee1e03a5372a9881b5
 """NumPy kernels for ``mse`` (Mean squared error): vectorized, element-wise, float64.
 

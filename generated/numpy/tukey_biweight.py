@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 5ddd4d6eba980889
+# lossgen-generator: df296b6a295b9d76
 # lossgen-content-sha256: 4e78ef67a44b52554b19ebd832ff6068ce89f7dd5990df4d4a1daa5cf86e6f81
 """NumPy kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss): vectorized, element-wise, float64.
 
