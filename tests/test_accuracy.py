@@ -142,7 +142,7 @@ def test_rowwise_kernels_match_mpmath_with_non_default_parameters(name, backend)
 #: Bounds stated in the generated code (util.jinja), in ulps of the correctly rounded result, for
 #: the float64 helpers and the float32 ones of the float32-arithmetic modules (measured worst
 #: cases: 0.80, 1.65 and 2.19 in float64; 0.85, 1.88 and 2.29 in float32).
-HELPER_ULPS = {"_exp": 1.0, "_log": 2.0, "_log1p": 2.5}
+HELPER_ULPS = {"_exp": 1.0, "_expm1": 2.0, "_log": 2.0, "_log1p": 2.5}
 
 
 #: Per dtype: exp's finite-result range, the magnitude exponents of positive normal-and-subnormal
@@ -151,10 +151,12 @@ _HELPER_RANGES = {
     np.float64: dict(exp=(-746, 710), decades=(-323, 308), near=-16, tiny=(5e-324, 2.2250738585072014e-308),
                      exp_edges=[709.782712893384, 709.7827128933841, -745.1332191019411, -745.1332191019412,
                                 -708.4, -740.0],
-                     log1p_edges=[-1 + 2**-52, 1e-300, -1e-300]),
+                     log1p_edges=[-1 + 2**-52, 1e-300, -1e-300],
+                     expm1=(-50, 710), expm1_edges=[-40.0, -38.0, 0.34657359027997264, -0.34657359027997264]),
     np.float32: dict(exp=(-104, 89), decades=(-45, 38), near=-7, tiny=(1e-45, 1.1754944e-38),
                      exp_edges=[88.72283, 88.72284, -103.97207, -103.97209, -87.5, -100.0],
-                     log1p_edges=[-1 + 2**-24, 1e-40, -1e-40]),
+                     log1p_edges=[-1 + 2**-24, 1e-40, -1e-40],
+                     expm1=(-25, 89), expm1_edges=[-18.0, -17.0, 0.34657359, -0.34657359]),
 }  # fmt: skip
 
 
@@ -166,6 +168,13 @@ def _helper_points(helper: str, rng, dtype=np.float64) -> np.ndarray:
         depth = -20 if dtype == np.float64 else -10
         points = [rng.uniform(*r["exp"], 20_000), rng.uniform(-1, 1, 2000) * 10.0 ** rng.uniform(depth, 0, 2000)]
         special += r["exp_edges"]
+    elif helper == "_expm1":
+        # the exp range (the top edges are exp's too), small arguments at every scale, and both
+        # sides of the reduction's switch at ±ln(2)/2
+        depth = r["decades"][0]
+        small = rng.uniform(-1, 1, 4000) * 10.0 ** rng.uniform(depth, 0, 4000)
+        points = [rng.uniform(*r["expm1"], 20_000), small, rng.uniform(-0.4, 0.4, 4000)]
+        special += r["exp_edges"][:2] + r["expm1_edges"]
     elif helper == "_log":
         near_one = 1 + rng.uniform(-1, 1, 2000) * 10.0 ** rng.uniform(r["near"], -1, 2000)
         points = [10.0 ** rng.uniform(low, high, 20_000), near_one]
@@ -176,13 +185,14 @@ def _helper_points(helper: str, rng, dtype=np.float64) -> np.ndarray:
         ]
         special += r["log1p_edges"]
     values = np.concatenate(points + [np.array(special)]).astype(dtype)
-    return values[~(values < -1)] if helper == "_log1p" else values[~(values < 0)]
+    lowest = {"_log": 0.0, "_log1p": -1.0}.get(helper, -np.inf)  # the domain (exp: negative arguments too)
+    return values[~(values < lowest)]
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("helper", sorted(HELPER_ULPS))
 def test_vectorized_math_helpers_match_mpmath(helper, dtype):
-    """The generated exp/log/log1p meet their stated ulp bounds over the whole range of their dtype
+    """The generated exp/expm1/log/log1p meet their stated ulp bounds over the whole range of their dtype
     (float32: the helpers of the float32-arithmetic modules)."""
     import mpmath
     import numba
@@ -203,7 +213,7 @@ def test_vectorized_math_helpers_match_mpmath(helper, dtype):
     x = _helper_points(helper, rng, dtype)
     computed = np.empty_like(x)
     apply(x, computed)
-    truth_of = {"_exp": mpmath.exp, "_log": mpmath.log, "_log1p": mpmath.log1p}[helper]
+    truth_of = {"_exp": mpmath.exp, "_expm1": mpmath.expm1, "_log": mpmath.log, "_log1p": mpmath.log1p}[helper]
     with mpmath.workdps(50):
         for value, got in zip(x, computed):
             if np.isnan(value):
@@ -213,7 +223,8 @@ def test_vectorized_math_helpers_match_mpmath(helper, dtype):
                 assert got == -np.inf
                 continue
             if np.isinf(value):
-                assert got == {"_exp": np.inf if value > 0 else 0.0}.get(helper, np.inf), (value, got)
+                at_infinity = {"_exp": np.inf if value > 0 else 0.0, "_expm1": np.inf if value > 0 else -1.0}
+                assert got == at_infinity.get(helper, np.inf), (value, got)
                 continue
             truth = truth_of(mpmath.mpf(float(value)))
             with np.errstate(over="ignore"):

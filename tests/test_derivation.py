@@ -116,6 +116,28 @@ def test_loss_and_gradient_forms_are_chosen_to_share_work():
     assert _square_roots(d.programs["loss_and_grad"]) == 1
 
 
+def test_products_of_linear_factors_are_candidate_forms():
+    """A polynomial piece that factors into linear factors is offered in that form (short, and
+    accurate next to its roots); one with a factor of higher degree in the inputs is not, since
+    that factor expanded in large, close inputs cancels. Tukey's gradient is r·(c − r)²(c + r)²/c⁴ in
+    both branches of the polynomial, where simplification expanded the first."""
+    from lossgen.derive import _factored
+
+    y, t, c = sp.symbols("y t c", real=True)
+    r = y - t
+    assert _factored(sp.expand(r * (c - r) ** 2 * (c + r) ** 2)) == sp.factor(r * (c - r) ** 2 * (c + r) ** 2)
+    quadratic = sp.expand((c - r) * (c**2 - 5 * r**2))  # (c − r)(c² − 5r²): a factor of degree 2
+    assert _factored(quadratic) == quadratic
+    piecewise = sp.Piecewise((sp.expand(r * (c - r)), y > 0), (sp.exp(y), True))
+    assert _factored(piecewise) == sp.Piecewise((sp.factor(r * (c - r)), y > 0), (sp.exp(y), True))
+
+    grad = derivation("tukey_biweight").grad
+    pieces = [value for value, _ in grad.args[:1] + grad.args[1].args[0].args[:1]]
+    assert len(pieces) == 2 and pieces[0] == pieces[1]
+    bases = [f.base if f.is_Pow else f for f in sp.Mul.make_args(pieces[0])]
+    assert all(sp.Poly(b).total_degree() == 1 for b in bases if b.free_symbols)  # c⁻⁴ and linear factors
+
+
 def _divisions(program) -> dict:
     """For each base a program divides by (a negative integer power), in how many expressions."""
     from lossgen.derive import _negative_powers

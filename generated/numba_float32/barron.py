@@ -1,7 +1,7 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: df296b6a295b9d76
-# lossgen-content-sha256: 89ee1ec1eb4fd8b34f6918fe39d4b73754c5f07625930f14794506941839225e
+# lossgen-generator: f0845ad90ece0a0b
+# lossgen-content-sha256: 0e78740ff683d6974047812bcf78ee0aced4519ae44e3cb45a0d86e760455cfd
 """Numba kernels for ``barron`` (Barron's general robust loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -85,10 +85,10 @@ def _prefer_wide_vectors(typingctx):
     return types.none(), codegen
 
 
-# Vectorizable float32 exp, log and log1p (see the float64 module for why not math.*): the same
-# algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy over
-# the float32 range, with IEEE special values (tests/test_accuracy.py::
-# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
+# Vectorizable float32 exp, expm1, log and log1p (see the float64 module for why not math.*): the
+# same algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy
+# over the float32 range, with IEEE special values (tests/test_accuracy.py::
+# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
 # Every constant is an np.float32: Numba types a Python float as float64, which would turn the
 # arithmetic back into float64.
 
@@ -176,6 +176,28 @@ def _log(x):
     result = _F(math.inf) if x == _F(math.inf) else result
     result = _F(-math.inf) if x == _F(0.0) else result
     result = _F(math.nan) if x < _F(0.0) else result
+    return result if x == x else x
+
+
+@njit(error_model="numpy", fastmath={"contract"})
+def _expm1(x):
+    xc = min(max(x, _F(-18.0)), _F(89.0))  # below -18, e**x - 1 rounds to -1
+    n = np.floor(xc * _LOG2E + _F(0.5))
+    r = (xc - n * _LN2_HI) - n * _LN2_LO
+    q = _F(1.0 / 40320.0)  # Taylor to degree 8: errs < 2**-29 relative
+    q = q * r + _F(1.0 / 5040.0)
+    q = q * r + _F(1.0 / 720.0)
+    q = q * r + _F(1.0 / 120.0)
+    q = q * r + _F(1.0 / 24.0)
+    q = q * r + _F(1.0 / 6.0)
+    q = q * r + _F(0.5)
+    em = r + r * (r * q)
+    k = _I(n)
+    t = _bits_to_float((_I(127) - min(k, _I(30))) << _I(23))
+    k1 = k >> _I(1)
+    result = (em + (_F(1.0) - t)) * _bits_to_float((k1 + _I(127)) << _I(23)) * _bits_to_float((k - k1 + _I(127)) << _I(23))
+    result = _F(math.inf) if x > _F(88.72283935546875) else result
+    result = x if x == _F(0.0) else result
     return result if x == x else x
 
 
@@ -342,36 +364,40 @@ def loss_sum(_pred, _target, _weight, alpha, c):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _t0 = c**(-2)
-                    _t1 = _t0*(y_pred - y_true)**2
-                    _t2 = (np.float32(0.5))*_t1
-                    _t3 = (alpha == np.float32(0))
-                    _t4 = (alpha == np.float32(2))
-                    _t5 = (np.float32(1.0)/(alpha + (np.float32(1) if _t3 else np.float32(0))))
-                    _t6 = (np.float32(1) if _t4 else np.float32(0)) + abs(alpha + np.float32(-2))
-                    _t7 = (np.float32(1.0)/_t6)
-                    _t8 = _t1*_t7
-                    _t9 = (np.float32(0.5))*alpha
-                    _t10 = _t9*_log1p(_t8)
-                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                    _r0 = (np.float32(1.0)/c)
+                    _t0 = _r0**2
+                    _t1 = y_pred - y_true
+                    _t2 = _t0*_t1**2
+                    _t3 = (np.float32(0.5))*_t2
+                    _t4 = (alpha == np.float32(0))
+                    _t5 = (alpha == np.float32(2))
+                    _t6 = (np.float32(1.0)/(alpha + (np.float32(1) if _t4 else np.float32(0))))
+                    _t7 = (np.float32(1) if _t5 else np.float32(0)) + abs(alpha + np.float32(-2))
+                    _t8 = (np.float32(1.0)/_t7)
+                    _t9 = _t2*_t8
+                    _t10 = (np.float32(0.5))*alpha
+                    _t11 = _t10*_log1p(_t9)
+                    _loss = (_log1p(_t3) if _t4 else (_t3 if _t5 else _t6*_t7*_expm1(_t11)))
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _t0 = c**(-2)
-                    _t1 = _t0*(y_pred - y_true)**2
-                    _t2 = (np.float32(0.5))*_t1
-                    _t3 = (alpha == np.float32(0))
-                    _t4 = (alpha == np.float32(2))
-                    _t5 = (np.float32(1.0)/(alpha + (np.float32(1) if _t3 else np.float32(0))))
-                    _t6 = (np.float32(1) if _t4 else np.float32(0)) + abs(alpha + np.float32(-2))
-                    _t7 = (np.float32(1.0)/_t6)
-                    _t8 = _t1*_t7
-                    _t9 = (np.float32(0.5))*alpha
-                    _t10 = _t9*_log1p(_t8)
-                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                    _r0 = (np.float32(1.0)/c)
+                    _t0 = _r0**2
+                    _t1 = y_pred - y_true
+                    _t2 = _t0*_t1**2
+                    _t3 = (np.float32(0.5))*_t2
+                    _t4 = (alpha == np.float32(0))
+                    _t5 = (alpha == np.float32(2))
+                    _t6 = (np.float32(1.0)/(alpha + (np.float32(1) if _t4 else np.float32(0))))
+                    _t7 = (np.float32(1) if _t5 else np.float32(0)) + abs(alpha + np.float32(-2))
+                    _t8 = (np.float32(1.0)/_t7)
+                    _t9 = _t2*_t8
+                    _t10 = (np.float32(0.5))*alpha
+                    _t11 = _t10*_log1p(_t9)
+                    _loss = (_log1p(_t3) if _t4 else (_t3 if _t5 else _t6*_t7*_expm1(_t11)))
                     _losses[0, _i - _start] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -409,36 +435,40 @@ def loss_elements(_pred, _target, _weight, alpha, c, _loss_out):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _t0 = c**(-2)
-                    _t1 = _t0*(y_pred - y_true)**2
-                    _t2 = (np.float32(0.5))*_t1
-                    _t3 = (alpha == np.float32(0))
-                    _t4 = (alpha == np.float32(2))
-                    _t5 = (np.float32(1.0)/(alpha + (np.float32(1) if _t3 else np.float32(0))))
-                    _t6 = (np.float32(1) if _t4 else np.float32(0)) + abs(alpha + np.float32(-2))
-                    _t7 = (np.float32(1.0)/_t6)
-                    _t8 = _t1*_t7
-                    _t9 = (np.float32(0.5))*alpha
-                    _t10 = _t9*_log1p(_t8)
-                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                    _r0 = (np.float32(1.0)/c)
+                    _t0 = _r0**2
+                    _t1 = y_pred - y_true
+                    _t2 = _t0*_t1**2
+                    _t3 = (np.float32(0.5))*_t2
+                    _t4 = (alpha == np.float32(0))
+                    _t5 = (alpha == np.float32(2))
+                    _t6 = (np.float32(1.0)/(alpha + (np.float32(1) if _t4 else np.float32(0))))
+                    _t7 = (np.float32(1) if _t5 else np.float32(0)) + abs(alpha + np.float32(-2))
+                    _t8 = (np.float32(1.0)/_t7)
+                    _t9 = _t2*_t8
+                    _t10 = (np.float32(0.5))*alpha
+                    _t11 = _t10*_log1p(_t9)
+                    _loss = (_log1p(_t3) if _t4 else (_t3 if _t5 else _t6*_t7*_expm1(_t11)))
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _t0 = c**(-2)
-                    _t1 = _t0*(y_pred - y_true)**2
-                    _t2 = (np.float32(0.5))*_t1
-                    _t3 = (alpha == np.float32(0))
-                    _t4 = (alpha == np.float32(2))
-                    _t5 = (np.float32(1.0)/(alpha + (np.float32(1) if _t3 else np.float32(0))))
-                    _t6 = (np.float32(1) if _t4 else np.float32(0)) + abs(alpha + np.float32(-2))
-                    _t7 = (np.float32(1.0)/_t6)
-                    _t8 = _t1*_t7
-                    _t9 = (np.float32(0.5))*alpha
-                    _t10 = _t9*_log1p(_t8)
-                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
+                    _r0 = (np.float32(1.0)/c)
+                    _t0 = _r0**2
+                    _t1 = y_pred - y_true
+                    _t2 = _t0*_t1**2
+                    _t3 = (np.float32(0.5))*_t2
+                    _t4 = (alpha == np.float32(0))
+                    _t5 = (alpha == np.float32(2))
+                    _t6 = (np.float32(1.0)/(alpha + (np.float32(1) if _t4 else np.float32(0))))
+                    _t7 = (np.float32(1) if _t5 else np.float32(0)) + abs(alpha + np.float32(-2))
+                    _t8 = (np.float32(1.0)/_t7)
+                    _t9 = _t2*_t8
+                    _t10 = (np.float32(0.5))*alpha
+                    _t11 = _t10*_log1p(_t9)
+                    _loss = (_log1p(_t3) if _t4 else (_t3 if _t5 else _t6*_t7*_expm1(_t11)))
                     _loss_out[_i] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -475,28 +505,29 @@ def loss_and_grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _t0 = c**(-2)
-                    _t1 = _t0*(y_pred - y_true)**2
-                    _t2 = (np.float32(0.5))*_t1
-                    _t3 = (alpha == np.float32(0))
-                    _t4 = (alpha == np.float32(2))
-                    _t5 = (np.float32(1.0)/(alpha + (np.float32(1) if _t3 else np.float32(0))))
-                    _t6 = (np.float32(1) if _t4 else np.float32(0)) + abs(alpha + np.float32(-2))
-                    _t7 = (np.float32(1.0)/_t6)
-                    _t8 = _t1*_t7
-                    _t9 = (np.float32(0.5))*alpha
-                    _t10 = _t9*_log1p(_t8)
-                    _t11 = _t2 + np.float32(1)
-                    _r0 = (np.float32(1.0)/_t11)
-                    _t12 = _r0*_t0
-                    _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
-                    _t14 = (np.float32(0.5))*_t13
-                    _t15 = _t8 + np.float32(1)
-                    _r1 = (np.float32(1.0)/_t15)
-                    _t16 = _t5*_exp(_t10)
-                    _t17 = _r1*_t0*_t16
-                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
-                    _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                    _r0 = (np.float32(1.0)/c)
+                    _t0 = _r0**2
+                    _t1 = y_pred - y_true
+                    _t2 = _t0*_t1**2
+                    _t3 = (np.float32(0.5))*_t2
+                    _t4 = (alpha == np.float32(0))
+                    _t5 = (alpha == np.float32(2))
+                    _t6 = (np.float32(1.0)/(alpha + (np.float32(1) if _t4 else np.float32(0))))
+                    _t7 = (np.float32(1) if _t5 else np.float32(0)) + abs(alpha + np.float32(-2))
+                    _t8 = (np.float32(1.0)/_t7)
+                    _t9 = _t2*_t8
+                    _t10 = (np.float32(0.5))*alpha
+                    _t11 = _t10*_log1p(_t9)
+                    _t12 = np.float32(2)*y_pred - np.float32(2)*y_true
+                    _t13 = _t3 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t13)
+                    _t14 = _r1*_t0
+                    _t15 = _t9 + np.float32(1)
+                    _r2 = (np.float32(1.0)/_t15)
+                    _t16 = _t6*_exp(_t11)
+                    _t17 = _r2*_t0*_t16
+                    _loss = (_log1p(_t3) if _t4 else (_t3 if _t5 else _t6*_t7*_expm1(_t11)))
+                    _grad = ((np.float32(0.5))*_t12*_t14 if _t4 else (_t0*_t1 if _t5 else _t10*_t12*_t17))
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -504,28 +535,29 @@ def loss_and_grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _t0 = c**(-2)
-                    _t1 = _t0*(y_pred - y_true)**2
-                    _t2 = (np.float32(0.5))*_t1
-                    _t3 = (alpha == np.float32(0))
-                    _t4 = (alpha == np.float32(2))
-                    _t5 = (np.float32(1.0)/(alpha + (np.float32(1) if _t3 else np.float32(0))))
-                    _t6 = (np.float32(1) if _t4 else np.float32(0)) + abs(alpha + np.float32(-2))
-                    _t7 = (np.float32(1.0)/_t6)
-                    _t8 = _t1*_t7
-                    _t9 = (np.float32(0.5))*alpha
-                    _t10 = _t9*_log1p(_t8)
-                    _t11 = _t2 + np.float32(1)
-                    _r0 = (np.float32(1.0)/_t11)
-                    _t12 = _r0*_t0
-                    _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
-                    _t14 = (np.float32(0.5))*_t13
-                    _t15 = _t8 + np.float32(1)
-                    _r1 = (np.float32(1.0)/_t15)
-                    _t16 = _t5*_exp(_t10)
-                    _t17 = _r1*_t0*_t16
-                    _loss = (_log1p(_t2) if _t3 else (_t2 if _t4 else _t5*_t6*math.expm1(_t10)))
-                    _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                    _r0 = (np.float32(1.0)/c)
+                    _t0 = _r0**2
+                    _t1 = y_pred - y_true
+                    _t2 = _t0*_t1**2
+                    _t3 = (np.float32(0.5))*_t2
+                    _t4 = (alpha == np.float32(0))
+                    _t5 = (alpha == np.float32(2))
+                    _t6 = (np.float32(1.0)/(alpha + (np.float32(1) if _t4 else np.float32(0))))
+                    _t7 = (np.float32(1) if _t5 else np.float32(0)) + abs(alpha + np.float32(-2))
+                    _t8 = (np.float32(1.0)/_t7)
+                    _t9 = _t2*_t8
+                    _t10 = (np.float32(0.5))*alpha
+                    _t11 = _t10*_log1p(_t9)
+                    _t12 = np.float32(2)*y_pred - np.float32(2)*y_true
+                    _t13 = _t3 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t13)
+                    _t14 = _r1*_t0
+                    _t15 = _t9 + np.float32(1)
+                    _r2 = (np.float32(1.0)/_t15)
+                    _t16 = _t6*_exp(_t11)
+                    _t17 = _r2*_t0*_t16
+                    _loss = (_log1p(_t3) if _t4 else (_t3 if _t5 else _t6*_t7*_expm1(_t11)))
+                    _grad = ((np.float32(0.5))*_t12*_t14 if _t4 else (_t0*_t1 if _t5 else _t10*_t12*_t17))
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
@@ -564,54 +596,56 @@ def grad(_pred, _target, _weight, alpha, c, _scale, _grad_out):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _t0 = c**(-2)
-                    _t1 = _t0*(y_pred - y_true)**2
-                    _t2 = (np.float32(0.5))*_t1
-                    _t3 = (alpha == np.float32(0))
-                    _t4 = (alpha == np.float32(2))
-                    _t5 = (np.float32(1.0)/(alpha + (np.float32(1) if _t3 else np.float32(0))))
-                    _t6 = (np.float32(1) if _t4 else np.float32(0)) + abs(alpha + np.float32(-2))
-                    _t7 = (np.float32(1.0)/_t6)
-                    _t8 = _t1*_t7
-                    _t9 = (np.float32(0.5))*alpha
-                    _t10 = _t9*_log1p(_t8)
-                    _t11 = _t2 + np.float32(1)
-                    _r0 = (np.float32(1.0)/_t11)
-                    _t12 = _r0*_t0
-                    _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
-                    _t14 = (np.float32(0.5))*_t13
-                    _t15 = _t8 + np.float32(1)
-                    _r1 = (np.float32(1.0)/_t15)
-                    _t16 = _t5*_exp(_t10)
-                    _t17 = _r1*_t0*_t16
-                    _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                    _r0 = (np.float32(1.0)/c)
+                    _t0 = _r0**2
+                    _t1 = y_pred - y_true
+                    _t2 = _t0*_t1**2
+                    _t3 = (np.float32(0.5))*_t2
+                    _t4 = (alpha == np.float32(0))
+                    _t5 = (alpha == np.float32(2))
+                    _t6 = (np.float32(1.0)/(alpha + (np.float32(1) if _t4 else np.float32(0))))
+                    _t7 = (np.float32(1) if _t5 else np.float32(0)) + abs(alpha + np.float32(-2))
+                    _t8 = (np.float32(1.0)/_t7)
+                    _t9 = _t2*_t8
+                    _t10 = (np.float32(0.5))*alpha
+                    _t11 = _t10*_log1p(_t9)
+                    _t12 = np.float32(2)*y_pred - np.float32(2)*y_true
+                    _t13 = _t3 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t13)
+                    _t14 = _r1*_t0
+                    _t15 = _t9 + np.float32(1)
+                    _r2 = (np.float32(1.0)/_t15)
+                    _t16 = _t6*_exp(_t11)
+                    _t17 = _r2*_t0*_t16
+                    _grad = ((np.float32(0.5))*_t12*_t14 if _t4 else (_t0*_t1 if _t5 else _t10*_t12*_t17))
                     _grad_out[_i] = _scale * _w * _grad
             else:
                 for _i in range(_start, _stop):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _t0 = c**(-2)
-                    _t1 = _t0*(y_pred - y_true)**2
-                    _t2 = (np.float32(0.5))*_t1
-                    _t3 = (alpha == np.float32(0))
-                    _t4 = (alpha == np.float32(2))
-                    _t5 = (np.float32(1.0)/(alpha + (np.float32(1) if _t3 else np.float32(0))))
-                    _t6 = (np.float32(1) if _t4 else np.float32(0)) + abs(alpha + np.float32(-2))
-                    _t7 = (np.float32(1.0)/_t6)
-                    _t8 = _t1*_t7
-                    _t9 = (np.float32(0.5))*alpha
-                    _t10 = _t9*_log1p(_t8)
-                    _t11 = _t2 + np.float32(1)
-                    _r0 = (np.float32(1.0)/_t11)
-                    _t12 = _r0*_t0
-                    _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
-                    _t14 = (np.float32(0.5))*_t13
-                    _t15 = _t8 + np.float32(1)
-                    _r1 = (np.float32(1.0)/_t15)
-                    _t16 = _t5*_exp(_t10)
-                    _t17 = _r1*_t0*_t16
-                    _grad = (_t12*_t14 if _t3 else (_t0*_t14 if _t4 else _t13*_t17*_t9))
+                    _r0 = (np.float32(1.0)/c)
+                    _t0 = _r0**2
+                    _t1 = y_pred - y_true
+                    _t2 = _t0*_t1**2
+                    _t3 = (np.float32(0.5))*_t2
+                    _t4 = (alpha == np.float32(0))
+                    _t5 = (alpha == np.float32(2))
+                    _t6 = (np.float32(1.0)/(alpha + (np.float32(1) if _t4 else np.float32(0))))
+                    _t7 = (np.float32(1) if _t5 else np.float32(0)) + abs(alpha + np.float32(-2))
+                    _t8 = (np.float32(1.0)/_t7)
+                    _t9 = _t2*_t8
+                    _t10 = (np.float32(0.5))*alpha
+                    _t11 = _t10*_log1p(_t9)
+                    _t12 = np.float32(2)*y_pred - np.float32(2)*y_true
+                    _t13 = _t3 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t13)
+                    _t14 = _r1*_t0
+                    _t15 = _t9 + np.float32(1)
+                    _r2 = (np.float32(1.0)/_t15)
+                    _t16 = _t6*_exp(_t11)
+                    _t17 = _r2*_t0*_t16
+                    _grad = ((np.float32(0.5))*_t12*_t14 if _t4 else (_t0*_t1 if _t5 else _t10*_t12*_t17))
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -643,58 +677,62 @@ def hess(_pred, _target, _weight, alpha, c, _scale, _hess_out):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _t0 = c**(-2)
-                    _t1 = _t0*(y_pred - y_true)**2
-                    _t2 = (np.float32(0.5))*_t1
-                    _t3 = (alpha == np.float32(0))
-                    _t4 = (alpha == np.float32(2))
-                    _t5 = (np.float32(1.0)/(alpha + (np.float32(1) if _t3 else np.float32(0))))
-                    _t6 = (np.float32(1) if _t4 else np.float32(0)) + abs(alpha + np.float32(-2))
-                    _t7 = (np.float32(1.0)/_t6)
-                    _t8 = _t1*_t7
-                    _t9 = (np.float32(0.5))*alpha
-                    _t10 = _t9*_log1p(_t8)
-                    _t11 = _t2 + np.float32(1)
-                    _r0 = (np.float32(1.0)/_t11)
-                    _t12 = _r0*_t0
-                    _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
-                    _t15 = _t8 + np.float32(1)
-                    _r1 = (np.float32(1.0)/_t15)
-                    _t16 = _t5*_exp(_t10)
-                    _t17 = _r1*_t0*_t16
-                    _t18 = _t13**2/c**4
+                    _r0 = (np.float32(1.0)/c)
+                    _t0 = _r0**2
+                    _t1 = y_pred - y_true
+                    _t2 = _t0*_t1**2
+                    _t3 = (np.float32(0.5))*_t2
+                    _t4 = (alpha == np.float32(0))
+                    _t5 = (alpha == np.float32(2))
+                    _t6 = (np.float32(1.0)/(alpha + (np.float32(1) if _t4 else np.float32(0))))
+                    _t7 = (np.float32(1) if _t5 else np.float32(0)) + abs(alpha + np.float32(-2))
+                    _t8 = (np.float32(1.0)/_t7)
+                    _t9 = _t2*_t8
+                    _t10 = (np.float32(0.5))*alpha
+                    _t11 = _t10*_log1p(_t9)
+                    _t12 = np.float32(2)*y_pred - np.float32(2)*y_true
+                    _t13 = _t3 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t13)
+                    _t14 = _r1*_t0
+                    _t15 = _t9 + np.float32(1)
+                    _r2 = (np.float32(1.0)/_t15)
+                    _t16 = _t6*_exp(_t11)
+                    _t17 = _r2*_t0*_t16
+                    _t18 = _r0**4*_t12**2
                     _t19 = (np.float32(0.25))*_t18
-                    _t20 = _r1**2*_t16*_t7
-                    _hess = (-_r0**2*_t19 + _t12 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
+                    _t20 = _r2**2*_t16*_t8
+                    _hess = (-_r1**2*_t19 + _t14 if _t4 else (_t0 if _t5 else -_t10*_t18*_t20 + _t17*alpha + _t19*_t20*alpha**2))
                     _hess_out[_i] = _scale * _w * _hess
             else:
                 for _i in range(_start, _stop):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _t0 = c**(-2)
-                    _t1 = _t0*(y_pred - y_true)**2
-                    _t2 = (np.float32(0.5))*_t1
-                    _t3 = (alpha == np.float32(0))
-                    _t4 = (alpha == np.float32(2))
-                    _t5 = (np.float32(1.0)/(alpha + (np.float32(1) if _t3 else np.float32(0))))
-                    _t6 = (np.float32(1) if _t4 else np.float32(0)) + abs(alpha + np.float32(-2))
-                    _t7 = (np.float32(1.0)/_t6)
-                    _t8 = _t1*_t7
-                    _t9 = (np.float32(0.5))*alpha
-                    _t10 = _t9*_log1p(_t8)
-                    _t11 = _t2 + np.float32(1)
-                    _r0 = (np.float32(1.0)/_t11)
-                    _t12 = _r0*_t0
-                    _t13 = np.float32(2)*y_pred - np.float32(2)*y_true
-                    _t15 = _t8 + np.float32(1)
-                    _r1 = (np.float32(1.0)/_t15)
-                    _t16 = _t5*_exp(_t10)
-                    _t17 = _r1*_t0*_t16
-                    _t18 = _t13**2/c**4
+                    _r0 = (np.float32(1.0)/c)
+                    _t0 = _r0**2
+                    _t1 = y_pred - y_true
+                    _t2 = _t0*_t1**2
+                    _t3 = (np.float32(0.5))*_t2
+                    _t4 = (alpha == np.float32(0))
+                    _t5 = (alpha == np.float32(2))
+                    _t6 = (np.float32(1.0)/(alpha + (np.float32(1) if _t4 else np.float32(0))))
+                    _t7 = (np.float32(1) if _t5 else np.float32(0)) + abs(alpha + np.float32(-2))
+                    _t8 = (np.float32(1.0)/_t7)
+                    _t9 = _t2*_t8
+                    _t10 = (np.float32(0.5))*alpha
+                    _t11 = _t10*_log1p(_t9)
+                    _t12 = np.float32(2)*y_pred - np.float32(2)*y_true
+                    _t13 = _t3 + np.float32(1)
+                    _r1 = (np.float32(1.0)/_t13)
+                    _t14 = _r1*_t0
+                    _t15 = _t9 + np.float32(1)
+                    _r2 = (np.float32(1.0)/_t15)
+                    _t16 = _t6*_exp(_t11)
+                    _t17 = _r2*_t0*_t16
+                    _t18 = _r0**4*_t12**2
                     _t19 = (np.float32(0.25))*_t18
-                    _t20 = _r1**2*_t16*_t7
-                    _hess = (-_r0**2*_t19 + _t12 if _t3 else (_t0 if _t4 else _t17*alpha - _t18*_t20*_t9 + _t19*_t20*alpha**2))
+                    _t20 = _r2**2*_t16*_t8
+                    _hess = (-_r1**2*_t19 + _t14 if _t4 else (_t0 if _t5 else -_t10*_t18*_t20 + _t17*alpha + _t19*_t20*alpha**2))
                     _hess_out[_i] = _scale * _w * _hess
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))

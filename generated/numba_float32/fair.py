@@ -1,7 +1,7 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: df296b6a295b9d76
-# lossgen-content-sha256: dffddd253cb41b1bd741bc53fd2bc13925ffba11c8963a4fbd0d9a3071186c30
+# lossgen-generator: f0845ad90ece0a0b
+# lossgen-content-sha256: 1e2e7beb14b19fe6bb6a2f50166658da70344057b295b13d21d4c0caf1c32688
 """Numba kernels for ``fair`` (Fair loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -84,10 +84,10 @@ def _prefer_wide_vectors(typingctx):
     return types.none(), codegen
 
 
-# Vectorizable float32 exp, log and log1p (see the float64 module for why not math.*): the same
-# algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy over
-# the float32 range, with IEEE special values (tests/test_accuracy.py::
-# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
+# Vectorizable float32 exp, expm1, log and log1p (see the float64 module for why not math.*): the
+# same algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy
+# over the float32 range, with IEEE special values (tests/test_accuracy.py::
+# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
 # Every constant is an np.float32: Numba types a Python float as float64, which would turn the
 # arithmetic back into float64.
 
@@ -175,6 +175,28 @@ def _log(x):
     result = _F(math.inf) if x == _F(math.inf) else result
     result = _F(-math.inf) if x == _F(0.0) else result
     result = _F(math.nan) if x < _F(0.0) else result
+    return result if x == x else x
+
+
+@njit(error_model="numpy", fastmath={"contract"})
+def _expm1(x):
+    xc = min(max(x, _F(-18.0)), _F(89.0))  # below -18, e**x - 1 rounds to -1
+    n = np.floor(xc * _LOG2E + _F(0.5))
+    r = (xc - n * _LN2_HI) - n * _LN2_LO
+    q = _F(1.0 / 40320.0)  # Taylor to degree 8: errs < 2**-29 relative
+    q = q * r + _F(1.0 / 5040.0)
+    q = q * r + _F(1.0 / 720.0)
+    q = q * r + _F(1.0 / 120.0)
+    q = q * r + _F(1.0 / 24.0)
+    q = q * r + _F(1.0 / 6.0)
+    q = q * r + _F(0.5)
+    em = r + r * (r * q)
+    k = _I(n)
+    t = _bits_to_float((_I(127) - min(k, _I(30))) << _I(23))
+    k1 = k >> _I(1)
+    result = (em + (_F(1.0) - t)) * _bits_to_float((k1 + _I(127)) << _I(23)) * _bits_to_float((k - k1 + _I(127)) << _I(23))
+    result = _F(math.inf) if x > _F(88.72283935546875) else result
+    result = x if x == _F(0.0) else result
     return result if x == x else x
 
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: df296b6a295b9d76
-# lossgen-content-sha256: 209bd207fba3762f9409924a1240a109f73073f9cfe8f20240abd3bcac282939
+# lossgen-generator: f0845ad90ece0a0b
+# lossgen-content-sha256: f1649d27f23a2c24cae113828499a67dbc826a1084ccb121f16f25aea9fc4751
 """Numba kernels for ``mse`` (Mean squared error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -81,10 +81,10 @@ def _prefer_wide_vectors(typingctx):
     return types.none(), codegen
 
 
-# Vectorizable float32 exp, log and log1p (see the float64 module for why not math.*): the same
-# algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy over
-# the float32 range, with IEEE special values (tests/test_accuracy.py::
-# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
+# Vectorizable float32 exp, expm1, log and log1p (see the float64 module for why not math.*): the
+# same algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy
+# over the float32 range, with IEEE special values (tests/test_accuracy.py::
+# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
 # Every constant is an np.float32: Numba types a Python float as float64, which would turn the
 # arithmetic back into float64.
 
@@ -172,6 +172,28 @@ def _log(x):
     result = _F(math.inf) if x == _F(math.inf) else result
     result = _F(-math.inf) if x == _F(0.0) else result
     result = _F(math.nan) if x < _F(0.0) else result
+    return result if x == x else x
+
+
+@njit(error_model="numpy", fastmath={"contract"})
+def _expm1(x):
+    xc = min(max(x, _F(-18.0)), _F(89.0))  # below -18, e**x - 1 rounds to -1
+    n = np.floor(xc * _LOG2E + _F(0.5))
+    r = (xc - n * _LN2_HI) - n * _LN2_LO
+    q = _F(1.0 / 40320.0)  # Taylor to degree 8: errs < 2**-29 relative
+    q = q * r + _F(1.0 / 5040.0)
+    q = q * r + _F(1.0 / 720.0)
+    q = q * r + _F(1.0 / 120.0)
+    q = q * r + _F(1.0 / 24.0)
+    q = q * r + _F(1.0 / 6.0)
+    q = q * r + _F(0.5)
+    em = r + r * (r * q)
+    k = _I(n)
+    t = _bits_to_float((_I(127) - min(k, _I(30))) << _I(23))
+    k1 = k >> _I(1)
+    result = (em + (_F(1.0) - t)) * _bits_to_float((k1 + _I(127)) << _I(23)) * _bits_to_float((k - k1 + _I(127)) << _I(23))
+    result = _F(math.inf) if x > _F(88.72283935546875) else result
+    result = x if x == _F(0.0) else result
     return result if x == x else x
 
 
@@ -334,14 +356,16 @@ def loss_sum(_pred, _target, _weight):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _loss = (y_pred - y_true)**2
+                    _t0 = y_pred - y_true
+                    _loss = _t0**2
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _loss = (y_pred - y_true)**2
+                    _t0 = y_pred - y_true
+                    _loss = _t0**2
                     _losses[0, _i - _start] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -375,14 +399,16 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _loss = (y_pred - y_true)**2
+                    _t0 = y_pred - y_true
+                    _loss = _t0**2
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _loss = (y_pred - y_true)**2
+                    _t0 = y_pred - y_true
+                    _loss = _t0**2
                     _loss_out[_i] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -415,8 +441,9 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _loss = (y_pred - y_true)**2
-                    _grad = np.float32(2)*y_pred - np.float32(2)*y_true
+                    _t0 = y_pred - y_true
+                    _loss = _t0**2
+                    _grad = np.float32(2)*_t0
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -424,8 +451,9 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _loss = (y_pred - y_true)**2
-                    _grad = np.float32(2)*y_pred - np.float32(2)*y_true
+                    _t0 = y_pred - y_true
+                    _loss = _t0**2
+                    _grad = np.float32(2)*_t0
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
@@ -460,14 +488,16 @@ def grad(_pred, _target, _weight, _scale, _grad_out):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
-                    _grad = np.float32(2)*y_pred - np.float32(2)*y_true
+                    _t0 = y_pred - y_true
+                    _grad = np.float32(2)*_t0
                     _grad_out[_i] = _scale * _w * _grad
             else:
                 for _i in range(_start, _stop):
                     y_pred = np.float32(_pred[_i])
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
-                    _grad = np.float32(2)*y_pred - np.float32(2)*y_true
+                    _t0 = y_pred - y_true
+                    _grad = np.float32(2)*_t0
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))

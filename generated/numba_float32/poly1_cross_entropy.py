@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: df296b6a295b9d76
-# lossgen-content-sha256: 38d1eb24b1776a3ef42e5d0994fef70a60f718378f9125b429d547eacb951ac9
+# lossgen-generator: f0845ad90ece0a0b
+# lossgen-content-sha256: 1d59d0bc0030dfd0c521865716aab41a1862654f9d50613a2475ab7915afc90b
 """Numba kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -96,10 +96,10 @@ def _prefer_wide_vectors(typingctx):
     return types.none(), codegen
 
 
-# Vectorizable float32 exp, log and log1p (see the float64 module for why not math.*): the same
-# algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy over
-# the float32 range, with IEEE special values (tests/test_accuracy.py::
-# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
+# Vectorizable float32 exp, expm1, log and log1p (see the float64 module for why not math.*): the
+# same algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy
+# over the float32 range, with IEEE special values (tests/test_accuracy.py::
+# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
 # Every constant is an np.float32: Numba types a Python float as float64, which would turn the
 # arithmetic back into float64.
 
@@ -187,6 +187,28 @@ def _log(x):
     result = _F(math.inf) if x == _F(math.inf) else result
     result = _F(-math.inf) if x == _F(0.0) else result
     result = _F(math.nan) if x < _F(0.0) else result
+    return result if x == x else x
+
+
+@njit(error_model="numpy", fastmath={"contract"})
+def _expm1(x):
+    xc = min(max(x, _F(-18.0)), _F(89.0))  # below -18, e**x - 1 rounds to -1
+    n = np.floor(xc * _LOG2E + _F(0.5))
+    r = (xc - n * _LN2_HI) - n * _LN2_LO
+    q = _F(1.0 / 40320.0)  # Taylor to degree 8: errs < 2**-29 relative
+    q = q * r + _F(1.0 / 5040.0)
+    q = q * r + _F(1.0 / 720.0)
+    q = q * r + _F(1.0 / 120.0)
+    q = q * r + _F(1.0 / 24.0)
+    q = q * r + _F(1.0 / 6.0)
+    q = q * r + _F(0.5)
+    em = r + r * (r * q)
+    k = _I(n)
+    t = _bits_to_float((_I(127) - min(k, _I(30))) << _I(23))
+    k1 = k >> _I(1)
+    result = (em + (_F(1.0) - t)) * _bits_to_float((k1 + _I(127)) << _I(23)) * _bits_to_float((k - k1 + _I(127)) << _I(23))
+    result = _F(math.inf) if x > _F(88.72283935546875) else result
+    result = x if x == _F(0.0) else result
     return result if x == x else x
 
 
@@ -482,7 +504,7 @@ def loss_rows(_pred, _target, _weight, epsilon, _loss_out):
                 p = np.float32(_tb[_r, _k])
                 _z_shifted = z - _r1_max
                 _buf[0, _r * _classes + _k] = _z_shifted*p
-                _buf[1, _r * _classes + _k] = p*math.expm1(-_r1_log + _z_shifted)
+                _buf[1, _r * _classes + _k] = p*_expm1(-_r1_log + _z_shifted)
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(3))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(4))
         for _r in range(_nr):
@@ -568,7 +590,7 @@ def loss_rows_columns(_pred, _target, _weight, epsilon, _loss_out):
                 p = _tt[_k, _r]
                 _z_shifted = z - _r1_max
                 _sums[0, _r] += _z_shifted*p
-                _sums[1, _r] += p*math.expm1(-_r1_log + _z_shifted)
+                _sums[1, _r] += p*_expm1(-_r1_log + _z_shifted)
         for _r in range(_nr):
             _scalars[3, _r] = _sums[0, _r]
             _scalars[4, _r] = _sums[1, _r]
@@ -643,7 +665,7 @@ def loss_and_grad(_pred, _target, _weight, epsilon, _scale, _grad_out):
                 _z_shifted = z - _r1_max
                 _r1_softmax = _buf[3, _r * _classes + _k] * _r1_inv
                 _buf[0, _r * _classes + _k] = _z_shifted*p
-                _buf[1, _r * _classes + _k] = p*math.expm1(-_r1_log + _z_shifted)
+                _buf[1, _r * _classes + _k] = p*_expm1(-_r1_log + _z_shifted)
                 _buf[2, _r * _classes + _k] = _r1_softmax*p
         _row_sums(_buf, np.int64(0), _nr, _classes, _scalars, np.int64(4))
         _row_sums(_buf, np.int64(1), _nr, _classes, _scalars, np.int64(5))
@@ -744,7 +766,7 @@ def loss_and_grad_columns(_pred, _target, _weight, epsilon, _scale, _grad_out):
                 _z_shifted = z - _r1_max
                 _r1_softmax = _buf[3, _k, _r] * _r1_inv
                 _sums[0, _r] += _z_shifted*p
-                _sums[1, _r] += p*math.expm1(-_r1_log + _z_shifted)
+                _sums[1, _r] += p*_expm1(-_r1_log + _z_shifted)
                 _sums[2, _r] += _r1_softmax*p
         for _r in range(_nr):
             _scalars[4, _r] = _sums[0, _r]

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: df296b6a295b9d76
-# lossgen-content-sha256: 6a61a1812d4a3ac6f6dd445e53f77703f0134e4e76ecb1430f361543b6a83aae
+# lossgen-generator: f0845ad90ece0a0b
+# lossgen-content-sha256: 17f8680be680f1a55fb2929dca32a4a86ecb79043428f531d1722aec19149f22
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -85,10 +85,10 @@ def _prefer_wide_vectors(typingctx):
     return types.none(), codegen
 
 
-# Vectorizable float32 exp, log and log1p (see the float64 module for why not math.*): the same
-# algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy over
-# the float32 range, with IEEE special values (tests/test_accuracy.py::
-# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
+# Vectorizable float32 exp, expm1, log and log1p (see the float64 module for why not math.*): the
+# same algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy
+# over the float32 range, with IEEE special values (tests/test_accuracy.py::
+# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
 # Every constant is an np.float32: Numba types a Python float as float64, which would turn the
 # arithmetic back into float64.
 
@@ -176,6 +176,28 @@ def _log(x):
     result = _F(math.inf) if x == _F(math.inf) else result
     result = _F(-math.inf) if x == _F(0.0) else result
     result = _F(math.nan) if x < _F(0.0) else result
+    return result if x == x else x
+
+
+@njit(error_model="numpy", fastmath={"contract"})
+def _expm1(x):
+    xc = min(max(x, _F(-18.0)), _F(89.0))  # below -18, e**x - 1 rounds to -1
+    n = np.floor(xc * _LOG2E + _F(0.5))
+    r = (xc - n * _LN2_HI) - n * _LN2_LO
+    q = _F(1.0 / 40320.0)  # Taylor to degree 8: errs < 2**-29 relative
+    q = q * r + _F(1.0 / 5040.0)
+    q = q * r + _F(1.0 / 720.0)
+    q = q * r + _F(1.0 / 120.0)
+    q = q * r + _F(1.0 / 24.0)
+    q = q * r + _F(1.0 / 6.0)
+    q = q * r + _F(0.5)
+    em = r + r * (r * q)
+    k = _I(n)
+    t = _bits_to_float((_I(127) - min(k, _I(30))) << _I(23))
+    k1 = k >> _I(1)
+    result = (em + (_F(1.0) - t)) * _bits_to_float((k1 + _I(127)) << _I(23)) * _bits_to_float((k - k1 + _I(127)) << _I(23))
+    result = _F(math.inf) if x > _F(88.72283935546875) else result
+    result = x if x == _F(0.0) else result
     return result if x == x else x
 
 
@@ -339,19 +361,16 @@ def loss_sum(_pred, _target, _weight, c):
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
                     _t0 = y_pred - y_true
-                    _t1 = _t0**2
-                    _t2 = c**4
-                    _t3 = (np.float32(1.0)/_t2)
-                    _t4 = (np.float32((1.0 / 6.0)))*_t3
-                    _t5 = c**2
-                    _t6 = (np.float32(1.0)/_t5)
-                    _t7 = _t0**4
-                    _t8 = abs(_t0)
-                    _t9 = (c >= np.float32(2)*_t8)
-                    _t10 = c - y_pred + y_true
-                    _t11 = _t0 + c
-                    _t12 = (c >= _t8)
-                    _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
+                    _t1 = c**(-4)
+                    _t2 = (np.float32((1.0 / 6.0)))*_t1
+                    _t3 = c**2
+                    _r0 = (np.float32(1.0)/_t3)
+                    _t4 = abs(_t0)
+                    _t5 = (c >= np.float32(2)*_t4)
+                    _t6 = c - y_pred + y_true
+                    _t7 = _t0 + c
+                    _t8 = (c >= _t4)
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -359,19 +378,16 @@ def loss_sum(_pred, _target, _weight, c):
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
                     _t0 = y_pred - y_true
-                    _t1 = _t0**2
-                    _t2 = c**4
-                    _t3 = (np.float32(1.0)/_t2)
-                    _t4 = (np.float32((1.0 / 6.0)))*_t3
-                    _t5 = c**2
-                    _t6 = (np.float32(1.0)/_t5)
-                    _t7 = _t0**4
-                    _t8 = abs(_t0)
-                    _t9 = (c >= np.float32(2)*_t8)
-                    _t10 = c - y_pred + y_true
-                    _t11 = _t0 + c
-                    _t12 = (c >= _t8)
-                    _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
+                    _t1 = c**(-4)
+                    _t2 = (np.float32((1.0 / 6.0)))*_t1
+                    _t3 = c**2
+                    _r0 = (np.float32(1.0)/_t3)
+                    _t4 = abs(_t0)
+                    _t5 = (c >= np.float32(2)*_t4)
+                    _t6 = c - y_pred + y_true
+                    _t7 = _t0 + c
+                    _t8 = (c >= _t4)
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
                     _losses[0, _i - _start] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -406,19 +422,16 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
                     _t0 = y_pred - y_true
-                    _t1 = _t0**2
-                    _t2 = c**4
-                    _t3 = (np.float32(1.0)/_t2)
-                    _t4 = (np.float32((1.0 / 6.0)))*_t3
-                    _t5 = c**2
-                    _t6 = (np.float32(1.0)/_t5)
-                    _t7 = _t0**4
-                    _t8 = abs(_t0)
-                    _t9 = (c >= np.float32(2)*_t8)
-                    _t10 = c - y_pred + y_true
-                    _t11 = _t0 + c
-                    _t12 = (c >= _t8)
-                    _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
+                    _t1 = c**(-4)
+                    _t2 = (np.float32((1.0 / 6.0)))*_t1
+                    _t3 = c**2
+                    _r0 = (np.float32(1.0)/_t3)
+                    _t4 = abs(_t0)
+                    _t5 = (c >= np.float32(2)*_t4)
+                    _t6 = c - y_pred + y_true
+                    _t7 = _t0 + c
+                    _t8 = (c >= _t4)
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -426,19 +439,16 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
                     _t0 = y_pred - y_true
-                    _t1 = _t0**2
-                    _t2 = c**4
-                    _t3 = (np.float32(1.0)/_t2)
-                    _t4 = (np.float32((1.0 / 6.0)))*_t3
-                    _t5 = c**2
-                    _t6 = (np.float32(1.0)/_t5)
-                    _t7 = _t0**4
-                    _t8 = abs(_t0)
-                    _t9 = (c >= np.float32(2)*_t8)
-                    _t10 = c - y_pred + y_true
-                    _t11 = _t0 + c
-                    _t12 = (c >= _t8)
-                    _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
+                    _t1 = c**(-4)
+                    _t2 = (np.float32((1.0 / 6.0)))*_t1
+                    _t3 = c**2
+                    _r0 = (np.float32(1.0)/_t3)
+                    _t4 = abs(_t0)
+                    _t5 = (c >= np.float32(2)*_t4)
+                    _t6 = c - y_pred + y_true
+                    _t7 = _t0 + c
+                    _t8 = (c >= _t4)
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
                     _loss_out[_i] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -472,22 +482,18 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
                     _t0 = y_pred - y_true
-                    _t1 = _t0**2
-                    _t2 = c**4
-                    _t3 = (np.float32(1.0)/_t2)
-                    _t4 = (np.float32((1.0 / 6.0)))*_t3
-                    _t5 = c**2
-                    _t6 = (np.float32(1.0)/_t5)
-                    _t7 = _t0**4
-                    _t8 = abs(_t0)
-                    _t9 = (c >= np.float32(2)*_t8)
-                    _t10 = c - y_pred + y_true
-                    _t11 = _t0 + c
-                    _t12 = (c >= _t8)
-                    _t13 = np.float32(3)*_t5
-                    _t14 = _t0*_t3
-                    _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
-                    _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
+                    _t1 = c**(-4)
+                    _t2 = (np.float32((1.0 / 6.0)))*_t1
+                    _t3 = c**2
+                    _r0 = (np.float32(1.0)/_t3)
+                    _t4 = abs(_t0)
+                    _t5 = (c >= np.float32(2)*_t4)
+                    _t6 = c - y_pred + y_true
+                    _t7 = _t0 + c
+                    _t8 = (c >= _t4)
+                    _t9 = _t0*_t1*_t6**2*_t7**2
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
+                    _grad = (_t9 if _t5 else (_t9 if _t8 else np.float32(0)))
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -496,22 +502,18 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
                     _t0 = y_pred - y_true
-                    _t1 = _t0**2
-                    _t2 = c**4
-                    _t3 = (np.float32(1.0)/_t2)
-                    _t4 = (np.float32((1.0 / 6.0)))*_t3
-                    _t5 = c**2
-                    _t6 = (np.float32(1.0)/_t5)
-                    _t7 = _t0**4
-                    _t8 = abs(_t0)
-                    _t9 = (c >= np.float32(2)*_t8)
-                    _t10 = c - y_pred + y_true
-                    _t11 = _t0 + c
-                    _t12 = (c >= _t8)
-                    _t13 = np.float32(3)*_t5
-                    _t14 = _t0*_t3
-                    _loss = (_t0**6*_t4 + (np.float32(0.5))*_t1 - np.float32(0.5)*_t6*_t7 if _t9 else (_t4*(-_t10**3*_t11**3 + c**6) if _t12 else (np.float32((1.0 / 6.0)))*_t5))
-                    _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
+                    _t1 = c**(-4)
+                    _t2 = (np.float32((1.0 / 6.0)))*_t1
+                    _t3 = c**2
+                    _r0 = (np.float32(1.0)/_t3)
+                    _t4 = abs(_t0)
+                    _t5 = (c >= np.float32(2)*_t4)
+                    _t6 = c - y_pred + y_true
+                    _t7 = _t0 + c
+                    _t8 = (c >= _t4)
+                    _t9 = _t0*_t1*_t6**2*_t7**2
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
+                    _grad = (_t9 if _t5 else (_t9 if _t8 else np.float32(0)))
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
@@ -547,19 +549,14 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
                     _t0 = y_pred - y_true
-                    _t1 = _t0**2
-                    _t2 = c**4
-                    _t3 = (np.float32(1.0)/_t2)
-                    _t5 = c**2
-                    _t7 = _t0**4
-                    _t8 = abs(_t0)
-                    _t9 = (c >= np.float32(2)*_t8)
-                    _t10 = c - y_pred + y_true
-                    _t11 = _t0 + c
-                    _t12 = (c >= _t8)
-                    _t13 = np.float32(3)*_t5
-                    _t14 = _t0*_t3
-                    _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
+                    _t1 = c**(-4)
+                    _t4 = abs(_t0)
+                    _t5 = (c >= np.float32(2)*_t4)
+                    _t6 = c - y_pred + y_true
+                    _t7 = _t0 + c
+                    _t8 = (c >= _t4)
+                    _t9 = _t0*_t1*_t6**2*_t7**2
+                    _grad = (_t9 if _t5 else (_t9 if _t8 else np.float32(0)))
                     _grad_out[_i] = _scale * _w * _grad
             else:
                 for _i in range(_start, _stop):
@@ -567,19 +564,14 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
                     _t0 = y_pred - y_true
-                    _t1 = _t0**2
-                    _t2 = c**4
-                    _t3 = (np.float32(1.0)/_t2)
-                    _t5 = c**2
-                    _t7 = _t0**4
-                    _t8 = abs(_t0)
-                    _t9 = (c >= np.float32(2)*_t8)
-                    _t10 = c - y_pred + y_true
-                    _t11 = _t0 + c
-                    _t12 = (c >= _t8)
-                    _t13 = np.float32(3)*_t5
-                    _t14 = _t0*_t3
-                    _grad = ((np.float32((1.0 / 3.0)))*_t14*(_t0*(np.float32(2)*_t0**3 - _t0*_t13) - _t1*_t13 + np.float32(3)*_t2 + _t7) if _t9 else (_t10**2*_t11**2*_t14 if _t12 else np.float32(0)))
+                    _t1 = c**(-4)
+                    _t4 = abs(_t0)
+                    _t5 = (c >= np.float32(2)*_t4)
+                    _t6 = c - y_pred + y_true
+                    _t7 = _t0 + c
+                    _t8 = (c >= _t4)
+                    _t9 = _t0*_t1*_t6**2*_t7**2
+                    _grad = (_t9 if _t5 else (_t9 if _t8 else np.float32(0)))
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -608,20 +600,16 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                     y_true = np.float32(_target[_i])
                     _w = np.float32(1.0)
                     _t0 = y_pred - y_true
-                    _t1 = _t0**2
-                    _t2 = c**4
-                    _t3 = (np.float32(1.0)/_t2)
-                    _t5 = c**2
-                    _t6 = (np.float32(1.0)/_t5)
-                    _t7 = _t0**4
-                    _t8 = abs(_t0)
-                    _t9 = (c >= np.float32(2)*_t8)
-                    _t10 = c - y_pred + y_true
-                    _t11 = _t0 + c
-                    _t12 = (c >= _t8)
-                    _t15 = np.float32(2)*_t0
-                    _t16 = _t10*_t11
-                    _hess = (-np.float32(6)*_t1*_t6 + np.float32(5)*_t3*_t7 + np.float32(1) if _t9 else (_t16*_t3*(_t10*_t15 - _t11*_t15 + _t16) if _t12 else np.float32(0)))
+                    _t1 = c**(-4)
+                    _t4 = abs(_t0)
+                    _t5 = (c >= np.float32(2)*_t4)
+                    _t6 = c - y_pred + y_true
+                    _t7 = _t0 + c
+                    _t8 = (c >= _t4)
+                    _t10 = np.float32(2)*_t0
+                    _t11 = _t6*_t7
+                    _t12 = _t1*_t11*(_t10*_t6 - _t10*_t7 + _t11)
+                    _hess = (_t12 if _t5 else (_t12 if _t8 else np.float32(0)))
                     _hess_out[_i] = _scale * _w * _hess
             else:
                 for _i in range(_start, _stop):
@@ -629,20 +617,16 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                     y_true = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
                     _t0 = y_pred - y_true
-                    _t1 = _t0**2
-                    _t2 = c**4
-                    _t3 = (np.float32(1.0)/_t2)
-                    _t5 = c**2
-                    _t6 = (np.float32(1.0)/_t5)
-                    _t7 = _t0**4
-                    _t8 = abs(_t0)
-                    _t9 = (c >= np.float32(2)*_t8)
-                    _t10 = c - y_pred + y_true
-                    _t11 = _t0 + c
-                    _t12 = (c >= _t8)
-                    _t15 = np.float32(2)*_t0
-                    _t16 = _t10*_t11
-                    _hess = (-np.float32(6)*_t1*_t6 + np.float32(5)*_t3*_t7 + np.float32(1) if _t9 else (_t16*_t3*(_t10*_t15 - _t11*_t15 + _t16) if _t12 else np.float32(0)))
+                    _t1 = c**(-4)
+                    _t4 = abs(_t0)
+                    _t5 = (c >= np.float32(2)*_t4)
+                    _t6 = c - y_pred + y_true
+                    _t7 = _t0 + c
+                    _t8 = (c >= _t4)
+                    _t10 = np.float32(2)*_t0
+                    _t11 = _t6*_t7
+                    _t12 = _t1*_t11*(_t10*_t6 - _t10*_t7 + _t11)
+                    _hess = (_t12 if _t5 else (_t12 if _t8 else np.float32(0)))
                     _hess_out[_i] = _scale * _w * _hess
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: df296b6a295b9d76
-# lossgen-content-sha256: cfc988867693bb5d15c009ee6aa1ca76e16032181683f792f701ebeeefa50bcc
+# lossgen-generator: f0845ad90ece0a0b
+# lossgen-content-sha256: 71fae22e842cb87fb64c194f57193f4921d6ae38f81d4b8c374802bf8f4d6e71
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -86,10 +86,10 @@ def _prefer_wide_vectors(typingctx):
     return types.none(), codegen
 
 
-# Vectorizable float32 exp, log and log1p (see the float64 module for why not math.*): the same
-# algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy over
-# the float32 range, with IEEE special values (tests/test_accuracy.py::
-# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
+# Vectorizable float32 exp, expm1, log and log1p (see the float64 module for why not math.*): the
+# same algorithms as the float64 ones, with float32 constants and shorter polynomials. Accuracy
+# over the float32 range, with IEEE special values (tests/test_accuracy.py::
+# test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp, log ≤ 2 ulp, log1p ≤ 2.5 ulp.
 # Every constant is an np.float32: Numba types a Python float as float64, which would turn the
 # arithmetic back into float64.
 
@@ -177,6 +177,28 @@ def _log(x):
     result = _F(math.inf) if x == _F(math.inf) else result
     result = _F(-math.inf) if x == _F(0.0) else result
     result = _F(math.nan) if x < _F(0.0) else result
+    return result if x == x else x
+
+
+@njit(error_model="numpy", fastmath={"contract"})
+def _expm1(x):
+    xc = min(max(x, _F(-18.0)), _F(89.0))  # below -18, e**x - 1 rounds to -1
+    n = np.floor(xc * _LOG2E + _F(0.5))
+    r = (xc - n * _LN2_HI) - n * _LN2_LO
+    q = _F(1.0 / 40320.0)  # Taylor to degree 8: errs < 2**-29 relative
+    q = q * r + _F(1.0 / 5040.0)
+    q = q * r + _F(1.0 / 720.0)
+    q = q * r + _F(1.0 / 120.0)
+    q = q * r + _F(1.0 / 24.0)
+    q = q * r + _F(1.0 / 6.0)
+    q = q * r + _F(0.5)
+    em = r + r * (r * q)
+    k = _I(n)
+    t = _bits_to_float((_I(127) - min(k, _I(30))) << _I(23))
+    k1 = k >> _I(1)
+    result = (em + (_F(1.0) - t)) * _bits_to_float((k1 + _I(127)) << _I(23)) * _bits_to_float((k - k1 + _I(127)) << _I(23))
+    result = _F(math.inf) if x > _F(88.72283935546875) else result
+    result = x if x == _F(0.0) else result
     return result if x == x else x
 
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/cauchy.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: df296b6a295b9d76
-# lossgen-content-sha256: 5dac4246f87bca2faa858088488057a12b22e9866323c24acdec0057eb50fe6c
+# lossgen-generator: f0845ad90ece0a0b
+# lossgen-content-sha256: 18643319964dec81b6820845eb3a329fac97de321bb29df8441244542418f64d
 """NumPy kernels for ``cauchy`` (Cauchy (Lorentzian) loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -29,23 +29,25 @@ def _shaped(value, like):
 
 
 def loss(y_pred, y_true, c):
-    """Per-element loss (7 operations after CSE)."""
+    """Per-element loss (8 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = c**2
+        _r0 = 1/(_t0)
         _t1 = y_pred - y_true
         _t2 = _t1**2
-        return _shaped((0.5)*_t0*np.log1p(_t2/_t0), y_pred)
+        return _shaped((0.5)*_t0*np.log1p(_r0*_t2), y_pred)
 
 
 def loss_and_grad(y_pred, y_true, c):
-    """Per-element loss and gradient (10 operations after CSE)."""
+    """Per-element loss and gradient (11 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = c**2
+        _r0 = 1/(_t0)
         _t1 = y_pred - y_true
         _t2 = _t1**2
         _t3 = _t0 + _t2
         return (
-            _shaped((0.5)*_t0*np.log1p(_t2/_t0), y_pred),
+            _shaped((0.5)*_t0*np.log1p(_r0*_t2), y_pred),
             _shaped(_t0*_t1/_t3, y_pred),
         )
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: df296b6a295b9d76
-# lossgen-content-sha256: 4149a833d1998f94045de4784dbf62f110bf47b9a28ef4ee1e03a5372a9881b5
+# lossgen-generator: f0845ad90ece0a0b
+# lossgen-content-sha256: a16a20ae696d0ccc47c3cb933ecaa9a27b5864855cdbb8e6d785e22fda2f1e5e
 """NumPy kernels for ``mse`` (Mean squared error): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -31,22 +31,25 @@ def _shaped(value, like):
 def loss(y_pred, y_true):
     """Per-element loss (2 operations after CSE)."""
     with np.errstate(all="ignore"):
-        return _shaped((y_pred - y_true)**2, y_pred)
+        _t0 = y_pred - y_true
+        return _shaped(_t0**2, y_pred)
 
 
 def loss_and_grad(y_pred, y_true):
-    """Per-element loss and gradient (5 operations after CSE)."""
+    """Per-element loss and gradient (3 operations after CSE)."""
     with np.errstate(all="ignore"):
+        _t0 = y_pred - y_true
         return (
-            _shaped((y_pred - y_true)**2, y_pred),
-            _shaped(2*y_pred - 2*y_true, y_pred),
+            _shaped(_t0**2, y_pred),
+            _shaped(2*_t0, y_pred),
         )
 
 
 def grad(y_pred, y_true):
-    """Per-element gradient with respect to the prediction (3 operations after CSE)."""
+    """Per-element gradient with respect to the prediction (2 operations after CSE)."""
     with np.errstate(all="ignore"):
-        return _shaped(2*y_pred - 2*y_true, y_pred)
+        _t0 = y_pred - y_true
+        return _shaped(2*_t0, y_pred)
 
 
 def hess(y_pred, y_true):

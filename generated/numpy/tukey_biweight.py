@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: df296b6a295b9d76
-# lossgen-content-sha256: 4e78ef67a44b52554b19ebd832ff6068ce89f7dd5990df4d4a1daa5cf86e6f81
+# lossgen-generator: f0845ad90ece0a0b
+# lossgen-content-sha256: f22e70db8f44b8bb1b1c81a4da33cde361162dbcc8c3343b0ccea8ea741d4f83
 """NumPy kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -36,79 +36,63 @@ def loss(y_pred, y_true, c):
     """Per-element loss (31 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
-        _t1 = _t0**2
-        _t2 = c**4
-        _t3 = 1/(_t2)
-        _t4 = ((1.0 / 6.0))*_t3
-        _t5 = c**2
-        _t6 = 1/(_t5)
-        _t7 = _t0**4
-        _t8 = abs(_t0)
-        _t9 = np.greater_equal(c, 2*_t8)
-        _t10 = c - y_pred + y_true
-        _t11 = _t0 + c
-        _t12 = np.greater_equal(c, _t8)
-        return _shaped(np.where(_t9, _t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7, np.where(_t12, _t4*(-_t10**3*_t11**3 + c**6), ((1.0 / 6.0))*_t5)), y_pred)
+        _t1 = c**(-4.0)
+        _t2 = ((1.0 / 6.0))*_t1
+        _t3 = c**2
+        _r0 = 1/(_t3)
+        _t4 = abs(_t0)
+        _t5 = np.greater_equal(c, 2*_t4)
+        _t6 = c - y_pred + y_true
+        _t7 = _t0 + c
+        _t8 = np.greater_equal(c, _t4)
+        return _shaped(np.where(_t5, -0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2, np.where(_t8, _t2*(-_t6**3*_t7**3 + c**6), ((1.0 / 6.0))*_t3)), y_pred)
 
 
 def loss_and_grad(y_pred, y_true, c):
-    """Per-element loss and gradient (51 operations after CSE)."""
+    """Per-element loss and gradient (38 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
-        _t1 = _t0**2
-        _t2 = c**4
-        _t3 = 1/(_t2)
-        _t4 = ((1.0 / 6.0))*_t3
-        _t5 = c**2
-        _t6 = 1/(_t5)
-        _t7 = _t0**4
-        _t8 = abs(_t0)
-        _t9 = np.greater_equal(c, 2*_t8)
-        _t10 = c - y_pred + y_true
-        _t11 = _t0 + c
-        _t12 = np.greater_equal(c, _t8)
-        _t13 = 3*_t5
-        _t14 = _t0*_t3
+        _t1 = c**(-4.0)
+        _t2 = ((1.0 / 6.0))*_t1
+        _t3 = c**2
+        _r0 = 1/(_t3)
+        _t4 = abs(_t0)
+        _t5 = np.greater_equal(c, 2*_t4)
+        _t6 = c - y_pred + y_true
+        _t7 = _t0 + c
+        _t8 = np.greater_equal(c, _t4)
+        _t9 = _t0*_t1*_t6**2*_t7**2
         return (
-            _shaped(np.where(_t9, _t0**6*_t4 + (0.5)*_t1 - 0.5*_t6*_t7, np.where(_t12, _t4*(-_t10**3*_t11**3 + c**6), ((1.0 / 6.0))*_t5)), y_pred),
-            _shaped(np.where(_t9, ((1.0 / 3.0))*_t14*(_t0*(2*_t0**3 - _t0*_t13) - _t1*_t13 + 3*_t2 + _t7), np.where(_t12, _t10**2*_t11**2*_t14, 0)), y_pred),
+            _shaped(np.where(_t5, -0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2, np.where(_t8, _t2*(-_t6**3*_t7**3 + c**6), ((1.0 / 6.0))*_t3)), y_pred),
+            _shaped(np.where(_t5, _t9, np.where(_t8, _t9, 0)), y_pred),
         )
 
 
 def grad(y_pred, y_true, c):
-    """Per-element gradient with respect to the prediction (33 operations after CSE)."""
+    """Per-element gradient with respect to the prediction (17 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
-        _t1 = _t0**2
-        _t2 = c**4
-        _t3 = 1/(_t2)
-        _t5 = c**2
-        _t7 = _t0**4
-        _t8 = abs(_t0)
-        _t9 = np.greater_equal(c, 2*_t8)
-        _t10 = c - y_pred + y_true
-        _t11 = _t0 + c
-        _t12 = np.greater_equal(c, _t8)
-        _t13 = 3*_t5
-        _t14 = _t0*_t3
-        return _shaped(np.where(_t9, ((1.0 / 3.0))*_t14*(_t0*(2*_t0**3 - _t0*_t13) - _t1*_t13 + 3*_t2 + _t7), np.where(_t12, _t10**2*_t11**2*_t14, 0)), y_pred)
+        _t1 = c**(-4.0)
+        _t4 = abs(_t0)
+        _t5 = np.greater_equal(c, 2*_t4)
+        _t6 = c - y_pred + y_true
+        _t7 = _t0 + c
+        _t8 = np.greater_equal(c, _t4)
+        _t9 = _t0*_t1*_t6**2*_t7**2
+        return _shaped(np.where(_t5, _t9, np.where(_t8, _t9, 0)), y_pred)
 
 
 def hess(y_pred, y_true, c):
-    """Per-element second derivative with respect to the prediction (Hessian diagonal) (30 operations after CSE)."""
+    """Per-element second derivative with respect to the prediction (Hessian diagonal) (20 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
-        _t1 = _t0**2
-        _t2 = c**4
-        _t3 = 1/(_t2)
-        _t5 = c**2
-        _t6 = 1/(_t5)
-        _t7 = _t0**4
-        _t8 = abs(_t0)
-        _t9 = np.greater_equal(c, 2*_t8)
-        _t10 = c - y_pred + y_true
-        _t11 = _t0 + c
-        _t12 = np.greater_equal(c, _t8)
-        _t15 = 2*_t0
-        _t16 = _t10*_t11
-        return _shaped(np.where(_t9, -6*_t1*_t6 + 5*_t3*_t7 + 1, np.where(_t12, _t16*_t3*(_t10*_t15 - _t11*_t15 + _t16), 0)), y_pred)
+        _t1 = c**(-4.0)
+        _t4 = abs(_t0)
+        _t5 = np.greater_equal(c, 2*_t4)
+        _t6 = c - y_pred + y_true
+        _t7 = _t0 + c
+        _t8 = np.greater_equal(c, _t4)
+        _t10 = 2*_t0
+        _t11 = _t6*_t7
+        _t12 = _t1*_t11*(_t10*_t6 - _t10*_t7 + _t11)
+        return _shaped(np.where(_t5, _t12, np.where(_t8, _t12, 0)), y_pred)

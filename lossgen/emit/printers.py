@@ -75,7 +75,7 @@ class ScalarPrinter(PythonCodePrinter):
     def _print_Float(self, expr):
         return _float_literal(expr)
 
-    # exp, log and log1p of a variable go to the vectorizable versions defined in each generated
+    # exp, expm1, log and log1p of a variable go to the vectorizable versions defined in each generated
     # Numba module (util.jinja); of a number, to math.* (folded at compile time).
     def _print_exp(self, expr):
         arg = expr.args[0]
@@ -90,7 +90,8 @@ class ScalarPrinter(PythonCodePrinter):
         return f"math.log1p({self._print(arg)})" if arg.is_number else f"_log1p({self._print(arg)})"
 
     def _print_expm1(self, expr):
-        return f"math.expm1({self._print(expr.args[0])})"
+        arg = expr.args[0]
+        return f"math.expm1({self._print(arg)})" if arg.is_number else f"_expm1({self._print(arg)})"
 
     def _print_BooleanTrue(self, expr):
         return "True"

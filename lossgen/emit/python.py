@@ -38,7 +38,7 @@ class PrintedProgram:
     scalar_outputs: tuple[tuple[str, str], ...]
     numpy_lines: tuple[str, ...]
     numpy_outputs: tuple[str, ...]
-    #: whether the scalar code calls the generated exp, log or log1p: such loops are bound by
+    #: whether the scalar code calls the generated exp, expm1, log or log1p: such loops are bound by
     #: arithmetic, and the Numba kernels compile them with 512-bit vectors (util.jinja,
     #: _prefer_wide_vectors); loops of a few operations are bound by memory
     calls_vector_math: bool
@@ -63,7 +63,7 @@ def print_program(program: Program, ftype: str = "float64") -> PrintedProgram:
         scalar_outputs=scalar_outputs,
         numpy_lines=tuple(f"{s} = {vector.doprint(e)}" for s, e in program.assignments),
         numpy_outputs=tuple(vector.doprint(e) for _, e in program.outputs),
-        calls_vector_math=re.search(r"(?<![\w.])_(exp|log|log1p)\(", code) is not None,
+        calls_vector_math=re.search(r"(?<![\w.])_(exp|expm1|log|log1p)\(", code) is not None,
     )
 
 
