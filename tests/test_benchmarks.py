@@ -9,6 +9,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import bench  # noqa: E402
+import divider  # noqa: E402
 from conftest import ELEMENTWISE  # noqa: E402
 
 
@@ -27,3 +28,9 @@ def test_bandwidth_case_reports_lossgen_and_triad():
     for name in ("lossgen", "f32 arithmetic"):
         assert result[name]["median_ms"] > 0 and result[name]["pct_triad"] > 0
     assert "f32 arithmetic" in bench.format_bandwidth_table([result])
+
+
+def test_divider_floor_times_every_loop_against_the_triad():
+    result = divider.measure(n=4096, rounds=2)
+    assert "triad" in result and "pseudo_huber loss_and_grad kernel" in result and len(result) == 6
+    assert all(r["median_ms"] > 0 and r["pct_triad"] > 0 for r in result.values())
