@@ -397,6 +397,57 @@ def _share_reciprocals(
     return replacements, outputs
 
 
+def _share_power_products(
+    replacements: list[tuple[sp.Symbol, sp.Expr]], outputs: list[sp.Expr]
+) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+    """Write a product of powers with one exponent, a³·b³, as the power of a product w³ with
+    w = a·b computed once (two multiplications where there were five, and w² for a²·b² elsewhere
+    is one more). SymPy multiplies (a·b)³ back out when it builds it, so this is done on the CSE
+    program, whose temporaries are symbols. Tukey's loss (c − r)³(c + r)³ and gradient
+    r(c − r)²(c + r)²/c⁴ share w = (c − r)(c + r): float32 loss_and_grad at N = 1e7 0.77–0.86 of
+    the time (paired, Intel VM). It rounds no more often, and a·b does not underflow or overflow
+    where a³ alone would."""
+    products: dict[tuple[sp.Expr, ...], sp.Symbol] = {}
+    symbols = sp.numbered_symbols("_p", real=True)
+    replacements, outputs = list(replacements), list(outputs)
+
+    def rewrite(expr: sp.Expr) -> sp.Expr:
+        mapping = {}
+        for mul in sp.preorder_traversal(expr):
+            if not isinstance(mul, sp.Mul):
+                continue
+            groups: dict[int, list[sp.Expr]] = {}
+            for factor in mul.args:
+                if factor.is_Pow and factor.exp.is_Integer and factor.exp > 1:
+                    groups.setdefault(int(factor.exp), []).append(factor.base)
+            grouped = {int(f.exp) for f in mul.args if f.is_Pow and len(groups.get(f.exp, ())) > 1}
+            rest = [f for f in mul.args if not (f.is_Pow and f.exp in grouped)]
+            new_factors = []
+            for exponent, bases in groups.items():
+                if len(bases) < 2:
+                    continue
+                key = tuple(sorted(bases, key=sp.default_sort_key))
+                if key not in products:
+                    product = sp.Mul(*key)
+                    # CSE may have named the product already (for a later use): move it up
+                    existing = [i for i, (_, v) in enumerate(replacements) if v == product]
+                    entry = replacements.pop(existing[0]) if existing else (next(symbols), product)
+                    defined = [i for i, (s, _) in enumerate(replacements) if s in product.free_symbols]
+                    replacements.insert(max(defined, default=-1) + 1, entry)
+                    products[key] = entry[0]
+                new_factors.append(products[key] ** exponent)
+            if new_factors:
+                mapping[mul] = sp.Mul(*rest, *new_factors)
+        return expr.xreplace(mapping) if mapping else expr
+
+    for symbol, value in list(replacements):  # rewriting may insert or move temporaries before it
+        rewritten = rewrite(value)
+        position = next(i for i, (s, _) in enumerate(replacements) if s == symbol)
+        replacements[position] = (symbol, rewritten)
+    outputs = [rewrite(e) for e in outputs]
+    return replacements, outputs
+
+
 def _programs(quantities: Mapping[str, sp.Expr], invariant: set[sp.Symbol]) -> dict[str, Program]:
     """CSE once over loss, gradient and Hessian together (with shared reciprocals: see
     ``_share_reciprocals``; ``invariant``: the parameters), then prune per program.
@@ -408,6 +459,7 @@ def _programs(quantities: Mapping[str, sp.Expr], invariant: set[sp.Symbol]) -> d
     lowered = [lower_primitives(quantities[n]) for n in names]
     replacements, reduced = sp.cse(lowered, symbols=sp.numbered_symbols("_t", real=True))
     replacements, reduced = _share_reciprocals(replacements, names, reduced, invariant)
+    replacements, reduced = _share_power_products(replacements, reduced)
     shared = Program("all", tuple(replacements), tuple(zip(names, reduced)))
     return {program_name: _prune(shared, program_name, wanted) for program_name, wanted in PROGRAM_OUTPUTS.items()}
 

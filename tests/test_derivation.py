@@ -138,6 +138,42 @@ def test_products_of_linear_factors_are_candidate_forms():
     assert all(sp.Poly(b).total_degree() == 1 for b in bases if b.free_symbols)  # c⁻⁴ and linear factors
 
 
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_powers_with_one_exponent_are_powers_of_a_product(name):
+    """No program multiplies two powers with one exponent (a³·b³): it computes w = a·b once and
+    w³ (Tukey's loss and gradient share w = (c − r)(c + r) as w³ and w²)."""
+    for program in derivation(name).programs.values():
+        for _, expr in program.hoisted + program.assignments + program.outputs:
+            for mul in sp.preorder_traversal(expr):
+                if isinstance(mul, sp.Mul):
+                    exponents = [f.exp for f in mul.args if f.is_Pow and f.exp.is_Integer and f.exp > 1]
+                    assert len(exponents) == len(set(exponents)), (program.name, mul)
+    if name == "tukey_biweight":
+        program = derivation(name).programs["loss_and_grad"]
+        defined = dict(program.assignments)
+        products = [s for s, v in program.assignments if isinstance(v, sp.Mul) and len(v.args) == 2]
+        uses = [p for _, e in program.assignments + program.outputs for p in e.atoms(sp.Pow) if p.base in products]
+        assert {p.exp for p in uses} == {2, 3}, uses
+        assert list(defined).index(uses[0].base) < min(
+            list(defined).index(s) for s, e in program.assignments if e.has(uses[0].base)
+        )
+
+
+def test_power_products_reuse_and_order_temporaries():
+    """A product CSE already named for a later temporary is moved up to where it is first needed."""
+    from lossgen.derive import _share_power_products
+
+    a, b, x, t0, t1 = sp.symbols("a b x _t0 _t1", real=True)
+    replacements = [(t0, a**2 * b**2 * x), (t1, a * b + x)]
+    outputs = [a**3 * b**3 + t0, t1]
+    replacements, outputs = _share_power_products(replacements + [(sp.Symbol("_t2", real=True), a * b)], outputs)
+    names = [s for s, _ in replacements]
+    product = next(s for s, v in replacements if v == a * b)
+    assert names.index(product) < names.index(t0)
+    assert dict(replacements)[t0] == product**2 * x and outputs[0] == product**3 + t0
+    assert len([v for _, v in replacements if v == a * b]) == 1
+
+
 def _divisions(program) -> dict:
     """For each base a program divides by (a negative integer power), in how many expressions."""
     from lossgen.derive import _negative_powers

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: f0845ad90ece0a0b
-# lossgen-content-sha256: f56b8cab52a2604de6535c52b97ec76b342b062704c0724103a9575afd6f6d39
+# lossgen-generator: 47e0e346983ab0a5
+# lossgen-content-sha256: b5b2f49501931e6446540ef58ce5188efd26ba2bb9cc02ecd18594df83484c2d
 """Numba kernels for ``huber`` (Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -79,9 +79,10 @@ def _prefer_wide_vectors(typingctx):
 # (the PyPI llvmlite has no SVML), which keeps LLVM from vectorizing a loop; these use only
 # arithmetic, selects and bit casts. Accuracy over the float64 range, with IEEE special values
 # (tests/test_accuracy.py::test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp,
-# log ≤ 2 ulp, log1p ≤ 2.5 ulp. math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times slower. fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their
-# polynomial steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The
-# loss expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
+# log ≤ 2 ulp, log1p ≤ 2.5 ulp (math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times
+# slower). fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their polynomial
+# steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The loss
+# expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
 
 
 @intrinsic

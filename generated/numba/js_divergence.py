@@ -1,7 +1,7 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: f0845ad90ece0a0b
-# lossgen-content-sha256: a0e6b07a692c56e418650efc6534137c994d4ff678bde9a749b56bc566385fd1
+# lossgen-generator: 47e0e346983ab0a5
+# lossgen-content-sha256: f13d4c0765c7a0eb356fce27e3bbb357ba5ddf9ffa04adf6626bf4b52f143de5
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -92,9 +92,10 @@ def _prefer_wide_vectors(typingctx):
 # (the PyPI llvmlite has no SVML), which keeps LLVM from vectorizing a loop; these use only
 # arithmetic, selects and bit casts. Accuracy over the float64 range, with IEEE special values
 # (tests/test_accuracy.py::test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp,
-# log ≤ 2 ulp, log1p ≤ 2.5 ulp. math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times slower. fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their
-# polynomial steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The
-# loss expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
+# log ≤ 2 ulp, log1p ≤ 2.5 ulp (math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times
+# slower). fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their polynomial
+# steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The loss
+# expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
 
 
 @intrinsic

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: f0845ad90ece0a0b
-# lossgen-content-sha256: 897de17d2deb728f883a4a15fe68a080973d264f2c8856e87dcc8d48a7e5cd4e
+# lossgen-generator: 47e0e346983ab0a5
+# lossgen-content-sha256: 68d92013909accf773aede4d61e2d867f4f232e95de851d0a987e1e1187ae46b
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -76,9 +76,10 @@ def _prefer_wide_vectors(typingctx):
 # (the PyPI llvmlite has no SVML), which keeps LLVM from vectorizing a loop; these use only
 # arithmetic, selects and bit casts. Accuracy over the float64 range, with IEEE special values
 # (tests/test_accuracy.py::test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp,
-# log ≤ 2 ulp, log1p ≤ 2.5 ulp. math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times slower. fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their
-# polynomial steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The
-# loss expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
+# log ≤ 2 ulp, log1p ≤ 2.5 ulp (math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times
+# slower). fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their polynomial
+# steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The loss
+# expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
 
 
 @intrinsic

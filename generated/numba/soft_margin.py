@@ -1,7 +1,7 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: f0845ad90ece0a0b
-# lossgen-content-sha256: 1f004d4734d6b669ffd080092c34993283636ab90c75d748b6a208dad7db46dd
+# lossgen-generator: 47e0e346983ab0a5
+# lossgen-content-sha256: c32a2d4c8c42f5aa9c83a8f6ed7a4d66cb09eb395497a39f78c00ee0d0adba05
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -74,9 +74,10 @@ def _prefer_wide_vectors(typingctx):
 # (the PyPI llvmlite has no SVML), which keeps LLVM from vectorizing a loop; these use only
 # arithmetic, selects and bit casts. Accuracy over the float64 range, with IEEE special values
 # (tests/test_accuracy.py::test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp,
-# log ≤ 2 ulp, log1p ≤ 2.5 ulp. math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times slower. fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their
-# polynomial steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The
-# loss expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
+# log ≤ 2 ulp, log1p ≤ 2.5 ulp (math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times
+# slower). fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their polynomial
+# steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The loss
+# expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
 
 
 @intrinsic

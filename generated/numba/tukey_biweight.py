@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: f0845ad90ece0a0b
-# lossgen-content-sha256: ae6c3b4cf4d88c2d7bbe9d1821ea24b5de7d7fca837c60a2a97d1595dd8087c4
+# lossgen-generator: 47e0e346983ab0a5
+# lossgen-content-sha256: 65e714010ff49ee392f3147b9fc797f4d0b659bbd2ad36f4c889b7347bd57fe9
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -78,9 +78,10 @@ def _prefer_wide_vectors(typingctx):
 # (the PyPI llvmlite has no SVML), which keeps LLVM from vectorizing a loop; these use only
 # arithmetic, selects and bit casts. Accuracy over the float64 range, with IEEE special values
 # (tests/test_accuracy.py::test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp,
-# log ≤ 2 ulp, log1p ≤ 2.5 ulp. math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times slower. fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their
-# polynomial steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The
-# loss expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
+# log ≤ 2 ulp, log1p ≤ 2.5 ulp (math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times
+# slower). fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their polynomial
+# steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The loss
+# expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
 
 
 @intrinsic
@@ -287,7 +288,7 @@ def _lane_max(rows, row, start, count):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, c):
-    """Sum of w·loss over all elements (31 operations per element)."""
+    """Sum of w·loss over all elements (30 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
@@ -317,8 +318,9 @@ def loss_sum(_pred, _target, _weight, c):
                     _t5 = (c >= 2*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
+                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -334,8 +336,9 @@ def loss_sum(_pred, _target, _weight, c):
                     _t5 = (c >= 2*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
+                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
                     _losses[0, _i - _start] = _w * _loss
             _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -372,8 +375,9 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t5 = (c >= 2*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
+                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -389,8 +393,9 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t5 = (c >= 2*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
+                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
                     _loss_out[_i] = _w * _loss
     return 0.0, 0, 0
 
@@ -426,9 +431,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t5 = (c >= 2*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _t9 = _t0*_t1*_t6**2*_t7**2
-                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
+                    _t9 = _t0*_t1*_t11**2
+                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
                     _grad = (_t9 if _t5 else (_t9 if _t8 else 0))
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
@@ -446,9 +452,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t5 = (c >= 2*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _t9 = _t0*_t1*_t6**2*_t7**2
-                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
+                    _t9 = _t0*_t1*_t11**2
+                    _loss = (-0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else ((1.0 / 6.0))*_t3))
                     _grad = (_t9 if _t5 else (_t9 if _t8 else 0))
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
@@ -484,8 +491,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t5 = (c >= 2*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _t9 = _t0*_t1*_t6**2*_t7**2
+                    _t9 = _t0*_t1*_t11**2
                     _grad = (_t9 if _t5 else (_t9 if _t8 else 0))
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -499,8 +507,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t5 = (c >= 2*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _t9 = _t0*_t1*_t6**2*_t7**2
+                    _t9 = _t0*_t1*_t11**2
                     _grad = (_t9 if _t5 else (_t9 if _t8 else 0))
                     _grad_out[_i] = _scale * _w * _grad
     return 0.0, 0, 0
@@ -529,9 +538,9 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                     _t5 = (c >= 2*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
                     _t10 = 2*_t0
-                    _t11 = _t6*_t7
                     _t12 = _t1*_t11*(_t10*_t6 - _t10*_t7 + _t11)
                     _hess = (_t12 if _t5 else (_t12 if _t8 else 0))
                     _hess_out[_i] = _scale * _w * _hess
@@ -546,9 +555,9 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                     _t5 = (c >= 2*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
                     _t10 = 2*_t0
-                    _t11 = _t6*_t7
                     _t12 = _t1*_t11*(_t10*_t6 - _t10*_t7 + _t11)
                     _hess = (_t12 if _t5 else (_t12 if _t8 else 0))
                     _hess_out[_i] = _scale * _w * _hess

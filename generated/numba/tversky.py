@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: f0845ad90ece0a0b
-# lossgen-content-sha256: 8d55e14b53d344f379bca2194acd896b389aa4bc584a79fc02488c3703932f98
+# lossgen-generator: 47e0e346983ab0a5
+# lossgen-content-sha256: 7444b68dced803a07b4e606c2a845a361af87eb8f79bf9ac86b08ace47193f55
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -89,9 +89,10 @@ def _prefer_wide_vectors(typingctx):
 # (the PyPI llvmlite has no SVML), which keeps LLVM from vectorizing a loop; these use only
 # arithmetic, selects and bit casts. Accuracy over the float64 range, with IEEE special values
 # (tests/test_accuracy.py::test_vectorized_math_helpers_match_mpmath): exp ≤ 1 ulp, expm1 ≤ 2 ulp,
-# log ≤ 2 ulp, log1p ≤ 2.5 ulp. math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times slower. fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their
-# polynomial steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The
-# loss expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
+# log ≤ 2 ulp, log1p ≤ 2.5 ulp (math.expm1 kept Barron's and Welsch's loops scalar: 5-6 times
+# slower). fastmath={"contract"} (and no other fast-math flag) lets LLVM fuse their polynomial
+# steps into FMAs: a third faster, and exp's worst case went from 1.12 to 0.80 ulp. The loss
+# expressions themselves are not contracted: a·b − c·d as an FMA is not 0 where a·b = c·d.
 
 
 @intrinsic

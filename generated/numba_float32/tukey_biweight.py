@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: f0845ad90ece0a0b
-# lossgen-content-sha256: 17f8680be680f1a55fb2929dca32a4a86ecb79043428f531d1722aec19149f22
+# lossgen-generator: 47e0e346983ab0a5
+# lossgen-content-sha256: 23c20965bab4cccec4736d8c1501910b16247df1c3b409f2c9a57929522b7c94
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -338,7 +338,7 @@ def _outside_range(values, start, stop):
 
 @_kernel
 def loss_sum(_pred, _target, _weight, c):
-    """Sum of w·loss over all elements (31 operations per element)."""
+    """Sum of w·loss over all elements (30 operations per element)."""
     _n = _pred.shape[0]
     _chunks = (_n + CHUNK - 1) // CHUNK
     _partial = np.zeros(_chunks)
@@ -369,8 +369,9 @@ def loss_sum(_pred, _target, _weight, c):
                     _t5 = (c >= np.float32(2)*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -386,8 +387,9 @@ def loss_sum(_pred, _target, _weight, c):
                     _t5 = (c >= np.float32(2)*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
                     _losses[0, _i - _start] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -430,8 +432,9 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t5 = (c >= np.float32(2)*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -447,8 +450,9 @@ def loss_elements(_pred, _target, _weight, c, _loss_out):
                     _t5 = (c >= np.float32(2)*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
                     _loss_out[_i] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -490,9 +494,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t5 = (c >= np.float32(2)*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _t9 = _t0*_t1*_t6**2*_t7**2
-                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
+                    _t9 = _t0*_t1*_t11**2
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
                     _grad = (_t9 if _t5 else (_t9 if _t8 else np.float32(0)))
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
@@ -510,9 +515,10 @@ def loss_and_grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t5 = (c >= np.float32(2)*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _t9 = _t0*_t1*_t6**2*_t7**2
-                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t6**3*_t7**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
+                    _t9 = _t0*_t1*_t11**2
+                    _loss = (-np.float32(0.5)*_r0*_t0**4 + _t0**6*_t2 + (np.float32(0.5))*_t0**2 if _t5 else (_t2*(-_t11**3 + c**6) if _t8 else (np.float32((1.0 / 6.0)))*_t3))
                     _grad = (_t9 if _t5 else (_t9 if _t8 else np.float32(0)))
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
@@ -554,8 +560,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t5 = (c >= np.float32(2)*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _t9 = _t0*_t1*_t6**2*_t7**2
+                    _t9 = _t0*_t1*_t11**2
                     _grad = (_t9 if _t5 else (_t9 if _t8 else np.float32(0)))
                     _grad_out[_i] = _scale * _w * _grad
             else:
@@ -569,8 +576,9 @@ def grad(_pred, _target, _weight, c, _scale, _grad_out):
                     _t5 = (c >= np.float32(2)*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
-                    _t9 = _t0*_t1*_t6**2*_t7**2
+                    _t9 = _t0*_t1*_t11**2
                     _grad = (_t9 if _t5 else (_t9 if _t8 else np.float32(0)))
                     _grad_out[_i] = _scale * _w * _grad
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
@@ -605,9 +613,9 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                     _t5 = (c >= np.float32(2)*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
                     _t10 = np.float32(2)*_t0
-                    _t11 = _t6*_t7
                     _t12 = _t1*_t11*(_t10*_t6 - _t10*_t7 + _t11)
                     _hess = (_t12 if _t5 else (_t12 if _t8 else np.float32(0)))
                     _hess_out[_i] = _scale * _w * _hess
@@ -622,9 +630,9 @@ def hess(_pred, _target, _weight, c, _scale, _hess_out):
                     _t5 = (c >= np.float32(2)*_t4)
                     _t6 = c - y_pred + y_true
                     _t7 = _t0 + c
+                    _t11 = _t6*_t7
                     _t8 = (c >= _t4)
                     _t10 = np.float32(2)*_t0
-                    _t11 = _t6*_t7
                     _t12 = _t1*_t11*(_t10*_t6 - _t10*_t7 + _t11)
                     _hess = (_t12 if _t5 else (_t12 if _t8 else np.float32(0)))
                     _hess_out[_i] = _scale * _w * _hess

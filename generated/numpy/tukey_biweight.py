@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: f0845ad90ece0a0b
-# lossgen-content-sha256: f22e70db8f44b8bb1b1c81a4da33cde361162dbcc8c3343b0ccea8ea741d4f83
+# lossgen-generator: 47e0e346983ab0a5
+# lossgen-content-sha256: 5d5fe53baa59143e9fa952f18da8a61c5867f6ac060766212f967743935a40e8
 """NumPy kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss): vectorized, element-wise, float64.
 
 Each function takes broadcast-compatible float64 arrays and the parameters, and returns
@@ -33,7 +33,7 @@ def _shaped(value, like):
 
 
 def loss(y_pred, y_true, c):
-    """Per-element loss (31 operations after CSE)."""
+    """Per-element loss (30 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
         _t1 = c**(-4.0)
@@ -44,12 +44,13 @@ def loss(y_pred, y_true, c):
         _t5 = np.greater_equal(c, 2*_t4)
         _t6 = c - y_pred + y_true
         _t7 = _t0 + c
+        _t11 = _t6*_t7
         _t8 = np.greater_equal(c, _t4)
-        return _shaped(np.where(_t5, -0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2, np.where(_t8, _t2*(-_t6**3*_t7**3 + c**6), ((1.0 / 6.0))*_t3)), y_pred)
+        return _shaped(np.where(_t5, -0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2, np.where(_t8, _t2*(-_t11**3 + c**6), ((1.0 / 6.0))*_t3)), y_pred)
 
 
 def loss_and_grad(y_pred, y_true, c):
-    """Per-element loss and gradient (38 operations after CSE)."""
+    """Per-element loss and gradient (35 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
         _t1 = c**(-4.0)
@@ -60,16 +61,17 @@ def loss_and_grad(y_pred, y_true, c):
         _t5 = np.greater_equal(c, 2*_t4)
         _t6 = c - y_pred + y_true
         _t7 = _t0 + c
+        _t11 = _t6*_t7
         _t8 = np.greater_equal(c, _t4)
-        _t9 = _t0*_t1*_t6**2*_t7**2
+        _t9 = _t0*_t1*_t11**2
         return (
-            _shaped(np.where(_t5, -0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2, np.where(_t8, _t2*(-_t6**3*_t7**3 + c**6), ((1.0 / 6.0))*_t3)), y_pred),
+            _shaped(np.where(_t5, -0.5*_r0*_t0**4 + _t0**6*_t2 + (0.5)*_t0**2, np.where(_t8, _t2*(-_t11**3 + c**6), ((1.0 / 6.0))*_t3)), y_pred),
             _shaped(np.where(_t5, _t9, np.where(_t8, _t9, 0)), y_pred),
         )
 
 
 def grad(y_pred, y_true, c):
-    """Per-element gradient with respect to the prediction (17 operations after CSE)."""
+    """Per-element gradient with respect to the prediction (16 operations after CSE)."""
     with np.errstate(all="ignore"):
         _t0 = y_pred - y_true
         _t1 = c**(-4.0)
@@ -77,8 +79,9 @@ def grad(y_pred, y_true, c):
         _t5 = np.greater_equal(c, 2*_t4)
         _t6 = c - y_pred + y_true
         _t7 = _t0 + c
+        _t11 = _t6*_t7
         _t8 = np.greater_equal(c, _t4)
-        _t9 = _t0*_t1*_t6**2*_t7**2
+        _t9 = _t0*_t1*_t11**2
         return _shaped(np.where(_t5, _t9, np.where(_t8, _t9, 0)), y_pred)
 
 
@@ -91,8 +94,8 @@ def hess(y_pred, y_true, c):
         _t5 = np.greater_equal(c, 2*_t4)
         _t6 = c - y_pred + y_true
         _t7 = _t0 + c
+        _t11 = _t6*_t7
         _t8 = np.greater_equal(c, _t4)
         _t10 = 2*_t0
-        _t11 = _t6*_t7
         _t12 = _t1*_t11*(_t10*_t6 - _t10*_t7 + _t11)
         return _shaped(np.where(_t5, _t12, np.where(_t8, _t12, 0)), y_pred)
