@@ -378,7 +378,7 @@ def _share_reciprocals(
         varying = {at for at, _, expr in exprs if depends_on_elements(expr)}
         for base, positions in counts.items():
             shared_division = (len(positions) >= 2 or base in reciprocals) and depends_on_elements(base)
-            if shared_division or not depends_on_elements(base) and varying.intersection(positions):
+            if shared_division or (not depends_on_elements(base) and varying.intersection(positions)):
                 first[base] = min(first.get(base, positions[0]), positions[0])
                 rewritten.setdefault(base, set()).update(key for _, key, _ in exprs)
     if not first:
@@ -420,12 +420,12 @@ def _share_power_products(
             for factor in mul.args:
                 if factor.is_Pow and factor.exp.is_Integer and factor.exp > 1:
                     groups.setdefault(int(factor.exp), []).append(factor.base)
-            grouped = {int(f.exp) for f in mul.args if f.is_Pow and len(groups.get(f.exp, ())) > 1}
-            rest = [f for f in mul.args if not (f.is_Pow and f.exp in grouped)]
+            shared = {exponent: bases for exponent, bases in groups.items() if len(bases) > 1}
+            if not shared:
+                continue
+            rest = [f for f in mul.args if not (f.is_Pow and f.exp.is_Integer and int(f.exp) in shared)]
             new_factors = []
-            for exponent, bases in groups.items():
-                if len(bases) < 2:
-                    continue
+            for exponent, bases in shared.items():
                 key = tuple(sorted(bases, key=sp.default_sort_key))
                 if key not in products:
                     product = sp.Mul(*key)
@@ -436,8 +436,7 @@ def _share_power_products(
                     replacements.insert(max(defined, default=-1) + 1, entry)
                     products[key] = entry[0]
                 new_factors.append(products[key] ** exponent)
-            if new_factors:
-                mapping[mul] = sp.Mul(*rest, *new_factors)
+            mapping[mul] = sp.Mul(*rest, *new_factors)
         return expr.xreplace(mapping) if mapping else expr
 
     for symbol, value in list(replacements):  # rewriting may insert or move temporaries before it

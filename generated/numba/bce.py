@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 2e40375f31d2c0a39f36dec7a0504efbe9f6ffc78b5b918c094857bf8281c415
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: bd1f15eb7e67e3ab3a126c59ed8a611bb2b15755001db9bf106d8e37f9b443ca
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

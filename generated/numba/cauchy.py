@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 8e48ff4a2a6b6a8956fd7439d498b27fa578a784750a840af07431c03dea0589
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

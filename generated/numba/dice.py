@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: d6f66de2062b568e6c5b69cefc1f3be7bbf702acd1e2af567d0ef6e8a6bf7e3f
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: fb41fcf1002e636bb1f80511351c3b0b90fdc81fe735799fa61bef0ff6d63f01
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 2ecb5eff87fc740efbb7c69b7749e48d4549607b8ef2043dbd7f7bb4d2f0c283
 """Numba kernels for ``hinge`` (Hinge loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: e63e1b8f560fdf7eca54c5f09cf87f8dddaff1f63debd31ba95c2c6593d1e727
 """Numba kernels for ``mae`` (Mean absolute error).
 

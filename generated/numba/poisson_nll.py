@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 68d92013909accf773aede4d61e2d867f4f232e95de851d0a987e1e1187ae46b
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 7afb91555e2342c20e553a771d4908fda41ace929188d8e08c7e792a0a79a3d1
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: ff9a675b0584e7fbba5b3262710a988b87bd9ba3fbae5bc364ee45db2ba9977a
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

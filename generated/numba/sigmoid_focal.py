@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 18349927dee9ac7d340b0df83d32a53aea88130cf93115b83d53549dc2bb5a3c
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: e07c7e9f01e8eadb1b179a854ea03948ba1dc75348651cb12f10aebfe31237d3
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 601f5a309ca1bca5c3a7e336f40253827db303a1a738dbfbfa39179e1f6ee7e2
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 6dbe5fd7f4e624f2998dc1b1cd12ac2d7d80e29808153b737c795a73e6679679
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 65e714010ff49ee392f3147b9fc797f4d0b659bbd2ad36f4c889b7347bd57fe9
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 7444b68dced803a07b4e606c2a845a361af87eb8f79bf9ac86b08ace47193f55
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

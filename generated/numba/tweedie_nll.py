@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 4619eba1233c93e0a0d3fe3fc295bedc87516352b8edee74114db679395aad86
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 0b89322242623e7f7736900d5d206156e38ac1aa904e8fdde1d9cdf61bce9582
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 

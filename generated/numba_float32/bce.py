@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: f8b7d7cedc5591e855b7cd781f8aa198943a6c3fca5ac1ee933e13bd2bf92210
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

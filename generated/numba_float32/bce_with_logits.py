@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 816f1ecc89c2ccd4fdd04e54c224f772aa1b7adfb4243bbf0dbb11d3bed945ac
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: ad027ea1ed008a5e0cf286ad143d0ab1a3044efb4fff8b35b4aa777978ccf6f8
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 8abf75dad6ac8f651044997f6d022350692c9642b06f89c722ad91d08eef031d
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 19704721c6e18a91ec4e5ea122bbc13e5284899aeae2457428c44b2f8c2e51d9
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

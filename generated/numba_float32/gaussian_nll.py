@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: b8af6fdde3b819597d32347ce209999c5d6c129cdf6ff0f1ad496c3f10edb9d7
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

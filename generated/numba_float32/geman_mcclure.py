@@ -1,6 +1,6 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: a4855158ec2938bdb6ae861ac8c03c43405f2d120ba9b6cd4a43b8de80516961
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 

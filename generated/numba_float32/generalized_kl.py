@@ -1,6 +1,6 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 405abf874b5c3554b908e9d10881210938cdf561aff1f6a41d2c617cd8e272a7
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: ef272d806ae6133e6990de0611f5dc1bf13b7e9c18a20f4afb9f54b7ac1f8e8e
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: b4b6539c385e00f639fdb99c87d9dc21803cb167df979803309171a48c473b44
 """Numba kernels for ``l2`` (L2 loss (half squared error)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: c39d5f41ef2cf71198c743fd8b2e69fdce6c869d85f1912b0666fc7e025bce10
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

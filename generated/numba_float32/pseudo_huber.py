@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: eca62f87eb71a95e180de13b3d3457b7e20602b2afcb3811e943b5872c163dd2
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: b1f2916ac04fd2f11be6434145835c80299eb1f4061ddeee563a87aec01ca355
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

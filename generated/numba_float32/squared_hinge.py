@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 70f2bba330160620ab3432e734ad0ea6c49c5beafbe77f2c3b24cf1744fb0b21
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 

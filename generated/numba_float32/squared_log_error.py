@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: fa54d44f7fddbd0ef7abc85d42dcac4830e992abbca67fa53c7c35ee2d94a584
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 23c20965bab4cccec4736d8c1501910b16247df1c3b409f2c9a57929522b7c94
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: ed807bb5b44999a8b9755f303ab8d459ab7b7b2ed4ee94c7ff88bbfe0e2076d3
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

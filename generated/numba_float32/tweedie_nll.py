@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 71fae22e842cb87fb64c194f57193f4921d6ae38f81d4b8c374802bf8f4d6e71
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 47e0e346983ab0a5
+# lossgen-generator: 936aef70c16725d0
 # lossgen-content-sha256: 6cef4fe2395b59024736d84052bbd1dbfec58079ed18cb7cbd729b66076cd07f
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
