@@ -24,9 +24,13 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .catalog import Project
 from .emit import GeneratedFile
+
+if TYPE_CHECKING:
+    from .derive import Derivation
 
 #: Bump when generated output changes for reasons the hashed sources do not capture.
 GENERATOR_VERSION = "1"
@@ -108,13 +112,18 @@ def _catalog_sha256(shas: Iterable[str]) -> str:
 def render_spec(spec_path: str, source: str) -> list[tuple[str, str]]:
     """Derive and render one spec: ``[(relpath, stamped text), ...]``. Runs in worker processes."""
     from .derive import derive
-    from .emit import backends
     from .spec import load_spec
 
-    spec = load_spec(spec_path, source)
-    derivation = derive(spec)
+    return render_derivation(derive(load_spec(spec_path, source)), source)
+
+
+def render_derivation(derivation: Derivation, source: str) -> list[tuple[str, str]]:
+    """The stamped files of every backend for one derived spec, read from ``source`` (the spec's
+    path as the stamps name it): ``[(relpath, stamped text), ...]``."""
+    from .emit import backends
+
     files = [render(derivation) for render in backends().values()]
-    return [(f.relpath, stamp(f, source, spec.sha256)) for f in files]
+    return [(f.relpath, stamp(f, source, derivation.spec.sha256)) for f in files]
 
 
 @dataclass

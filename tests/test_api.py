@@ -278,7 +278,11 @@ def test_numba_kernels_are_really_compiled(name):
         assert dispatcher.signatures, f"{name}.{function} was never compiled"
         for signature in dispatcher.signatures:
             assert not dispatcher.overloads[signature].objectmode
-        assert dispatcher.targetoptions["parallel"] and dispatcher.targetoptions["nopython"]
+        # prange alone (PARALLEL), still so after compiling (Numba would have emptied a dict).
+        options = dispatcher.targetoptions["parallel"]
+        assert options.enabled and options.prange, f"{name}.{function} has no parallel loop"
+        assert not any(getattr(options, o) for o in ("numpy", "reduction", "fusion", "setitem", "stencil"))
+        assert dispatcher.targetoptions["nopython"]
 
 
 @pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="reads x86 assembly")
@@ -436,13 +440,14 @@ def test_rowwise_long_rows_agree_between_backends(name, classes):
             numpy_k.loss(pred, target, reduction="none", **params),
         ),
         (numba_k.hess(pred, target, **params), numpy_k.hess(pred, target, **params)),
+        (numba_k.grad(pred, target, **params), expected_grad),
     ):
         # The backends sum a row in different orders (8 lanes against NumPy's pairwise sum): rounding grows
         # with K, and values that are differences of row sums (Tversky's Hessian, Jensen-Shannon's gradient
         # where q ≈ p) keep it in absolute terms. A wrong lane or chunk bound is off by far more.
         scale = np.max(np.abs(desired[np.isfinite(desired)]), initial=0.0)  # infinities must match exactly
         np.testing.assert_allclose(actual, desired, rtol=1e-13 * classes, atol=1e-14 * classes * scale)
-    for function in ("loss_and_grad", "loss_rows", "hess"):
+    for function in ("loss_and_grad", "loss_rows", "hess", "grad"):
         dispatcher = getattr(numba_k.module, function + ("_columns" if classes < numba_k.module.COLUMNS_BELOW else ""))
         assert dispatcher.signatures, f"{name}.{function} was not used"
         assert dispatcher.targetoptions["parallel"] and dispatcher.targetoptions["nopython"]

@@ -122,16 +122,61 @@ def test_float32_row_kernels_for_long_rows(name):
         assert getattr(fast._impl.float32_module, function).signatures, f"{name}.{function} was not used"
 
 
+def _typemap(function, args) -> dict:
+    """The type of every variable of ``function`` called with ``args``, as Numba's nopython pipeline
+    infers it (serially: no parfor rewrite), without lowering it: lowering and LLVM's optimization
+    were most of this test's time."""
+    from numba import typeof
+    from numba.core import compiler
+    from numba.core.compiler_machinery import AnalysisPass, register_pass
+    from numba.core.registry import cpu_target
+    from numba.core.typed_passes import NopythonTypeInference
+
+    global _STOP_AFTER_TYPING
+    if _STOP_AFTER_TYPING is None:
+
+        @register_pass(mutates_CFG=False, analysis_only=True)
+        class StopAfterTyping(AnalysisPass):
+            """Ends the pipeline with the inferred types as its result."""
+
+            _name = "lossgen_tests_stop_after_typing"
+
+            def __init__(self):
+                AnalysisPass.__init__(self)
+
+            def run_pass(self, state):
+                raise compiler._EarlyPipelineCompletion(dict(state.typemap))
+
+        _STOP_AFTER_TYPING = StopAfterTyping
+
+    class TypingOnly(compiler.CompilerBase):
+        def define_pipelines(self):
+            pipeline = compiler.DefaultPassBuilder.define_nopython_pipeline(self.state)
+            pipeline.add_pass_after(_STOP_AFTER_TYPING, NopythonTypeInference)
+            pipeline.finalize()
+            return [pipeline]
+
+    flags = compiler.Flags()
+    flags.error_model = "numpy"
+    flags.nrt = True  # the kernels allocate arrays
+    context = cpu_target.typing_context, cpu_target.target_context
+    for each in context:
+        each.refresh()
+    argtypes = tuple(typeof(a) for a in args)
+    return compiler.compile_extra(*context, function, argtypes, None, flags, {}, pipeline_class=TypingOnly)
+
+
+_STOP_AFTER_TYPING = None
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_float32_kernels_compute_in_float32(name):
     """Every value a float32 kernel computes per element is a float32 (a Python literal or a float64
     parameter in the generated code would silently turn the arithmetic back into float64); only
-    the sums of losses are float64 by design. Compiled afresh (serially, with weights): a kernel
-    loaded from Numba's cache has no type annotations. One entry point per layout (loss_and_grad:
-    the loss and gradient programs; row-wise, in both layouts) keeps the compile time down; every
-    program is printed the same way."""
-    import numba
-
+    the sums of losses are float64 by design. Typed afresh (serially, with weights, and only typed:
+    see _typemap): a kernel loaded from Numba's cache has no type annotations. One entry point per
+    layout (loss_and_grad: the loss and gradient programs; row-wise, in both layouts) keeps the
+    time down; every program is printed the same way."""
     k = float32_arithmetic_kernel(name)
     pred, target = sample_inputs(name, n=16, dtype=np.float32)
     weight = np.ones(pred.shape[:-1] if k.rowwise else pred.shape, np.float32)
@@ -141,12 +186,10 @@ def test_float32_kernels_compute_in_float32(name):
     *params, scale = k._impl.float32_scalars(*call.params, 1.0)  # the runtime's own casts
     float64 = set()
     for function in ("loss_and_grad", "loss_and_grad_columns") if k.rowwise else ("loss_and_grad",):
-        fresh = numba.njit(error_model="numpy")(getattr(module, function).py_func)
-        fresh(call.pred, call.target, *call.extra, call.weight, *params, scale, np.empty_like(call.pred))
-        for overload in fresh.overloads.values():
-            for variable, typ in overload.type_annotation.typemap.items():
-                if str(typ) == "float64" and "_lane_sum" not in variable and not variable.startswith("$"):
-                    float64.add(variable.split(".")[0])
+        args = (call.pred, call.target, *call.extra, call.weight, *params, scale, np.empty_like(call.pred))
+        for variable, typ in _typemap(getattr(module, function).py_func, args).items():
+            if str(typ) == "float64" and "_lane_sum" not in variable and not variable.startswith("$"):
+                float64.add(variable.split(".")[0])
     assert float64 <= {"_total", "_acc"}, f"{name}: float64 values in the float32 kernels: {sorted(float64)}"
 
 

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 936aef70c16725d0
-# lossgen-content-sha256: 65e714010ff49ee392f3147b9fc797f4d0b659bbd2ad36f4c889b7347bd57fe9
+# lossgen-generator: 206b2b2de785aac1
+# lossgen-content-sha256: 80f8cb5e4f35bd0cccadbead10f705894cdabbf2bd8450d4a48a725b3776165b
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -25,6 +25,7 @@ import math
 import numpy as np
 from llvmlite import ir as llvm_ir
 from numba import njit, prange, types
+from numba.core.cpu_options import ParallelOptions
 from numba.extending import intrinsic
 
 NAME = 'tukey_biweight'
@@ -55,6 +56,38 @@ CHUNK = 2048
 #: times slower. How chunks are grouped into tasks does not change any result.
 CHUNKS_PER_TASK = 16
 MIN_TASKS = 64
+
+
+def _compiled(**options):
+    """njit with Numba's on-disk cache, for the kernels and the helpers they call: a helper cached by
+    one process is loaded, not compiled again, by the next that compiles a kernel calling it (a
+    helper's compile time is paid once per process otherwise: a tenth of a row-wise module's).
+    Without a writable cache location, the functions are compiled on every import instead."""
+    def decorate(function):
+        try:
+            return njit(cache=True, error_model="numpy", **options)(function)
+        except RuntimeError:  # no writable cache location
+            return njit(cache=False, error_model="numpy", **options)(function)
+    return decorate
+
+
+#: Numba's parallel transformations the kernels use: prange alone. The others rewrite array
+#: expressions, np.zeros and reductions into parallel loops of their own: the kernels have none
+#: they want parallel (np.zeros of the per-chunk partials is a few hundred elements), and their
+#: analysis costs compile time (8% of a kernel's, measured on huber and softmax_cross_entropy).
+#: An options object, not a dict: Numba empties a dict as it reads it, so a kernel's second
+#: signature would be compiled with every transformation.
+PARALLEL = ParallelOptions({
+    "prange": True,
+    "comprehension": False,
+    "fusion": False,
+    "inplace_binop": False,
+    "numpy": False,
+    "reduction": False,
+    "setitem": False,
+    "stencil": False,
+})
+_kernel = _compiled(parallel=PARALLEL)
 
 
 # 512-bit vectors. LLVM's tuning for most AVX-512 processors prefers 256-bit vectors (it guards
@@ -104,7 +137,7 @@ _LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
 _SQRT2 = 1.4142135623730951
 
 
-@njit(error_model="numpy", fastmath={"contract"})
+@_compiled(fastmath={"contract"})
 def _exp(x):
     xc = min(max(x, -746.0), 710.0)
     n = math.floor(xc * _LOG2E + 0.5)
@@ -131,7 +164,7 @@ def _exp(x):
     return result if x == x else x
 
 
-@njit(error_model="numpy", fastmath={"contract"})
+@_compiled(fastmath={"contract"})
 def _log_core(w, c):
     """log(w) + c/w for a positive normal w (c: a small correction of w)."""
     bits = _float_to_bits(w)
@@ -156,7 +189,7 @@ def _log_core(w, c):
     return ef * _LN2_HI + ((2.0 * s + s * (z * r) + ef * _LN2_LO) + c / w)
 
 
-@njit(error_model="numpy", fastmath={"contract"})
+@_compiled(fastmath={"contract"})
 def _log1p(u):
     w = 1.0 + u
     c = (1.0 - (w - u)) if u >= 1.0 else (u - (w - 1.0))  # the rounding error of 1 + u (Fast2Sum)
@@ -167,7 +200,7 @@ def _log1p(u):
     return result if u == u else u
 
 
-@njit(error_model="numpy", fastmath={"contract"})
+@_compiled(fastmath={"contract"})
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -178,7 +211,7 @@ def _log(x):
     return result if x == x else x
 
 
-@njit(error_model="numpy", fastmath={"contract"})
+@_compiled(fastmath={"contract"})
 def _expm1(x):
     xc = min(max(x, -40.0), 710.0)  # below -40, e**x - 1 rounds to -1
     n = math.floor(xc * _LOG2E + 0.5)
@@ -208,20 +241,13 @@ def _expm1(x):
     return result if x == x else x
 
 
-def _kernel(function):
-    try:
-        return njit(parallel=True, cache=True, error_model="numpy")(function)
-    except RuntimeError:  # no writable cache location: compile on every import instead
-        return njit(parallel=True, cache=False, error_model="numpy")(function)
-
-
 # Row and chunk reductions. LLVM vectorizes a sum only where it may reorder it, and the fast-math
 # flag that allows that (reassoc) is applied to the instructions of the function compiled with
 # it: _lane_sum is that function alone, called rather than inlined (Numba's inlining would lower
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
 # 1000). A maximum needs no fast-math: it is taken over integer keys.
-@njit(error_model="numpy", fastmath={"reassoc"})
+@_compiled(fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
     processor: a fixed order for a compiled kernel, so results do not depend on the thread count.
@@ -265,7 +291,7 @@ def _key_nan_low(typingctx, value):
     return types.int64(types.float64), _key_codegen(-_MAGNITUDE)
 
 
-@njit(error_model="numpy")
+@_compiled()
 def _lane_max_key(rows, row, start, count):
     """The largest _key_nan_high of rows[row, start:start + count] (that of -inf for count = 0).
     Integer maxima vectorize exactly (a float maximum that propagates NaN did not: 0.56 against

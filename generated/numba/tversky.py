@@ -1,7 +1,7 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 936aef70c16725d0
-# lossgen-content-sha256: 7444b68dced803a07b4e606c2a845a361af87eb8f79bf9ac86b08ace47193f55
+# lossgen-generator: 206b2b2de785aac1
+# lossgen-content-sha256: 6cba060b3a9aaa91d1844560c7c90a8ec07ced8c85828932e6f3c451be372179
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -34,6 +34,7 @@ import math
 import numpy as np
 from llvmlite import ir as llvm_ir
 from numba import njit, prange, types
+from numba.core.cpu_options import ParallelOptions
 from numba.extending import intrinsic
 
 NAME = 'tversky'
@@ -66,6 +67,38 @@ CHUNK = 4096
 #: loss_and_grad took 0.66 (K = 10), 0.91 (24) and 1.0-1.1 (40, 48) of the row kernels' time in
 #: float32 arithmetic, 0.80 (10), 0.83 (16), 1.0 (24), 0.9 (32) and 1.1-1.3 (48, 64) in float64.
 COLUMNS_BELOW = 32
+
+
+def _compiled(**options):
+    """njit with Numba's on-disk cache, for the kernels and the helpers they call: a helper cached by
+    one process is loaded, not compiled again, by the next that compiles a kernel calling it (a
+    helper's compile time is paid once per process otherwise: a tenth of a row-wise module's).
+    Without a writable cache location, the functions are compiled on every import instead."""
+    def decorate(function):
+        try:
+            return njit(cache=True, error_model="numpy", **options)(function)
+        except RuntimeError:  # no writable cache location
+            return njit(cache=False, error_model="numpy", **options)(function)
+    return decorate
+
+
+#: Numba's parallel transformations the kernels use: prange alone. The others rewrite array
+#: expressions, np.zeros and reductions into parallel loops of their own: the kernels have none
+#: they want parallel (np.zeros of the per-chunk partials is a few hundred elements), and their
+#: analysis costs compile time (8% of a kernel's, measured on huber and softmax_cross_entropy).
+#: An options object, not a dict: Numba empties a dict as it reads it, so a kernel's second
+#: signature would be compiled with every transformation.
+PARALLEL = ParallelOptions({
+    "prange": True,
+    "comprehension": False,
+    "fusion": False,
+    "inplace_binop": False,
+    "numpy": False,
+    "reduction": False,
+    "setitem": False,
+    "stencil": False,
+})
+_kernel = _compiled(parallel=PARALLEL)
 
 
 # 512-bit vectors. LLVM's tuning for most AVX-512 processors prefers 256-bit vectors (it guards
@@ -115,7 +148,7 @@ _LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
 _SQRT2 = 1.4142135623730951
 
 
-@njit(error_model="numpy", fastmath={"contract"})
+@_compiled(fastmath={"contract"})
 def _exp(x):
     xc = min(max(x, -746.0), 710.0)
     n = math.floor(xc * _LOG2E + 0.5)
@@ -142,7 +175,7 @@ def _exp(x):
     return result if x == x else x
 
 
-@njit(error_model="numpy", fastmath={"contract"})
+@_compiled(fastmath={"contract"})
 def _log_core(w, c):
     """log(w) + c/w for a positive normal w (c: a small correction of w)."""
     bits = _float_to_bits(w)
@@ -167,7 +200,7 @@ def _log_core(w, c):
     return ef * _LN2_HI + ((2.0 * s + s * (z * r) + ef * _LN2_LO) + c / w)
 
 
-@njit(error_model="numpy", fastmath={"contract"})
+@_compiled(fastmath={"contract"})
 def _log1p(u):
     w = 1.0 + u
     c = (1.0 - (w - u)) if u >= 1.0 else (u - (w - 1.0))  # the rounding error of 1 + u (Fast2Sum)
@@ -178,7 +211,7 @@ def _log1p(u):
     return result if u == u else u
 
 
-@njit(error_model="numpy", fastmath={"contract"})
+@_compiled(fastmath={"contract"})
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -189,7 +222,7 @@ def _log(x):
     return result if x == x else x
 
 
-@njit(error_model="numpy", fastmath={"contract"})
+@_compiled(fastmath={"contract"})
 def _expm1(x):
     xc = min(max(x, -40.0), 710.0)  # below -40, e**x - 1 rounds to -1
     n = math.floor(xc * _LOG2E + 0.5)
@@ -225,7 +258,7 @@ def _expm1(x):
 # its loop with the caller's flags). Eight scalar accumulators, which the kernels used before,
 # were not vectorized: 0.33 ns per float32 element on one thread, against 0.067 now (a row of
 # 1000). A maximum needs no fast-math: it is taken over integer keys.
-@njit(error_model="numpy", fastmath={"reassoc"})
+@_compiled(fastmath={"reassoc"})
 def _lane_sum(rows, row, start, count):
     """Sum of rows[row, start:start + count] in float64, in the lanes LLVM vectorizes it into for this
     processor: a fixed order for a compiled kernel, so results do not depend on the thread count.
@@ -269,7 +302,7 @@ def _key_nan_low(typingctx, value):
     return types.int64(types.float64), _key_codegen(-_MAGNITUDE)
 
 
-@njit(error_model="numpy")
+@_compiled()
 def _lane_max_key(rows, row, start, count):
     """The largest _key_nan_high of rows[row, start:start + count] (that of -inf for count = 0).
     Integer maxima vectorize exactly (a float maximum that propagates NaN did not: 0.56 against
@@ -292,7 +325,7 @@ def _lane_max(rows, row, start, count):
 
 # Per-chunk reductions of row-wise kernels: one call reduces every row of a chunk (per-row calls
 # cost more than a row of ten classes).
-@njit(error_model="numpy")
+@_compiled()
 def _row_sums(buf, j, rows, classes, out, slot):
     """out[slot, r] = Σ_k buf[j, r·classes + k] for r < rows (lanes: see _lane_sum)."""
     _prefer_wide_vectors()
@@ -300,7 +333,7 @@ def _row_sums(buf, j, rows, classes, out, slot):
         out[slot, r] = _lane_sum(buf, j, r * classes, classes)
 
 
-@njit(error_model="numpy")
+@_compiled()
 def _row_maxes(buf, j, rows, classes, out, slot):
     """out[slot, r] = max_k buf[j, r·classes + k] for r < rows (NaN propagates)."""
     _prefer_wide_vectors()
@@ -308,7 +341,7 @@ def _row_maxes(buf, j, rows, classes, out, slot):
         out[slot, r] = _lane_max(buf, j, r * classes, classes)
 
 
-@njit(error_model="numpy")
+@_compiled()
 def _row_logsumexps(buf, j, rows, classes, out, max_slot, log_slot, inv_slot):
     """Per row r < rows of buffer row j holding u: out[max_slot, r] = M = max u and
     out[log_slot, r] = L = log Σ e^(u − M), so logsumexp = M + L (with M = ±inf, L is taken about
@@ -334,7 +367,7 @@ def _row_logsumexps(buf, j, rows, classes, out, max_slot, log_slot, inv_slot):
 
 # The column layout: a chunk's rows turned into columns and back. Each reads or writes the rows
 # with a stride, and writes or reads the columns in order (the faster of the two ways round).
-@njit(error_model="numpy")
+@_compiled()
 def _to_columns(rows, columns):
     """columns[k, r] = rows[r, k] (rows: a chunk's rows; converted to the columns' dtype)."""
     _prefer_wide_vectors()
@@ -343,7 +376,7 @@ def _to_columns(rows, columns):
             columns[k, r] = rows[r, k]
 
 
-@njit(error_model="numpy")
+@_compiled()
 def _from_columns(columns, rows):
     """rows[r, k] = columns[k, r]."""
     _prefer_wide_vectors()
@@ -354,7 +387,7 @@ def _from_columns(columns, rows):
 
 # Called, not inlined: every loop written into a kernel adds to its compile time (seconds), and
 # these run once per chunk.
-@njit(error_model="numpy")
+@_compiled()
 def _weigh_columns(columns, weight):
     """columns[k, r] *= weight[r], and exactly 0 where that weight is 0."""
     _prefer_wide_vectors()
@@ -364,14 +397,14 @@ def _weigh_columns(columns, weight):
             columns[k, r] = 0.0 if w == 0.0 else columns[k, r] * w
 
 
-@njit(error_model="numpy")
+@_compiled()
 def _column_total(sums, count):
     """Σ sums[0, :count] (the chunk's weighted row losses) in lanes (see _lane_sum)."""
     _prefer_wide_vectors()
     return _lane_sum(sums, np.int64(0), np.int64(0), count)
 
 
-@njit(error_model="numpy")
+@_compiled()
 def _column_logsumexps(buf, j, out, max_slot, log_slot, inv_slot, acc):
     """Per row r of buf[j] holding u (as columns: buf[j, k, r]) with out[max_slot, r] = M = max u:
     out[log_slot, r] = L = log Σ e^(u − M) (with M = ±inf, L is taken about 0); buf[j] is left
@@ -398,7 +431,7 @@ def _column_logsumexps(buf, j, out, max_slot, log_slot, inv_slot, acc):
 # A function of its own, called once per chunk: a weight in the element loops (even a per-row
 # factor loaded before them), or this loop written inline, made softmax cross-entropy at K = 1000
 # 7-10% slower, weighted or not.
-@njit(error_model="numpy")
+@_compiled()
 def _weigh_rows(out, weight, first, rows):
     """out[r, :] *= weight[first + r] for r < rows, and exactly 0 where that weight is 0."""
     _prefer_wide_vectors()
@@ -413,7 +446,7 @@ def _weigh_rows(out, weight, first, rows):
 
 
 # A function of its own, called once per chunk before its phases (see _outside_range).
-@njit(error_model="numpy")
+@_compiled()
 def _outside_domain(values, start, stop, low, high):
     """Whether values[start:stop] (a chunk's rows of an input, flattened) holds a value whose key
     lies outside [low, high]. NaN does not: it propagates."""
@@ -425,13 +458,6 @@ def _outside_domain(values, start, stop, low, high):
         smallest = min(smallest, _key_nan_high(x))
         largest = max(largest, _key_nan_low(x))
     return (smallest < low) | (largest > high)
-
-
-def _kernel(function):
-    try:
-        return njit(parallel=True, cache=True, error_model="numpy")(function)
-    except RuntimeError:  # no writable cache location: compile on every import instead
-        return njit(parallel=True, cache=False, error_model="numpy")(function)
 
 
 @_kernel
