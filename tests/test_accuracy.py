@@ -142,7 +142,7 @@ def test_rowwise_kernels_match_mpmath_with_non_default_parameters(name, backend)
 #: Bounds stated in the generated code (util.jinja), in ulps of the correctly rounded result, for
 #: the float64 helpers and the float32 ones of the float32-arithmetic modules (measured worst
 #: cases: 0.80, 1.65 and 2.19 in float64; 0.85, 1.88 and 2.29 in float32).
-HELPER_ULPS = {"_exp": 1.0, "_expm1": 2.0, "_log": 2.0, "_log1p": 2.5}
+HELPER_ULPS = {"_exp": 1.0, "_expm1": 2.0, "_log": 2.0, "_log1p": 2.5, "_log1p_unit": 2.5}
 
 
 #: Per dtype: exp's finite-result range, the magnitude exponents of positive normal-and-subnormal
@@ -178,6 +178,13 @@ def _helper_points(helper: str, rng, dtype=np.float64) -> np.ndarray:
     elif helper == "_log":
         near_one = 1 + rng.uniform(-1, 1, 2000) * 10.0 ** rng.uniform(r["near"], -1, 2000)
         points = [10.0 ** rng.uniform(low, high, 20_000), near_one]
+    elif helper == "_log1p_unit":  # its domain, [0, 1] and NaN: uniform, every scale, and near 1
+        points = [
+            rng.uniform(0, 1, 10_000),
+            10.0 ** rng.uniform(low, 0, 10_000),
+            1 - 10.0 ** rng.uniform(r["near"], 0, 2000),
+        ]
+        special = [0.0, -0.0, np.nan, 1.0, *r["tiny"], r["log1p_edges"][1]]
     else:
         points = [
             10.0 ** rng.uniform(low if dtype == np.float32 else -320, high, 10_000) * rng.choice([-1, 1], 10_000),
@@ -186,14 +193,15 @@ def _helper_points(helper: str, rng, dtype=np.float64) -> np.ndarray:
         special += r["log1p_edges"]
     values = np.concatenate(points + [np.array(special)]).astype(dtype)
     lowest = {"_log": 0.0, "_log1p": -1.0}.get(helper, -np.inf)  # the domain (exp: negative arguments too)
-    return values[~(values < lowest)]
+    values = values[~(values < lowest)]
+    return values[~(values > 1.0)] if helper == "_log1p_unit" else values
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("helper", sorted(HELPER_ULPS))
 def test_vectorized_math_helpers_match_mpmath(helper, dtype):
     """The generated exp/expm1/log/log1p meet their stated ulp bounds over the whole range of their dtype
-    (float32: the helpers of the float32-arithmetic modules)."""
+    (float32: the helpers of the float32-arithmetic modules); log1p_unit over its domain, [0, 1]."""
     import mpmath
     import numba
 
@@ -213,7 +221,8 @@ def test_vectorized_math_helpers_match_mpmath(helper, dtype):
     x = _helper_points(helper, rng, dtype)
     computed = np.empty_like(x)
     apply(x, computed)
-    truth_of = {"_exp": mpmath.exp, "_expm1": mpmath.expm1, "_log": mpmath.log, "_log1p": mpmath.log1p}[helper]
+    truth_of = {"_exp": mpmath.exp, "_expm1": mpmath.expm1, "_log": mpmath.log, "_log1p": mpmath.log1p}
+    truth_of = {**truth_of, "_log1p_unit": mpmath.log1p}[helper]
     with mpmath.workdps(50):
         for value, got in zip(x, computed):
             if np.isnan(value):

@@ -360,3 +360,24 @@ def test_logsumexp_is_carried_as_max_and_log_with_exactly_shifted_logits():
     assert lse.shifted is not None
     for expr in (d.loss, d.grad, d.hess):
         assert lse.symbol not in expr.free_symbols and lse.max_symbol not in expr.free_symbols
+
+
+def test_log1p_of_a_value_in_the_unit_interval_prints_the_unguarded_helper():
+    """log1p's argument is proved to lie in [0, 1] (or be NaN) only as e^a with a ≤ 0 by SymPy's
+    assumptions, written inline or as a temporary defined so; anything else keeps the guarded helper."""
+    from sympy.codegen.cfunctions import log1p
+
+    from lossgen.derive import Program
+    from lossgen.emit.printers import ScalarPrinter
+    from lossgen.emit.python import print_program
+
+    x, t = sp.Symbol("x", real=True), sp.Symbol("_t0")
+    printer = ScalarPrinter()
+    assert printer.doprint(log1p(sp.exp(-sp.Abs(x)))) == "_log1p_unit(_exp(-abs(x)))"
+    assert printer.doprint(log1p(sp.exp(x))) == "_log1p(_exp(x))"
+    assert printer.doprint(log1p(sp.exp(sp.Abs(x)))) == "_log1p(_exp(abs(x)))"
+    assert printer.doprint(log1p(t)) == "_log1p(_t0)"  # a temporary of unknown range
+    program = Program("loss", ((t, sp.exp(-(x**2))),), (("loss", log1p(t) + log1p(sp.exp(t))),))
+    printed = print_program(program)
+    assert printed.scalar_outputs == (("loss", "_log1p_unit(_t0) + _log1p(_exp(_t0))"),)
+    assert printed.calls_vector_math

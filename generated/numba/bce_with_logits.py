@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: edee5217a33fab3124043cd61af92a9802c3105070c100fa01f2cb2a8e3acecb
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: f1a93944ba9d55fa750e8fd4a1512e172b47721d371e1c5c8189970f79b11ec6
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -199,6 +199,15 @@ def _log1p(u):
 
 
 @_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
+
+
+@_compiled(fastmath={"contract"})
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -358,7 +367,7 @@ def loss_sum(_pred, _target, _weight):
                     y = np.float64(_target[_i])
                     _w = 1.0
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = 1 - y
                     _loss = _t2*(_t1 + max(0, x)) + y*(_t1 + max(0, -x))
                     _losses[0, _i - _start] = _w * _loss
@@ -368,7 +377,7 @@ def loss_sum(_pred, _target, _weight):
                     y = np.float64(_target[_i])
                     _w = np.float64(_weight[_i])
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = 1 - y
                     _loss = _t2*(_t1 + max(0, x)) + y*(_t1 + max(0, -x))
                     _losses[0, _i - _start] = _w * _loss
@@ -409,7 +418,7 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                     y = np.float64(_target[_i])
                     _w = 1.0
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = 1 - y
                     _loss = _t2*(_t1 + max(0, x)) + y*(_t1 + max(0, -x))
                     _loss_out[_i] = _w * _loss
@@ -419,7 +428,7 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                     y = np.float64(_target[_i])
                     _w = np.float64(_weight[_i])
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = 1 - y
                     _loss = _t2*(_t1 + max(0, x)) + y*(_t1 + max(0, -x))
                     _loss_out[_i] = _w * _loss
@@ -459,7 +468,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                     y = np.float64(_target[_i])
                     _w = 1.0
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = 1 - y
                     _t3 = 1/(_t0 + 1)
                     _t4 = _t0*_t3
@@ -475,7 +484,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                     y = np.float64(_target[_i])
                     _w = np.float64(_weight[_i])
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = 1 - y
                     _t3 = 1/(_t0 + 1)
                     _t4 = _t0*_t3

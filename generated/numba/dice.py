@@ -1,7 +1,7 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 66d992b9b9eb6f49c730b5fc3ee1e0677bdb862721f5b7cc9918a5ec38d0764c
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 45a4fc00e7eedcba7bf2a36c2593e92911b2906e0a8e6c02d53869717f35690d
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -209,6 +209,15 @@ def _log1p(u):
     result = -math.inf if u == -1.0 else result
     result = math.nan if u < -1.0 else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
 
 
 @_compiled(fastmath={"contract"})

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/generalized_kl.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 8480696e0ad01a7016a74718b75bfb3013642ef42111b696c784a1be84768b17
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 07927ded096ed872ca1234b50d34cdf910275fc08dca154a52f15a5d2e4eef5d
 """Numba kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -209,6 +209,15 @@ def _log1p(u):
     result = -math.inf if u == -1.0 else result
     result = math.nan if u < -1.0 else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
 
 
 @_compiled(fastmath={"contract"})

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/js_divergence.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: ae007b477894684e9fd791d09c9e48c49bfc117844ef129ec25db8a9c05f0486
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 92fa25d47f590a0410326df9df174943361db02ec95086e4fd63bf40ea6d3012
 """Numba kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -212,6 +212,15 @@ def _log1p(u):
     result = -math.inf if u == -1.0 else result
     result = math.nan if u < -1.0 else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
 
 
 @_compiled(fastmath={"contract"})

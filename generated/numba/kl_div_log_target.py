@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 1c8c11aa1b83f7fba5bb97b1e75a4645d10d575a20e4324a53b1a2a20eb36a23
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 5b542cbdef22717b90122551bf40710e40e6da1f54f43f7fb4bc8e341b342159
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -207,6 +207,15 @@ def _log1p(u):
     result = -math.inf if u == -1.0 else result
     result = math.nan if u < -1.0 else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
 
 
 @_compiled(fastmath={"contract"})

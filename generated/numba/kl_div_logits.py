@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: daf7367d0f00a4176b3cb7dd7303335ff965548af97d0a13b2b4be4fa6f454fa
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 972602e97c1fdbd3eb3fbf4b5df6aee62ebd3905826dde5c87b6ea4c2895f36e
 """Numba kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -209,6 +209,15 @@ def _log1p(u):
     result = -math.inf if u == -1.0 else result
     result = math.nan if u < -1.0 else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
 
 
 @_compiled(fastmath={"contract"})

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: e06be601f7e0f1ab522826c122221d5dfb743a700fdc8e08208cb72b7521fbf1
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 0ab1790180d530f48896a62ad1cd85e9f86c451d02a694be682b65eaed740202
 """Numba kernels for ``mse`` (Mean squared error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -194,6 +194,15 @@ def _log1p(u):
     result = -math.inf if u == -1.0 else result
     result = math.nan if u < -1.0 else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
 
 
 @_compiled(fastmath={"contract"})

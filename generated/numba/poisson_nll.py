@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: b8a49d9fccb8a31d349edde7d3a1bdaaf2432b530d3b6a1d06e43e8f511b3bfe
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 427f145f0c4f3df9cc68b2464ede2c8f4bbef7a01fd90feff6d730689fd9e5b2
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -196,6 +196,15 @@ def _log1p(u):
     result = -math.inf if u == -1.0 else result
     result = math.nan if u < -1.0 else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
 
 
 @_compiled(fastmath={"contract"})

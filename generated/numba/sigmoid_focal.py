@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: bcf96a7f7735d81a667ed2e2d5c4ea46d0bb35a69e0589676f80473af936b645
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: f4cda0a737b1f11e2f71516924b35cbcf4b66e9a1f10087e3264329b65f6ac8d
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -199,6 +199,15 @@ def _log1p(u):
 
 
 @_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
+
+
+@_compiled(fastmath={"contract"})
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -360,7 +369,7 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
                     _t0 = y - 1
                     _t1 = _t0*(alpha - 1) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
                     _t5 = 1/(_t2 + 1)
                     _t6 = _t2*_t5
@@ -380,7 +389,7 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
                     _t0 = y - 1
                     _t1 = _t0*(alpha - 1) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
                     _t5 = 1/(_t2 + 1)
                     _t6 = _t2*_t5
@@ -431,7 +440,7 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
                     _t0 = y - 1
                     _t1 = _t0*(alpha - 1) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
                     _t5 = 1/(_t2 + 1)
                     _t6 = _t2*_t5
@@ -451,7 +460,7 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
                     _t0 = y - 1
                     _t1 = _t0*(alpha - 1) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
                     _t5 = 1/(_t2 + 1)
                     _t6 = _t2*_t5
@@ -501,7 +510,7 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     _t0 = y - 1
                     _t1 = _t0*(alpha - 1) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
                     _t5 = 1/(_t2 + 1)
                     _t6 = _t2*_t5
@@ -529,7 +538,7 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     _t0 = y - 1
                     _t1 = _t0*(alpha - 1) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
                     _t5 = 1/(_t2 + 1)
                     _t6 = _t2*_t5
@@ -588,7 +597,7 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     _t0 = y - 1
                     _t1 = _t0*(alpha - 1) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
                     _t5 = 1/(_t2 + 1)
                     _t6 = _t2*_t5
@@ -614,7 +623,7 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     _t0 = y - 1
                     _t1 = _t0*(alpha - 1) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
                     _t5 = 1/(_t2 + 1)
                     _t6 = _t2*_t5
@@ -665,7 +674,7 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
                     _t0 = y - 1
                     _t1 = _t0*(alpha - 1) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
                     _t5 = 1/(_t2 + 1)
                     _t6 = _t2*_t5
@@ -691,7 +700,7 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
                     _t0 = y - 1
                     _t1 = _t0*(alpha - 1) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(0, x)) + y*(_t3 + max(0, -x))
                     _t5 = 1/(_t2 + 1)
                     _t6 = _t2*_t5

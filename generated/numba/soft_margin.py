@@ -1,7 +1,7 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 57539cde19dfc7574d5379a58aea8e5e48f4b538b2a39883cb1644f37d7c1fac
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 52dcaf540cf1e62a28d726c2e4f43b751789111e6d0dd59eb7e3b4259ea3c1dd
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -197,6 +197,15 @@ def _log1p(u):
 
 
 @_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
+
+
+@_compiled(fastmath={"contract"})
 def _log(x):
     tiny = x < 2.2250738585072014e-308  # subnormal: scale into the normal range first
     scaled = x * 18014398509481984.0 if tiny else x
@@ -337,7 +346,7 @@ def loss_sum(_pred, _target, _weight):
                     _w = 1.0
                     _t0 = x*y
                     _t1 = _exp(-abs(_t0))
-                    _loss = _log1p(_t1) + max(0, -_t0)
+                    _loss = _log1p_unit(_t1) + max(0, -_t0)
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -346,7 +355,7 @@ def loss_sum(_pred, _target, _weight):
                     _w = np.float64(_weight[_i])
                     _t0 = x*y
                     _t1 = _exp(-abs(_t0))
-                    _loss = _log1p(_t1) + max(0, -_t0)
+                    _loss = _log1p_unit(_t1) + max(0, -_t0)
                     _losses[0, _i - _start] = _w * _loss
             _partial[_c] = _lane_sum(_losses, 0, 0, np.int64(_stop - _start))
     # A serial loop: with parallel=True, Numba would turn _partial.sum() into a parallel
@@ -380,7 +389,7 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                     _w = 1.0
                     _t0 = x*y
                     _t1 = _exp(-abs(_t0))
-                    _loss = _log1p(_t1) + max(0, -_t0)
+                    _loss = _log1p_unit(_t1) + max(0, -_t0)
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -389,7 +398,7 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                     _w = np.float64(_weight[_i])
                     _t0 = x*y
                     _t1 = _exp(-abs(_t0))
-                    _loss = _log1p(_t1) + max(0, -_t0)
+                    _loss = _log1p_unit(_t1) + max(0, -_t0)
                     _loss_out[_i] = _w * _loss
     return 0.0, 0, 0
 
@@ -425,7 +434,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                     _t2 = 1/(_t1 + 1)
                     _t3 = _t1*_t2
                     _t4 = (_t2 if (_t0 <= 0) else _t3)
-                    _loss = _log1p(_t1) + max(0, -_t0)
+                    _loss = _log1p_unit(_t1) + max(0, -_t0)
                     _grad = -_t4*y
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
@@ -439,7 +448,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                     _t2 = 1/(_t1 + 1)
                     _t3 = _t1*_t2
                     _t4 = (_t2 if (_t0 <= 0) else _t3)
-                    _loss = _log1p(_t1) + max(0, -_t0)
+                    _loss = _log1p_unit(_t1) + max(0, -_t0)
                     _grad = -_t4*y
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad

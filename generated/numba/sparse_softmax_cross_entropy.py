@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sparse_softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 291354fc5b411b11db412d2f249715eb23140929cdddce81a492b7c0a03c69ec
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 8b562443906088fd16b8a2e32d761d156419e3b209b460eaf63ea06994ba7683
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 326e1b0f3af98621909b041bd5a30b022d3890f7729f7078bc7dfbe577b774ba
 """Numba kernels for the row-wise loss ``sparse_softmax_cross_entropy`` (Softmax cross-entropy with class-index targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)); the target is one class index per row.
@@ -207,6 +207,15 @@ def _log1p(u):
     result = -math.inf if u == -1.0 else result
     result = math.nan if u < -1.0 else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
 
 
 @_compiled(fastmath={"contract"})

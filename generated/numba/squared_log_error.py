@@ -1,7 +1,7 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: fe072bc0d163c84e7a4463ce12601b829b82d53749fa2bac6b63e74eac73fa5e
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 410ff436158e8d9f535a69af2323ee50813331e7229dab6f526da42595b89298
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -202,6 +202,15 @@ def _log1p(u):
     result = -math.inf if u == -1.0 else result
     result = math.nan if u < -1.0 else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
 
 
 @_compiled(fastmath={"contract"})

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 42a2ee0d6cb9081f62b9f2fa384b04fdd11bb7103f9e7d0593447909764e3391
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: c25a0442c2df6e73bd1f63436117d4f3fa2df8ef65ec99bdd2f6e0b6122a163a
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. Elements are computed in float64 whatever the input dtype and stored in the output's dtype. Each chunk keeps its losses
@@ -194,6 +194,15 @@ def _log1p(u):
     result = -math.inf if u == -1.0 else result
     result = math.nan if u < -1.0 else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w). Removing them
+    made bce_with_logits' float32 loss_and_grad at N = 1e6 0.89-0.96 of the time."""
+    w = 1.0 + u
+    return _log_core(w, u - (w - 1.0))
 
 
 @_compiled(fastmath={"contract"})

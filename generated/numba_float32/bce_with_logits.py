@@ -1,7 +1,7 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 7a6bf2f586599c39a963e68b5742d1a0a8497e4cde4f90d1436512b796fb1239
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 844391bd3ba5ca0778a9a50997de1ffbf63684c6e7177a51d1c487c9558aff5c
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -200,6 +200,14 @@ def _log1p(u):
 
 
 @_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
+
+
+@_compiled(fastmath={"contract"})
 def _log(x):
     tiny = x < _F(1.1754943508222875e-38)  # subnormal: scale into the normal range first
     scaled = x * _F(33554432.0) if tiny else x
@@ -394,7 +402,7 @@ def loss_sum(_pred, _target, _weight):
                     y = np.float32(_target[_i])
                     _w = np.float32(1.0)
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = np.float32(1) - y
                     _loss = _t2*(_t1 + max(np.float32(0), x)) + y*(_t1 + max(np.float32(0), -x))
                     _losses[0, _i - _start] = _w * _loss
@@ -404,7 +412,7 @@ def loss_sum(_pred, _target, _weight):
                     y = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = np.float32(1) - y
                     _loss = _t2*(_t1 + max(np.float32(0), x)) + y*(_t1 + max(np.float32(0), -x))
                     _losses[0, _i - _start] = _w * _loss
@@ -450,7 +458,7 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                     y = np.float32(_target[_i])
                     _w = np.float32(1.0)
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = np.float32(1) - y
                     _loss = _t2*(_t1 + max(np.float32(0), x)) + y*(_t1 + max(np.float32(0), -x))
                     _loss_out[_i] = _w * _loss
@@ -460,7 +468,7 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                     y = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = np.float32(1) - y
                     _loss = _t2*(_t1 + max(np.float32(0), x)) + y*(_t1 + max(np.float32(0), -x))
                     _loss_out[_i] = _w * _loss
@@ -505,7 +513,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                     y = np.float32(_target[_i])
                     _w = np.float32(1.0)
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = np.float32(1) - y
                     _t3 = (np.float32(1.0)/(_t0 + np.float32(1)))
                     _t4 = _t0*_t3
@@ -521,7 +529,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                     y = np.float32(_target[_i])
                     _w = np.float32(_weight[_i])
                     _t0 = _exp(-abs(x))
-                    _t1 = _log1p(_t0)
+                    _t1 = _log1p_unit(_t0)
                     _t2 = np.float32(1) - y
                     _t3 = (np.float32(1.0)/(_t0 + np.float32(1)))
                     _t4 = _t0*_t3

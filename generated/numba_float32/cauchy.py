@@ -1,7 +1,7 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 3b272eea6c681b9572e72359f696b15c5fd564fb87453cf5f19909ba93af9340
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 6dfd0b43b06983766549ea963d0362d791b99df6a402fedec21ecdbe463271e2
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -195,6 +195,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})

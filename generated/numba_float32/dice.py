@@ -1,7 +1,7 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: ae77c3ec4bed4e1408185666b58f3a3e0ca84c22f372bfa9c80e42142826bd19
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: d5c877f88d009d0643c41a3dd9ebec2c6069f9673c8285696a61cc3d4da11ace
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -210,6 +210,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 6728b3957c520d652b14920560541b3e801ca66c4c0bb0c935fde7a53005ae3f
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 94e61ae83659190aa613a730776e4aba833308ccb937e85c00aa8f305ee2bc00
 """Numba kernels for ``fair`` (Fair loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -198,6 +198,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})

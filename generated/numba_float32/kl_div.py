@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 32f8167104d89ea43af49c8ecabcdf7812d93768650f1c8f0b7ceef57e902f45
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 6a6507925b14bf66d65991c2108b56db9be2896d29346f92cca9ef760d96cddb
 """Numba kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -210,6 +210,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})

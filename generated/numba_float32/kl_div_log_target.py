@@ -1,7 +1,7 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 676f1e2597c64340068d7c796110d43845a877577c33b040e513b122afb2e758
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: e990f9387f76175d11a3555b317b22359bbf72b2f9c2a57eaa7b8ff2d3fa90da
 """Numba kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -208,6 +208,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})

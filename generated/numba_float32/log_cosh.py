@@ -1,7 +1,7 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 3ebb71e226ceee801676f9922f20ab478b168bb21a65e4d95f6a9d837d41edab
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: c86eb305ddc512fe8ab5e0644bcdfc0be0305e4bb15723f88d66ed694d4ded58
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -195,6 +195,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})

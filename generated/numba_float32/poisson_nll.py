@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 2a747461cdd3e18182459cf4d545dbb86d661302f4fb3309cd7c3977191574d0
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 67377bf46887bab7b53ef9db446ac14661e7b4e98f6eff955758890b772f5a3e
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -197,6 +197,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})

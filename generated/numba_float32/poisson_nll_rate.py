@@ -1,7 +1,7 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 140408870b798f10e531311600763688c7915094340a7a99b44dea988d8b8b28
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 93db23790fe0abc6fe23728051db9ee3f25151c50b66221f1aa6375cd546586a
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -201,6 +201,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 94cc9546a42117fe1fc222ec33ac631c11860025ac4518d66027f11cfbf1954a
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: e679b532999c3e8f49cf172c34ad54680a0ea02e01d189b313771129fdf98068
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -195,6 +195,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: a452ef1225d08ffd03b3fb679605f0adbdca4cf48057822ad54cc589b51db2b3
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: e274e33c49abc42f47b0031b0f6318d5f178c872ca05d2fd4a0f573440e172a1
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -197,6 +197,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})
@@ -396,7 +404,7 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
                     _t0 = y + np.float32(-1)
                     _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
                     _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
                     _t6 = _t2*_t5
@@ -416,7 +424,7 @@ def loss_sum(_pred, _target, _weight, gamma, alpha):
                     _t0 = y + np.float32(-1)
                     _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
                     _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
                     _t6 = _t2*_t5
@@ -472,7 +480,7 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
                     _t0 = y + np.float32(-1)
                     _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
                     _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
                     _t6 = _t2*_t5
@@ -492,7 +500,7 @@ def loss_elements(_pred, _target, _weight, gamma, alpha, _loss_out):
                     _t0 = y + np.float32(-1)
                     _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
                     _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
                     _t6 = _t2*_t5
@@ -547,7 +555,7 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     _t0 = y + np.float32(-1)
                     _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
                     _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
                     _t6 = _t2*_t5
@@ -575,7 +583,7 @@ def loss_and_grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     _t0 = y + np.float32(-1)
                     _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
                     _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
                     _t6 = _t2*_t5
@@ -639,7 +647,7 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     _t0 = y + np.float32(-1)
                     _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
                     _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
                     _t6 = _t2*_t5
@@ -665,7 +673,7 @@ def grad(_pred, _target, _weight, gamma, alpha, _scale, _grad_out):
                     _t0 = y + np.float32(-1)
                     _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
                     _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
                     _t6 = _t2*_t5
@@ -721,7 +729,7 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
                     _t0 = y + np.float32(-1)
                     _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
                     _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
                     _t6 = _t2*_t5
@@ -747,7 +755,7 @@ def hess(_pred, _target, _weight, gamma, alpha, _scale, _hess_out):
                     _t0 = y + np.float32(-1)
                     _t1 = _t0*(alpha + np.float32(-1)) + alpha*y
                     _t2 = _exp(-abs(x))
-                    _t3 = _log1p(_t2)
+                    _t3 = _log1p_unit(_t2)
                     _t4 = -_t0*(_t3 + max(np.float32(0), x)) + y*(_t3 + max(np.float32(0), -x))
                     _t5 = (np.float32(1.0)/(_t2 + np.float32(1)))
                     _t6 = _t2*_t5

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 48214aa7a9330e46ed3cc838f9c216e4b9fd79eafe75fd31581c41c41e8f58fa
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 403de811b377cfe19a0690b5dfcfb3a47f0ee8b9ce4851301e72f4e2b0994dca
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -198,6 +198,14 @@ def _log1p(u):
 
 
 @_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
+
+
+@_compiled(fastmath={"contract"})
 def _log(x):
     tiny = x < _F(1.1754943508222875e-38)  # subnormal: scale into the normal range first
     scaled = x * _F(33554432.0) if tiny else x
@@ -388,7 +396,7 @@ def loss_sum(_pred, _target, _weight):
                     _w = np.float32(1.0)
                     _t0 = x*y
                     _t1 = _exp(-abs(_t0))
-                    _loss = _log1p(_t1) + max(np.float32(0), -_t0)
+                    _loss = _log1p_unit(_t1) + max(np.float32(0), -_t0)
                     _losses[0, _i - _start] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -397,7 +405,7 @@ def loss_sum(_pred, _target, _weight):
                     _w = np.float32(_weight[_i])
                     _t0 = x*y
                     _t1 = _exp(-abs(_t0))
-                    _loss = _log1p(_t1) + max(np.float32(0), -_t0)
+                    _loss = _log1p_unit(_t1) + max(np.float32(0), -_t0)
                     _losses[0, _i - _start] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -437,7 +445,7 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                     _w = np.float32(1.0)
                     _t0 = x*y
                     _t1 = _exp(-abs(_t0))
-                    _loss = _log1p(_t1) + max(np.float32(0), -_t0)
+                    _loss = _log1p_unit(_t1) + max(np.float32(0), -_t0)
                     _loss_out[_i] = _w * _loss
             else:
                 for _i in range(_start, _stop):
@@ -446,7 +454,7 @@ def loss_elements(_pred, _target, _weight, _loss_out):
                     _w = np.float32(_weight[_i])
                     _t0 = x*y
                     _t1 = _exp(-abs(_t0))
-                    _loss = _log1p(_t1) + max(np.float32(0), -_t0)
+                    _loss = _log1p_unit(_t1) + max(np.float32(0), -_t0)
                     _loss_out[_i] = _w * _loss
             _chunk_outside_domain, _chunk_outside_range = _chunk_checks(_pred, _target, _start, _stop)
             _outside[_c] = _chunk_outside_range or (_weight.shape[0] != 0 and _outside_range(_weight, _start, _stop))
@@ -488,7 +496,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                     _t2 = (np.float32(1.0)/(_t1 + np.float32(1)))
                     _t3 = _t1*_t2
                     _t4 = (_t2 if (_t0 <= np.float32(0)) else _t3)
-                    _loss = _log1p(_t1) + max(np.float32(0), -_t0)
+                    _loss = _log1p_unit(_t1) + max(np.float32(0), -_t0)
                     _grad = -_t4*y
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad
@@ -502,7 +510,7 @@ def loss_and_grad(_pred, _target, _weight, _scale, _grad_out):
                     _t2 = (np.float32(1.0)/(_t1 + np.float32(1)))
                     _t3 = _t1*_t2
                     _t4 = (_t2 if (_t0 <= np.float32(0)) else _t3)
-                    _loss = _log1p(_t1) + max(np.float32(0), -_t0)
+                    _loss = _log1p_unit(_t1) + max(np.float32(0), -_t0)
                     _grad = -_t4*y
                     _losses[0, _i - _start] = _w * _loss
                     _grad_out[_i] = _scale * _w * _grad

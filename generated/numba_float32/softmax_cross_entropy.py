@@ -1,7 +1,7 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: bdc9d7d136dc7613fa911ec1c9991d0cf5fa12ea869afcb3d5657d9b1e0c9000
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: 93b55219890ae57cccec45c7bbeb9c9d47431dbfcbe8cfe1acbcd1edf4b1908a
 """Numba kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets).
 
 Inputs are rows of K classes (C-contiguous, shape (N, K)).
@@ -210,6 +210,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})

@@ -1,7 +1,7 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 206b2b2de785aac1
-# lossgen-content-sha256: 2f9bd0e8634e6d900b0c74a4b9195315c787bda465444280458091b14f491b57
+# lossgen-generator: cb2afbc648dce20b
+# lossgen-content-sha256: cbccae75484fd8fd2e42c6ee8bb202ea7449a2325bd4828322ebe5d70bd415b9
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 
 One fused pass over memory per call, parallel over fixed-size chunks. For float32 arrays only (``arithmetic="float32"``): elements are computed in float32 arithmetic,
@@ -195,6 +195,14 @@ def _log1p(u):
     result = _F(-math.inf) if u == _F(-1.0) else result
     result = _F(math.nan) if u < _F(-1.0) else result
     return result if u == u else u
+
+
+@_compiled(fastmath={"contract"})
+def _log1p_unit(u):
+    """_log1p for u in [0, 1] or NaN (the printer proves it: e^a with a <= 0), without the selects
+    for arguments outside; the same values there (NaN: through the correction c/w)."""
+    w = _F(1.0) + u
+    return _log_core(w, u - (w - _F(1.0)))
 
 
 @_compiled(fastmath={"contract"})

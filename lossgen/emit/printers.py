@@ -25,6 +25,17 @@ def _float_literal(value: sp.Rational | sp.Float) -> str:
     return repr(float(value))
 
 
+def _exp_of_nonpositive(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is e^a with a ≤ 0 by SymPy's assumptions (e^(−|x|)): in [0, 1], or NaN."""
+    return isinstance(expr, sp.exp) and expr.args[0].is_nonpositive is True
+
+
+def unit_interval_temporaries(assignments) -> frozenset[sp.Symbol]:
+    """The temporaries of a program's ``(symbol, value)`` assignments whose values lie in [0, 1] or
+    are NaN, as far as the form of their definition proves it: e^a with a ≤ 0."""
+    return frozenset(symbol for symbol, value in assignments if _exp_of_nonpositive(value))
+
+
 class ScalarPrinter(PythonCodePrinter):
     """Scalar Python for the bodies of Numba loops: ``math.*`` and conditional expressions.
 
@@ -32,8 +43,10 @@ class ScalarPrinter(PythonCodePrinter):
     Numba; plain scalar code does, and LLVM turns simple conditionals into selects.
     """
 
-    def __init__(self, settings=None):
+    def __init__(self, settings=None, unit_interval: frozenset[sp.Symbol] = frozenset()):
         super().__init__({"standard": "python3", **(settings or {})})
+        #: temporaries whose values lie in [0, 1] or are NaN (see :func:`unit_interval_temporaries`)
+        self.unit_interval = unit_interval
 
     def _print_Piecewise(self, expr):
         *pieces, (last_value, last_cond) = expr.args
@@ -87,7 +100,12 @@ class ScalarPrinter(PythonCodePrinter):
 
     def _print_log1p(self, expr):
         arg = expr.args[0]
-        return f"math.log1p({self._print(arg)})" if arg.is_number else f"_log1p({self._print(arg)})"
+        if arg.is_number:
+            return f"math.log1p({self._print(arg)})"
+        # Of a value in [0, 1] (or NaN): the generated log1p without its selects for arguments
+        # outside (u < -1, u = -1, u = inf, 1 + u rounding to 0); the same values there.
+        helper = "_log1p_unit" if arg in self.unit_interval or _exp_of_nonpositive(arg) else "_log1p"
+        return f"{helper}({self._print(arg)})"
 
     def _print_expm1(self, expr):
         arg = expr.args[0]
@@ -113,8 +131,8 @@ class Float32ScalarPrinter(ScalarPrinter):
     ``x**np.float32(2)`` would call ``powf``.
     """
 
-    def __init__(self, settings=None):
-        super().__init__(settings)
+    def __init__(self, settings=None, unit_interval: frozenset[sp.Symbol] = frozenset()):
+        super().__init__(settings, unit_interval)
         self._float64 = ScalarPrinter(settings)
 
     def _print(self, expr, **kwargs):

@@ -12,7 +12,7 @@ import sympy as sp
 from ..derive import Derivation, Program, RowKernel
 from ..domains import FLOAT32_HIGH, FLOAT32_LOW
 from . import GeneratedFile, render_template
-from .printers import Float32ScalarPrinter, ScalarPrinter, VectorPrinter
+from .printers import Float32ScalarPrinter, ScalarPrinter, VectorPrinter, unit_interval_temporaries
 
 #: Arithmetic dtype of each Numba module kind: the default module computes every element in
 #: float64 (a float32 result is rounded once); the float32 one computes float32 inputs in float32.
@@ -38,19 +38,25 @@ class PrintedProgram:
     scalar_outputs: tuple[tuple[str, str], ...]
     numpy_lines: tuple[str, ...]
     numpy_outputs: tuple[str, ...]
-    #: whether the scalar code calls the generated exp, expm1, log or log1p: such loops are bound by
+    #: whether the scalar code calls the generated exp, expm1, log or log1p (or log1p_unit): such loops are bound by
     #: arithmetic, and the Numba kernels compile them with 512-bit vectors (util.jinja,
     #: _prefer_wide_vectors); loops of a few operations are bound by memory
     calls_vector_math: bool
 
 
-def _scalar_printer(ftype: str) -> ScalarPrinter:
-    return Float32ScalarPrinter() if ftype == "float32" else ScalarPrinter()
+def _scalar_printer(ftype: str, assignments=()) -> ScalarPrinter:
+    """The scalar printer for ``ftype``, knowing which of ``assignments``' temporaries lie in [0, 1]."""
+    unit_interval = unit_interval_temporaries(assignments)
+    return (
+        Float32ScalarPrinter(unit_interval=unit_interval)
+        if ftype == "float32"
+        else ScalarPrinter(unit_interval=unit_interval)
+    )
 
 
 def print_program(program: Program, ftype: str = "float64") -> PrintedProgram:
     """Print a program's assignments and outputs with both printers (scalar code in ``ftype``)."""
-    scalar, vector = _scalar_printer(ftype), VectorPrinter()
+    scalar, vector = _scalar_printer(ftype, program.assignments), VectorPrinter()
     scalar_lines = tuple(f"{s} = {scalar.doprint(e)}" for s, e in program.assignments)
     scalar_outputs = tuple((n, scalar.doprint(e)) for n, e in program.outputs)
     code = "\n".join(scalar_lines + tuple(value for _, value in scalar_outputs))
@@ -63,7 +69,7 @@ def print_program(program: Program, ftype: str = "float64") -> PrintedProgram:
         scalar_outputs=scalar_outputs,
         numpy_lines=tuple(f"{s} = {vector.doprint(e)}" for s, e in program.assignments),
         numpy_outputs=tuple(vector.doprint(e) for _, e in program.outputs),
-        calls_vector_math=re.search(r"(?<![\w.])_(exp|expm1|log|log1p)\(", code) is not None,
+        calls_vector_math=re.search(r"(?<![\w.])_(exp|expm1|log|log1p|log1p_unit)\(", code) is not None,
     )
 
 
@@ -77,6 +83,8 @@ def _row_kernel_context(kernel: RowKernel, ftype: str) -> SimpleNamespace:
     Row scalars (each reduction's value; a logsumexp's M and L) get a slot in the Numba kernels'
     per-chunk ``_scalars`` array; each pass lists the scalars of the passes before it (``known``).
     """
+    # No temporaries' ranges (_scalar_printer's assignments): the passes' programs name theirs apart
+    # only within each program.
     scalar, vector = _scalar_printer(ftype), VectorPrinter()
     passes = []
     done: list = []  # logsumexp reductions finished before the current loop
