@@ -11,6 +11,8 @@ through the float32 kernels; the others must get exactly the float64-arithmetic 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from conftest import (
@@ -122,37 +124,39 @@ def test_float32_row_kernels_for_long_rows(name):
         assert getattr(fast._impl.float32_module, function).signatures, f"{name}.{function} was not used"
 
 
+@functools.cache
+def _stop_after_typing():
+    """A compiler pass (registered once: Numba keeps a registry of pass classes) that ends the
+    pipeline with the inferred types as its result."""
+    from numba.core import compiler
+    from numba.core.compiler_machinery import AnalysisPass, register_pass
+
+    @register_pass(mutates_CFG=False, analysis_only=True)
+    class StopAfterTyping(AnalysisPass):
+        _name = "lossgen_tests_stop_after_typing"
+
+        def __init__(self):
+            AnalysisPass.__init__(self)
+
+        def run_pass(self, state):
+            raise compiler._EarlyPipelineCompletion(dict(state.typemap))
+
+    return StopAfterTyping
+
+
 def _typemap(function, args) -> dict:
     """The type of every variable of ``function`` called with ``args``, as Numba's nopython pipeline
     infers it (serially: no parfor rewrite), without lowering it: lowering and LLVM's optimization
     were most of this test's time."""
     from numba import typeof
     from numba.core import compiler
-    from numba.core.compiler_machinery import AnalysisPass, register_pass
     from numba.core.registry import cpu_target
     from numba.core.typed_passes import NopythonTypeInference
-
-    global _STOP_AFTER_TYPING
-    if _STOP_AFTER_TYPING is None:
-
-        @register_pass(mutates_CFG=False, analysis_only=True)
-        class StopAfterTyping(AnalysisPass):
-            """Ends the pipeline with the inferred types as its result."""
-
-            _name = "lossgen_tests_stop_after_typing"
-
-            def __init__(self):
-                AnalysisPass.__init__(self)
-
-            def run_pass(self, state):
-                raise compiler._EarlyPipelineCompletion(dict(state.typemap))
-
-        _STOP_AFTER_TYPING = StopAfterTyping
 
     class TypingOnly(compiler.CompilerBase):
         def define_pipelines(self):
             pipeline = compiler.DefaultPassBuilder.define_nopython_pipeline(self.state)
-            pipeline.add_pass_after(_STOP_AFTER_TYPING, NopythonTypeInference)
+            pipeline.add_pass_after(_stop_after_typing(), NopythonTypeInference)
             pipeline.finalize()
             return [pipeline]
 
@@ -164,9 +168,6 @@ def _typemap(function, args) -> dict:
         each.refresh()
     argtypes = tuple(typeof(a) for a in args)
     return compiler.compile_extra(*context, function, argtypes, None, flags, {}, pipeline_class=TypingOnly)
-
-
-_STOP_AFTER_TYPING = None
 
 
 @pytest.mark.parametrize("name", NAMES)
