@@ -5,8 +5,14 @@ ulps at *well-conditioned* points (where rounding the inputs by one ulp moves th
 most 4 ulps, κ ≤ 4) and at all points, and the number of points that fail the test suite's
 criterion (:func:`lossgen.reference.check_accuracy`). Where the spec lists a PyTorch equivalent
 (style "torch") it reports PyTorch's figure on the same float64 grid, and SciPy's (values only)
-where it lists a SciPy one. Non-finite results where
-the truth is finite are failures; the command exits with status 1 if there is any failure.
+where it lists a SciPy one.
+
+It also reports the Numba kernels with float32 arithmetic (``arithmetic="input"``) on the float32
+grid, held to their own criterion (8 float32 ulps, or what moving the inputs by 8 float32 ulps can
+cause), beside PyTorch's figure on that float32 grid: PyTorch computes float32 in float32 too.
+Points outside float32 arithmetic's range are computed as a call holding them is, by the
+float64-arithmetic kernels. Non-finite results where the truth is finite are failures; the
+command exits with status 1 if there is any failure.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import numpy as np
 
 from .catalog import Project
 from .derive import derive
+from .input_scan import float32_safe
 from .reference import (
     DIGITS,
     QUANTITIES,
@@ -36,6 +43,21 @@ from .reference import (
 from .runtime import kernel as load_kernel
 
 WELL_CONDITIONED = 4.0
+#: The accuracy table's kernels: (dtype of the inputs, arithmetic, backends).
+VARIANTS = (
+    (np.float64, "float64", ("numpy", "numba")),
+    (np.float32, "float64", ("numpy", "numba")),
+    (np.float32, "input", ("numba",)),
+)
+
+
+def _criterion(dtype, arithmetic: str) -> tuple[float, type]:
+    """The test criterion's ulps and arithmetic dtype for a kernel: 8 ulps in float64; a float32
+    result of the default kernels is the float64 value rounded once (1 ulp); float32 arithmetic
+    gets 8 float32 ulps (as in tests/test_float32_arithmetic.py)."""
+    if arithmetic == "input" and dtype == np.float32:
+        return 8.0, np.float32
+    return (8.0 if dtype == np.float64 else 1.0), np.float64
 
 
 @dataclass(frozen=True)
@@ -64,12 +86,14 @@ def torch_equivalent(spec):
 
 
 def _torch_call(spec, equivalent, pred, target):
+    """PyTorch's loss and gradient per element (row), in the inputs' float dtype."""
     import torch
 
     module, _, attr = equivalent.function.rpartition(".")
     fn = getattr(importlib.import_module(module), attr)
-    z = torch.tensor(pred, dtype=torch.float64, requires_grad=True)
-    t = torch.tensor(target, dtype=torch.long if np.asarray(target).dtype.kind in "iu" else torch.float64)
+    dtype = torch.float32 if np.asarray(pred).dtype == np.float32 else torch.float64
+    z = torch.tensor(pred, dtype=dtype, requires_grad=True)
+    t = torch.tensor(target, dtype=torch.long if np.asarray(target).dtype.kind in "iu" else dtype)
     kwargs = library_kwargs(fn, {k: float(_default(spec, v)) for k, v in equivalent.kwargs})
     ordered = [z if a == spec.prediction.name else t for a in equivalent.args]
     values = fn(*ordered, reduction="none", **kwargs)
@@ -104,26 +128,38 @@ def _default(spec, text: str) -> float:
     return float(expr.subs({p.symbol: p.default for p in spec.params}))
 
 
-def _elementwise_figures(derivation, dtype, backend):
-    k = load_kernel(derivation.spec.name, backend)
+def _elementwise_figures(derivation, dtype, backend, arithmetic="float64"):
+    k = load_kernel(derivation.spec.name, backend, arithmetic=arithmetic)
     grid = stress_points(derivation, dtype)
     pred = np.concatenate([g[0] for g in grid.values()])
     target = np.concatenate([g[1] for g in grid.values()])
     extra = auxiliary_values(derivation, len(pred), dtype)
-    methods = {"loss": k.loss, "grad": k.grad, "hess": k.hess}
-    ulps = 8.0 if dtype == np.float64 else 1.0
+    ulps, kind = _criterion(dtype, arithmetic)
+    parts = [np.ones(len(pred), dtype=bool)]
+    if kind == np.float32:
+        # A call holding a value outside float32 arithmetic's range is computed in float64 as a
+        # whole, so the points inside and those outside are computed in calls of their own.
+        inputs = (pred, target, *extra.values())
+        inside = np.array([float32_safe(*(a[i : i + 1] for a in inputs)) for i in range(len(pred))])
+        parts = [inside, ~inside]
     figures = {}
     for q in QUANTITIES:
-        computed = methods[q](pred, target, reduction="none", **extra)
-        figures[q] = _figure(derivation, q, pred, target, computed, dtype, ulps, extra)
+        computed = np.empty_like(pred)
+        for part in parts:
+            if part.any():
+                method = getattr(k, q)
+                computed[part] = method(
+                    pred[part], target[part], reduction="none", **{n: v[part] for n, v in extra.items()}
+                )
+        figures[q] = _figure(derivation, q, pred, target, computed, dtype, ulps, extra, kind)
     return figures, (pred, target)
 
 
-def _figure(derivation, q, pred, target, computed, dtype, ulps, extra):
+def _figure(derivation, q, pred, target, computed, dtype, ulps, extra, arithmetic=np.float64):
     truth = mp_values(derivation, q, pred, target, extra=extra)
     errors = ulp_error(computed, truth, dtype)
     conditioned = _well_conditioned(derivation, q, pred, target, truth, extra)
-    failed = check_accuracy(derivation, q, pred, target, computed, dtype, ulps=ulps, extra=extra)
+    failed = check_accuracy(derivation, q, pred, target, computed, dtype, ulps=ulps, extra=extra, arithmetic=arithmetic)
     # Beyond the ulp bound yet accepted (a jump at a branch boundary decided on a rounded residual,
     # or an error the inputs' rounding explains): ill-conditioned by definition.
     accepted = (errors > ulps) & ~np.isin(np.arange(len(errors)), [f.index for f in failed])
@@ -144,10 +180,10 @@ def _well_conditioned(derivation, q, pred, target, truth, extra=None) -> np.ndar
     return mask
 
 
-def _rowwise_figures(derivation, dtype, backend):
-    k = load_kernel(derivation.spec.name, backend)
+def _rowwise_figures(derivation, dtype, backend, arithmetic="float64"):
+    k = load_kernel(derivation.spec.name, backend, arithmetic=arithmetic)
     reference = RowReference(derivation)
-    ulps = 8.0 if dtype == np.float64 else 1.0
+    ulps, kind = _criterion(dtype, arithmetic)
     worst = {q: [0.0, 0.0, 0] for q in QUANTITIES}
     rows = []
     for preds, targets in row_stress_points(derivation, dtype).values():
@@ -158,7 +194,9 @@ def _rowwise_figures(derivation, dtype, backend):
             "grad": k.grad(z, target, reduction="sum"),
             "hess": k.hess(z, target, reduction="sum"),
         }
-        problems = check_row_accuracy(derivation, z, target, computed, dtype, ulps=ulps, reference=reference)
+        problems = check_row_accuracy(
+            derivation, z, target, computed, dtype, ulps=ulps, reference=reference, arithmetic=kind
+        )
         onehot = (np.arange(len(z)) == target).astype(float) if np.ndim(target) == 0 else target
         truth, sensitivity = reference.row(z, onehot)
         for q in QUANTITIES:
@@ -174,7 +212,9 @@ def _rowwise_figures(derivation, dtype, backend):
 
 
 def torch_figures(derivation, inputs):
-    """PyTorch's errors on the float64 stress grid (the accuracy table's PyTorch column), or None."""
+    """PyTorch's errors on a stress grid (the accuracy table's PyTorch columns), or None. ``inputs``
+    are the float64 or float32 grid; PyTorch computes in that dtype, and the errors are in its
+    ulps."""
     spec = derivation.spec
     equivalent = torch_equivalent(spec)
     if equivalent is None:
@@ -185,6 +225,7 @@ def torch_figures(derivation, inputs):
         return None
     if not spec.rowwise:
         pred, target = inputs
+        dtype = pred.dtype.type
         theirs = _torch_call(spec, equivalent, pred, target)
         return {
             q: Figure(
@@ -194,7 +235,7 @@ def torch_figures(derivation, inputs):
             )
             for q in ("loss", "grad")
             for t in [mp_values(derivation, q, pred, target)]
-            for e in [ulp_error(theirs[q], t)]
+            for e in [ulp_error(theirs[q], t, dtype)]
         }
     reference = RowReference(derivation)
     worst = {q: [0.0, 0.0] for q in ("loss", "grad")}
@@ -203,7 +244,7 @@ def torch_figures(derivation, inputs):
         onehot = (np.arange(len(z)) == target).astype(float) if np.ndim(target) == 0 else target
         truth, sensitivity = reference.row(z, onehot)
         for q in ("loss", "grad"):
-            errors = ulp_error(np.ravel(theirs[q]), truth[q])
+            errors = ulp_error(np.ravel(theirs[q]), truth[q], z.dtype.type)
             with mpmath.workdps(DIGITS):
                 conditioned = np.array(
                     [mpmath.isfinite(t) and s <= WELL_CONDITIONED * abs(t) for t, s in zip(truth[q], sensitivity[q])]
@@ -256,28 +297,35 @@ def accuracy_table(names: list[str] | None = None, project: Project | None = Non
     rows, failures = [], 0
     for name in names or project.names():
         derivation = derive(project.load(name))
-        figures = {}
-        torch_inputs = None
-        for dtype in (np.float64, np.float32):
-            for backend in ("numpy", "numba"):
-                if derivation.spec.rowwise:
-                    result, inputs = _rowwise_figures(derivation, dtype, backend)
-                else:
-                    result, inputs = _elementwise_figures(derivation, dtype, backend)
-                figures[(dtype, backend)] = result
-                if dtype == np.float64:
-                    torch_inputs = inputs
-        pytorch = torch_figures(derivation, torch_inputs)
-        scipy_figures = _scipy_figures(derivation, torch_inputs)
+        figures_of = _rowwise_figures if derivation.spec.rowwise else _elementwise_figures
+        figures, grids = {}, {}
+        for dtype, arithmetic, backends in VARIANTS:
+            for backend in backends:
+                figures[(dtype, arithmetic, backend)], grids[dtype] = figures_of(derivation, dtype, backend, arithmetic)
+        pytorch = {dtype: torch_figures(derivation, grids[dtype]) for dtype in (np.float64, np.float32)}
+        scipy_figures = _scipy_figures(derivation, grids[np.float64])
         for q in QUANTITIES:
-            cells = [figures[(dt, be)][q] for dt in (np.float64, np.float32) for be in ("numpy", "numba")]
+            cells = [figures[key][q] for key in figures]
             failures += sum(c.failures for c in cells)
-            libraries = [str(f[q]) if f and q in f else "–" for f in (pytorch, scipy_figures)]
-            rows.append([name, q, *map(str, cells), *libraries])
+            libraries = [
+                str(f[q]) if f and q in f else "–" for f in (pytorch[np.float64], scipy_figures, pytorch[np.float32])
+            ]
+            rows.append([name, q, *map(str, cells[:4]), *libraries[:2], str(cells[4]), libraries[2]])
     return rows, failures
 
 
-HEADER = ["loss", "quantity", "f64 numpy", "f64 numba", "f32 numpy", "f32 numba", "PyTorch f64", "SciPy f64"]
+HEADER = [
+    "loss",
+    "quantity",
+    "f64 numpy",
+    "f64 numba",
+    "f32 numpy",
+    "f32 numba",
+    "PyTorch f64",
+    "SciPy f64",
+    "f32 numba, f32 arithmetic",
+    "PyTorch f32",
+]
 
 
 def format_table(rows: list[list[str]]) -> str:

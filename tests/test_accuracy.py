@@ -25,7 +25,7 @@ from conftest import (
     non_default_params,
 )
 
-from lossgen.accuracy import torch_equivalent, torch_figures
+from lossgen.accuracy import HEADER, accuracy_table, torch_equivalent, torch_figures
 from lossgen.reference import (
     QUANTITIES,
     RowReference,
@@ -249,20 +249,40 @@ def test_vectorized_math_helpers_match_mpmath(helper, dtype):
 TORCH_COMPARED = [n for n in ELEMENTWISE + ROWWISE if torch_equivalent(PROJECT.load(n)) is not None]
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("name", TORCH_COMPARED)
-def test_accuracy_command_compares_pytorch_on_the_stress_grid(name):
-    """The PyTorch column of ``lossgen accuracy``: PyTorch called as the spec's equivalent says (flags
-    as bools, over predictions inside their domain) on the float64 grid, an error per quantity (which
-    may be infinite: PyTorch overflows where lossgen does not)."""
+def test_accuracy_command_compares_pytorch_on_the_stress_grid(name, dtype):
+    """The PyTorch columns of ``lossgen accuracy``: PyTorch called as the spec's equivalent says (flags
+    as bools, over predictions inside their domain) on the float64 and the float32 grid, computing
+    in that dtype, an error per quantity (which may be infinite: PyTorch overflows where lossgen
+    does not)."""
     pytest.importorskip("torch")
     d = derivation(name)
     if d.spec.rowwise:
-        preds, targets = row_stress_points(d, np.float64)["random"]
+        preds, targets = row_stress_points(d, dtype)["random"]
         inputs = list(zip(preds[:3], targets[:3]))
     else:
-        grid = stress_points(d, np.float64)
+        grid = stress_points(d, dtype)
         inputs = tuple(np.concatenate([g[i] for g in grid.values()]) for i in (0, 1))
     figures = torch_figures(d, inputs)
     assert set(figures) == {"loss", "grad"}
     for figure in figures.values():
         assert figure.conditioned >= 0 and figure.overall >= figure.conditioned
+
+
+@pytest.mark.parametrize("name", ["bce_with_logits", "softmax_cross_entropy"])
+def test_accuracy_command_reports_float32_arithmetic(name):
+    """``lossgen accuracy``'s float32-arithmetic column measures the float32-arithmetic kernels: the
+    default kernels round a float64 value once (≤ 0.5 ulp at well-conditioned points), float32
+    arithmetic does not, and neither fails its criterion. One element-wise and one row-wise spec."""
+    pytest.importorskip("torch")
+    rows, failures = accuracy_table([name])
+    assert failures == 0
+    assert [row[1] for row in rows] == list(QUANTITIES)
+    cells = {row[1]: dict(zip(HEADER, row)) for row in rows}
+    conditioned = {q: {column: cell.split()[0] for column, cell in cells[q].items()} for q in QUANTITIES}
+    for q in QUANTITIES:
+        assert float(conditioned[q]["f32 numba"]) <= 0.5
+    assert max(float(conditioned[q]["f32 numba, f32 arithmetic"]) for q in QUANTITIES) > 0.5
+    for q in ("loss", "grad"):
+        assert float(conditioned[q]["PyTorch f32"]) >= 0
