@@ -94,7 +94,8 @@ def mp_values(
 
 #: Converged values by (function, the arguments' bits): the tests judge both backends, and the
 #: accuracy command every kernel, on the same points, and a value costs one to several mpmath
-#: evaluations. Keyed by bits, not by value, so that -0.0 and 0.0 stay apart. Cleared when full.
+#: evaluations. Bits are an exact key, and find a NaN argument (unequal to itself) again.
+#: Cleared when full.
 _truth_cache: dict[tuple[Callable, bytes], mpmath.mpf] = {}
 _TRUTH_CACHE_SIZE = 1 << 18
 

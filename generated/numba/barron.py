@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 32e527aef481b37e0a32fa812eba346c2cda73d9c50281333736e55d9e1186fe
 """Numba kernels for ``barron`` (Barron's general robust loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 9defaf26b3a83e5caa9f5823ab7033c75efaff469ea6ba14ee420e31dbd03876
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

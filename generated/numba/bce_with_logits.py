@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: f1a93944ba9d55fa750e8fd4a1512e172b47721d371e1c5c8189970f79b11ec6
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

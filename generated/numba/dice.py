@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 45a4fc00e7eedcba7bf2a36c2593e92911b2906e0a8e6c02d53869717f35690d
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 

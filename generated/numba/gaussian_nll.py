@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: f86ef1519f067154b5775c1598342d800dbed3fa727884854edb95ccdae58ac0
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

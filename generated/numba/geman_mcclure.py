@@ -1,6 +1,6 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: a37a30fc98fa2769e476cd190575a079f6e60f5e1c4a06aadfa0e6706e72392c
 """Numba kernels for ``geman_mcclure`` (Geman-McClure loss).
 

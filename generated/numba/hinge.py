@@ -1,6 +1,6 @@
 # lossgen: generated from specs/hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: ce078a68a2488a7961b2f90da04ef8e5480c9ae699aa1165abb66371a9117a00
 """Numba kernels for ``hinge`` (Hinge loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/log_cosh.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3ed561f3d6e245b35f4b1758ea4798d4e99cb397fce11c8552a996ad36686acb
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: ca6a250f7d18846c191148270e0f0fdab5714c544b33c9117b8dcf4b214703e5
 """Numba kernels for ``log_cosh`` (Log-cosh loss).
 

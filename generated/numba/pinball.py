@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: c2c7a571cae0e3a43a1116948ccc0cbf56466e8265ce54b76ed937803124284b
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

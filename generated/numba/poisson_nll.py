@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 427f145f0c4f3df9cc68b2464ede2c8f4bbef7a01fd90feff6d730689fd9e5b2
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 

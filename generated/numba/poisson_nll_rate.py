@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 97812d471a11253f69b76790f4edc9de985e7dc8cf1778c4992d99fdbb9e20c2
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pseudo_huber.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: f1e816ef8d820038b7346b642cfa7711b705e13c9cd9e3d779110e507093d27d
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: c08a91f804bc7868db4e9b688960f11ea28f982c1e59d80f22522af5f04cc08e
 """Numba kernels for ``pseudo_huber`` (Pseudo-Huber loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: f4cda0a737b1f11e2f71516924b35cbcf4b66e9a1f10087e3264329b65f6ac8d
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/smooth_l1.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 2b646a029785b0c6d5e3d1f432c446e3c8f407a6145f188fbc668f003c8420f9
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 899747cb48bbd9a3cd31982f81edd438edcb6c81d70cbf0e3a0432e88eb2baf8
 """Numba kernels for ``smooth_l1`` (Smooth L1 loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 52dcaf540cf1e62a28d726c2e4f43b751789111e6d0dd59eb7e3b4259ea3c1dd
 """Numba kernels for ``soft_margin`` (Soft margin (logistic) loss).
 

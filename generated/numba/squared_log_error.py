@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 410ff436158e8d9f535a69af2323ee50813331e7229dab6f526da42595b89298
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 

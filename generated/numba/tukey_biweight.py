@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 13fd8a2a00fbf632be48842e7de42c7404dfa59e44c6b244623bb974a34e0a7b
 """Numba kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss).
 

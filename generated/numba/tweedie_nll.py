@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 8580bf783ab2864bbf5b28cd4c9e3db7eb82ad91681a1d24b29c02242e8f787d
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

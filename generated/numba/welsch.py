@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: c25a0442c2df6e73bd1f63436117d4f3fa2df8ef65ec99bdd2f6e0b6122a163a
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 

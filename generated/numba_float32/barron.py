@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 01e8b20338f1445af4ad68ff3a755812b242387515bbb319fdb2e6ffac917e4c
 """Numba kernels for ``barron`` (Barron's general robust loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 1478c38ae413bd89066d39d55f40c313659d9cf992960da7a55d92eec643a596
 """Numba kernels for ``bce`` (Binary cross-entropy on probabilities).
 

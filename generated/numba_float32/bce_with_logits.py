@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 844391bd3ba5ca0778a9a50997de1ffbf63684c6e7177a51d1c487c9558aff5c
 """Numba kernels for ``bce_with_logits`` (Binary cross-entropy on logits).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 6dfd0b43b06983766549ea963d0362d791b99df6a402fedec21ecdbe463271e2
 """Numba kernels for ``cauchy`` (Cauchy (Lorentzian) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: d5c877f88d009d0643c41a3dd9ebec2c6069f9673c8285696a61cc3d4da11ace
 """Numba kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/fair.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 94e61ae83659190aa613a730776e4aba833308ccb937e85c00aa8f305ee2bc00
 """Numba kernels for ``fair`` (Fair loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 6c6689f714f73f032a501028379ef9217bca03df64943dd25561424132d7e2dd
 """Numba kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)).
 

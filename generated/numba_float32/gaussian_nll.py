@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: c6ac2493671a2ec7acce8a69a52b48d8bb2ff87c7b4d7de63c7cef454aeb75b1
 """Numba kernels for ``gaussian_nll`` (Gaussian negative log-likelihood).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mse.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: fd0cd200b351129b163a903b814e18bdfbfc441984a34c17887dbf8ee7beb028
 """Numba kernels for ``mse`` (Mean squared error).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/pinball.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 59583f6addc449429c77888f06a3c7027ce7c0f0709b40ff45a7fdecfcc651f9
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 1f9b3dad4e3855ea09420ebb9f115a22700038a1dae5d51f4212c6b564f90ac4
 """Numba kernels for ``pinball`` (Pinball (quantile) loss).
 

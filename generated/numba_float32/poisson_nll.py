@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 67377bf46887bab7b53ef9db446ac14661e7b4e98f6eff955758890b772f5a3e
 """Numba kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 93db23790fe0abc6fe23728051db9ee3f25151c50b66221f1aa6375cd546586a
 """Numba kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)).
 

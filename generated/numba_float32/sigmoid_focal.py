@@ -1,6 +1,6 @@
 # lossgen: generated from specs/sigmoid_focal.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 92b7ff6f0aceb552d6972967e31efa3749655c1a622c9acaa031bc91c75f42fd
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: e274e33c49abc42f47b0031b0f6318d5f178c872ca05d2fd4a0f573440e172a1
 """Numba kernels for ``sigmoid_focal`` (Sigmoid focal loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: e429f00ecf7d437d0460e541336de365660adc36eb829fb30e502b619ffe01cf
 """Numba kernels for ``squared_hinge`` (Squared hinge loss).
 

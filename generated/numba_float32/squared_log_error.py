@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: b1eeec34803ec2663c129f5469c0de329c39cce7cc9130d70523f1ea4efda7a2
 """Numba kernels for ``squared_log_error`` (Squared logarithmic error).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numba_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 08bd09e8c7afefab8a711303080005be131f390a35bd25f19afed7fad693a539
 """Numba kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 02c1d805853c06bf4d9dd413f718036da8618a6cb255bb059c80b5a3b83ddb79
 """Numba kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numba_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: cbccae75484fd8fd2e42c6ee8bb202ea7449a2325bd4828322ebe5d70bd415b9
 """Numba kernels for ``welsch`` (Welsch (Leclerc) loss).
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/barron.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: edacbab455d20a6b685724b25e79801f9ffdbdf4db22ce5910fdae8c57557669
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 33e2e1645a3d9d9de0928e701da781aadfa16567a229c5814825a9b74ba322cd
 """NumPy kernels for ``barron`` (Barron's general robust loss): vectorized, element-wise, float64.
 

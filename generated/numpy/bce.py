@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: eef25dcbe9cdf854d6cf3578ea733ba80c72d20dbf62b96c8bd239e1fceb6f73
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 3218cc3ae5cc49a30760bbc0960fc6d679829d80b202425b8c3ec56ab9459800
 """NumPy kernels for ``bce`` (Binary cross-entropy on probabilities): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/bce_with_logits.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 97bcd64b1fd802fbcd736137ddb0ae141520bce56ab3dbf4936388b907880f1b
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 9716bc8d9b8f5ebc8c6d6a4dae0fb5f7c7c81430f6271b47607a7c94c3f345bb
 """NumPy kernels for ``bce_with_logits`` (Binary cross-entropy on logits): vectorized, element-wise, float64.
 

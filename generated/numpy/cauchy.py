@@ -1,6 +1,6 @@
 # lossgen: generated from specs/cauchy.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 9f13da1db6cfb5f4f69aea4d2d0a633d1263be9cd470b7981a0b94b961cd6aea
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 18643319964dec81b6820845eb3a329fac97de321bb29df8441244542418f64d
 """NumPy kernels for ``cauchy`` (Cauchy (Lorentzian) loss): vectorized, element-wise, float64.
 

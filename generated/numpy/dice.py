@@ -1,6 +1,6 @@
 # lossgen: generated from specs/dice.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: e99a8b071522d241515f2901d0670574b31e4f2de463a5e1b5b94eca87b26957
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: ad96c62095c1e8abb3d751f19fb9a02a8ebb7a1d6c6ccd1150cae80673ca90a5
 """NumPy kernels for the row-wise loss ``dice`` (Soft Dice loss (binary, on logits)): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/fair.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a7ca6257944a036d689b7602394f2e757669d04f97a226c222ccd76c51e31807
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 7b36095b7bb5ce3079acb429b66d196421251bdc22f450cce3dd00a2a7769b42
 """NumPy kernels for ``fair`` (Fair loss): vectorized, element-wise, float64.
 

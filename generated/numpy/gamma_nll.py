@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gamma_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 98d7164e03386416bef38597011788634dc1b87461206d5758c65ea771499967
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: aeb5bab70220bb6ee5b25f2327f621e3bebfa5827223b5fc6eb7639dae885889
 """NumPy kernels for ``gamma_nll`` (Gamma negative log-likelihood (log link)): vectorized, element-wise, float64.
 

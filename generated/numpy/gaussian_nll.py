@@ -1,6 +1,6 @@
 # lossgen: generated from specs/gaussian_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 144a6b4f168b27d7bc55ca070ab952c2d1dfbaf99d3115f691994bf578cf9791
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: bb5b7a45092cbe458de1c084842b8e7a224f48288492aa68dd91526727f4274f
 """NumPy kernels for ``gaussian_nll`` (Gaussian negative log-likelihood): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/geman_mcclure.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: a88eae8b369eec070fc58bc04ecd3edc7ada7f34b3549dc857cbda293ae01238
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 18d43ba34b69da3218618191ac1f35aa8a73a85fced4504bf24d671c88835304
 """NumPy kernels for ``geman_mcclure`` (Geman-McClure loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/generalized_kl.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b83da64889f776ffad681ea91af99bbad5fb761ebcc8f64fdedb68399728ed10
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 1c8feb5965284f75cc1a285f9d46cf222414b18d52debe12801d06c0d266ddde
 """NumPy kernels for the row-wise loss ``generalized_kl`` (Generalized Kullback-Leibler divergence): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/hinge.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8a364d230b5c037430f086e71970dc48a0e98fe26203eaaef42665e6ad355a5b
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 2535872a348e28c0dd0288aa3c722ac6c37db1ccb14ecd0a0589cefff3c54130
 """NumPy kernels for ``hinge`` (Hinge loss): vectorized, element-wise, float64.
 

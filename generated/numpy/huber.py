@@ -1,6 +1,6 @@
 # lossgen: generated from specs/huber.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 58f82a48377e5f75341117ea32b1d81f08ee90287b456614c009262f04099c0f
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 7c84ee74ee222276eca415189831a25631ef4916d6b94ced732ea1a299d420ed
 """NumPy kernels for ``huber`` (Huber loss): vectorized, element-wise, float64.
 

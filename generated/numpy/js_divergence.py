@@ -1,6 +1,6 @@
 # lossgen: generated from specs/js_divergence.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 05f12414de4c4fcd84742f500e34e41c24211c1f8cec60a9873e45b534bfac92
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: d6d553e1d36b4654df87756253748668e65ef22f353bd14d0adb34835e054900
 """NumPy kernels for the row-wise loss ``js_divergence`` (Jensen-Shannon divergence from logits): vectorized over rows, float64.
 

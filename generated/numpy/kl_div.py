@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d08c216c80bc84950ec86c3d2860d05817c67dc1790519f7f70b0f458430e291
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: b17183da12b5f504932f3766ea03f59a7718a31a246d5bd9f4f5c07fe743ef1d
 """NumPy kernels for the row-wise loss ``kl_div`` (Kullback-Leibler divergence from log-probabilities): vectorized over rows, float64.
 

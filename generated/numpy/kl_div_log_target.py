@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_log_target.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3fc622ad11fb601855bb958325174d33d875d2c1c0834160da11c9b90e5fe8db
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 8626964cf131ae15debad22e8772ef891321c151fcab8e5460adcd2ad233d1dc
 """NumPy kernels for the row-wise loss ``kl_div_log_target`` (Kullback-Leibler divergence from log-probabilities to log-targets): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/kl_div_logits.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf4bfef23d1ce6363085544b33bdf69d4ba28ccfc35e23f010fcea2a18e834ef
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: c601be36de57c54dc22188850dd0513a394b39755ee5ecf51b64ea9324244880
 """NumPy kernels for the row-wise loss ``kl_div_logits`` (Kullback-Leibler divergence from logits): vectorized over rows, float64.
 

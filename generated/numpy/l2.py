@@ -1,6 +1,6 @@
 # lossgen: generated from specs/l2.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ecb10e10d74fdf77ddeeae8597eeb01e56e9bb00b3e56d0db6c67190d63f51a3
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: b72e9df4ed039090aaa84cf9e9a7da72b066ba69392a7bedeb62eaa5383af893
 """NumPy kernels for ``l2`` (L2 loss (half squared error)): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mae.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 5f637c7717f1c38a145eed4fa5291ce281ef51868476262f64bb4fa760f9bd90
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 649e638a3780035d93faee3d1198541f8edd8ec853bb62155e439f6a3067e3a7
 """NumPy kernels for ``mae`` (Mean absolute error): vectorized, element-wise, float64.
 

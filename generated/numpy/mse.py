@@ -1,6 +1,6 @@
 # lossgen: generated from specs/mse.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 17a4ed83548a49bc9b08a0a1e33918bdfdd8c44438f7a9907c934f8c5d8de8ed
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: a16a20ae696d0ccc47c3cb933ecaa9a27b5864855cdbb8e6d785e22fda2f1e5e
 """NumPy kernels for ``mse`` (Mean squared error): vectorized, element-wise, float64.
 

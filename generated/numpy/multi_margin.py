@@ -1,6 +1,6 @@
 # lossgen: generated from specs/multi_margin.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 1caf30f71cbcb49c3633255b58198033c0d0f4cb909e6e254010308245bed190
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: fae4d5b3e80c25b6e84a7dd7f3c2949aabc3cd40612a7d661cb7e8bc391b244c
 """NumPy kernels for the row-wise loss ``multi_margin`` (Multi-class margin (Weston-Watkins hinge) loss): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/multiclass_hinge.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff1cf7c65a99bcf6231535ebf215037cbde1bb2f4da74689b1c9582f1d3dfc02
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: c5e0fc126f01f5a71a78076fdaecceadeb3ead8a298cd4673c86ee026e7d8140
 """NumPy kernels for the row-wise loss ``multiclass_hinge`` (Multiclass hinge loss (Crammer-Singer)): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 8b1041103d219ffcbe5aa6a82a7b5606d8d6b0e1eb544c2712375e7800e95bea
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 37186fceea367e60b227dc950dfcb16e241012f41271aebf5cd77ef26f9b29f2
 """NumPy kernels for ``poisson_nll`` (Poisson negative log-likelihood (log rate)): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poisson_nll_rate.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: cf9bb941c2a29c65e59f4c6403409d34f52a88da5e21d710a264d6750ab67701
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: cbafa0fde2791c5aea86a6512d0931e8e18605bcb60e08cad960019f07b06520
 """NumPy kernels for ``poisson_nll_rate`` (Poisson negative log-likelihood (rate)): vectorized, element-wise, float64.
 

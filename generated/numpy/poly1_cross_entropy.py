@@ -1,6 +1,6 @@
 # lossgen: generated from specs/poly1_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: ff18ecb01144dac7615b6a417311fff6f16133304f600a5f2a6dece517da9c9c
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 3f7b59c2eca95059763381d35a27ec58979623f0debea442dbbda880231867f1
 """NumPy kernels for the row-wise loss ``poly1_cross_entropy`` (Poly-1 cross-entropy): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/soft_margin.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 3264c13e07b935b5dacab1a464b01f5496c8d6be671c65b250cc9f5b2b870182
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 314d644497b4b09de19b21bade712893ca0ccb252c522b7c6d7cb95f3e95969a
 """NumPy kernels for ``soft_margin`` (Soft margin (logistic) loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/softmax_cross_entropy.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: b9b2a7cf7f209b35214c340baba41049ff5dee63ec18c4468785190954aa3a35
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 6b97919d027c3053fbb4025887e16ee66c7af9695463d72080c70613fe78ddc6
 """NumPy kernels for the row-wise loss ``softmax_cross_entropy`` (Softmax cross-entropy with probability targets): vectorized over rows, float64.
 

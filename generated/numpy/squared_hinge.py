@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_hinge.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 7cdbf31a3f226f418f56810a07f11e7a7963da14f98553d9589f114530ff54c9
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 0e58be935233a876606c83805a82d8178c90a56bc838c45dc7b3fd56cba75aab
 """NumPy kernels for ``squared_hinge`` (Squared hinge loss): vectorized, element-wise, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/squared_log_error.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d3480043de4ba00148d40facccbf5e03c3f69d5e9ed37e17518b138a20321860
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 522237f157d4f3645da1323a28de2fbe41628ff5cff60963bbaf270ce50cb7f2
 """NumPy kernels for ``squared_log_error`` (Squared logarithmic error): vectorized, element-wise, float64.
 

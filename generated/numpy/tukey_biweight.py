@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tukey_biweight.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 933de657423724e9438746c2d8dc364183f73ee64ab6eff3bbbc051dd06aae40
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 5d5fe53baa59143e9fa952f18da8a61c5867f6ac060766212f967743935a40e8
 """NumPy kernels for ``tukey_biweight`` (Tukey's biweight (bisquare) loss): vectorized, element-wise, float64.
 

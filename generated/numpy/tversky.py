@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tversky.toml with template numpy_rowwise.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 76c31c85efe3c1a5cf73fffb29e06e135327e9d637264281e9649d3b7d378dba
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: ce196eeb4f398be804febea5bbb59f9f3c3e1f26a7301177e84e340a0ffedf1f
 """NumPy kernels for the row-wise loss ``tversky`` (Tversky loss (binary, on logits)): vectorized over rows, float64.
 

@@ -1,6 +1,6 @@
 # lossgen: generated from specs/tweedie_nll.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: 11ec007ca25343cc410f5d72321e95b6864f1ec8a90bc4059de620722c1974c7
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: 318deffc99e21435fc3af94882b1a2e69e4a35d04917733b96e314738363410c
 """NumPy kernels for ``tweedie_nll`` (Tweedie negative log-likelihood (log link)): vectorized, element-wise, float64.
 

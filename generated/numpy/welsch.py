@@ -1,6 +1,6 @@
 # lossgen: generated from specs/welsch.toml with template numpy_module.py.jinja; do not edit by hand.
 # lossgen-spec-sha256: d247fefa28e5502876eb573257468055ee19aa473e84c0757feab2a0e44b1b4d
-# lossgen-generator: 991463ea5185283e
+# lossgen-generator: 1c34ac4dea238494
 # lossgen-content-sha256: b93ff57579a6f3bff36d19c630dae3d08a433da386095636d9470555b443726a
 """NumPy kernels for ``welsch`` (Welsch (Leclerc) loss): vectorized, element-wise, float64.
 
