@@ -418,7 +418,7 @@ def main() -> None:
         for dtype in [np.dtype(args.dtype).type] if args.dtype else (np.float32, np.float64):
             for n in sizes:
                 results.append(run_case(loss, n, dtype, classes, rounds, rng))
-                print(format_table(results[-1:]).splitlines()[-1], flush=True)
+                print(format_table(results).splitlines()[-1], flush=True)  # the columns of all rows so far
     bandwidth = []
     if not args.quick:
         for loss in bandwidth_losses():
