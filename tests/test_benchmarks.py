@@ -10,7 +10,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import bench  # noqa: E402
 import divider  # noqa: E402
+import floor  # noqa: E402
 from conftest import ELEMENTWISE  # noqa: E402
+
+import lossgen  # noqa: E402
 
 
 def test_bandwidth_target_covers_the_arithmetic_only_losses():
@@ -34,3 +37,15 @@ def test_divider_floor_times_every_loop_against_the_triad():
     result = divider.measure(n=4096, rounds=2)
     assert "triad" in result and "pseudo_huber loss_and_grad kernel" in result and len(result) == 6
     assert all(r["median_ms"] > 0 and r["pct_triad"] > 0 for r in result.values())
+
+
+def test_float64_floor_computes_the_kernels_gradient():
+    """floor.py --in-cache's "float64 arithmetic alone" is the kernel's arithmetic: the gradient it
+    writes is bit for bit the generated loss_and_grad's (sum reduction: scale 1, no weights), on
+    float32 inputs over several chunks, so the floor it measures is that of the same work."""
+    pred, target = bench.make_case("bce_with_logits", 5000, np.float32, None, np.random.default_rng(3))
+    pred[:4] = [0.0, -0.0, 30.0, -90.0]
+    out = np.empty_like(pred)
+    floor.arithmetic_alone(pred, target, out)()
+    _, expected = lossgen.kernel("bce_with_logits", "numba").loss_and_grad(pred, target, reduction="sum")
+    np.testing.assert_array_equal(out, expected)
