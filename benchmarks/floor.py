@@ -152,6 +152,25 @@ def float32_accuracy(loss_and_grad) -> None:
             print(f"{arithmetic:>16} {quantity}: max {np.nanmax(errors):.3g} ulps, {len(failures)} failing")
 
 
+def bce_element(exp, log1p):
+    """bce_with_logits' loss and gradient at one element, in float64 with the given exp and log1p,
+    written as the generated kernel computes them (inlined into the loops that call it)."""
+    import numba
+
+    @numba.njit(error_model="numpy", inline="always")
+    def element(p, t):
+        x = np.float64(p)
+        y = np.float64(t)
+        e = exp(-abs(x))
+        softplus = log1p(e)
+        inverse = 1 / (e + 1)
+        small = e * inverse
+        loss = (1 - y) * (softplus + max(0, x)) + y * (softplus + max(0, -x))
+        return loss, (1 - y) * (inverse if x >= 0 else small) - (inverse if x <= 0 else small) * y
+
+    return element
+
+
 def loops():
     """The bare loops, jitted with the same options as the generated kernels (serial)."""
     import numba
@@ -181,18 +200,13 @@ def loops():
         for i in range(pred.shape[0]):
             out[i] = log1p(exp(-abs(np.float64(pred[i]))))
 
+    element = bce_element(exp, log1p)
+
     @jit
     def bce_loss_and_grad(pred, target, out, loss):
         wide()
         for i in range(pred.shape[0]):
-            x = np.float64(pred[i])
-            y = np.float64(target[i])
-            e = exp(-abs(x))
-            softplus = log1p(e)
-            inverse = 1 / (e + 1)
-            small = e * inverse
-            loss[i] = (1 - y) * (softplus + max(0, x)) + y * (softplus + max(0, -x))
-            out[i] = (1 - y) * (inverse if x >= 0 else small) - (inverse if x <= 0 else small) * y
+            loss[i], out[i] = element(pred[i], target[i])
 
     def kernel(pred, target, out, loss):
         module.loss_and_grad(pred, target, np.empty(0, pred.dtype), 1.0, out)  # empty: no weights
@@ -217,7 +231,7 @@ def arithmetic_alone(pred, target, out):
     import lossgen
 
     module = lossgen.kernel("bce_with_logits", "numba").module
-    exp, log1p, wide, chunk = module._exp, module._log1p_unit, module._prefer_wide_vectors, module.CHUNK
+    element, wide, chunk = bce_element(module._exp, module._log1p_unit), module._prefer_wide_vectors, module.CHUNK
 
     @numba.njit(error_model="numpy", parallel=module.PARALLEL)
     def loop(pred, target, out, sink):
@@ -227,14 +241,7 @@ def arithmetic_alone(pred, target, out):
             losses = np.empty(chunk, pred.dtype)
             start = np.uint64(c * chunk)
             for i in range(start, np.uint64(min(n, c * chunk + chunk))):
-                x = np.float64(pred[i])
-                y = np.float64(target[i])
-                e = exp(-abs(x))
-                softplus = log1p(e)
-                inverse = 1 / (e + 1)
-                small = e * inverse
-                losses[i - start] = (1 - y) * (softplus + max(0, x)) + y * (softplus + max(0, -x))
-                out[i] = (1 - y) * (inverse if x >= 0 else small) - (inverse if x <= 0 else small) * y
+                losses[i - start], out[i] = element(pred[i], target[i])
             sink[c] = losses[0]  # the buffer is read, so its stores stay
 
     sink = np.empty((pred.shape[0] + chunk - 1) // chunk, pred.dtype)
